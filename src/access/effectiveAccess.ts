@@ -1,0 +1,122 @@
+import { eq, getTableColumns, type SQL } from 'drizzle-orm';
+import { type Dataset, sharingOf } from '../catalog/define.js';
+import type { LinkDef } from '../catalog/types.js';
+import type { Principal } from '../context.js';
+
+/** How a caller reads a field: in clear, masked (脱敏), or not at all. */
+export type FieldMode = 'CLEAR' | 'MASKED' | 'DENIED';
+
+/** Why: the caller's role, the field's sharing class, or the grant that allows it. */
+export type AccessReason = 'AUDITOR' | 'OWNER' | 'OPEN' | 'GRANT' | 'NO_GRANT' | 'PRIVATE';
+
+export interface ActiveGrant {
+  id: string;
+  dataset: string;
+  fields: string[];
+  expiresAt: string;
+}
+
+export interface FieldDecision {
+  mode: FieldMode;
+  reason: AccessReason;
+  grant?: ActiveGrant;
+}
+
+/**
+ * What one principal may read, decided from the catalogue (sharing class, personal data, masking), its
+ * active grants and its district. Built per request; every decision is a lookup, cheap on hot paths.
+ *
+ * - AUDITOR and the owning department read every field in clear;
+ * - OPEN fields: every principal; CONDITIONAL: under an active grant; PRIVATE: nobody else;
+ * - personal fields with a masking rule are masked for everyone but the owner and auditors;
+ * - a publisher reads the rows it published in clear (FORESTRY its own pesticide rows, a district its
+ *   own screening entries);
+ * - a district principal sees only rows of its district (a SQL condition, `rowScope`).
+ */
+export class EffectiveAccess {
+  private readonly decisions = new Map<string, FieldDecision>();
+  private readonly grantsByField = new Map<string, ActiveGrant>();
+
+  constructor(
+    readonly principal: Principal,
+    readonly grants: readonly ActiveGrant[],
+  ) {
+    for (const grant of grants) {
+      for (const field of grant.fields) {
+        const key = `${grant.dataset}.${field}`;
+        const known = this.grantsByField.get(key);
+        if (!known || known.expiresAt < grant.expiresAt) this.grantsByField.set(key, grant);
+      }
+    }
+  }
+
+  /** Reads the whole catalogue in clear: auditors and, for its own datasets, the owner. */
+  private readsAllOf(dataset: Dataset): AccessReason | undefined {
+    if (this.principal.kind === 'AUDITOR') return 'AUDITOR';
+    if (this.principal.code === dataset.owner) return 'OWNER';
+    return undefined;
+  }
+
+  /** The caller's access to a field, whatever the row. */
+  field(dataset: Dataset, name: string): FieldDecision {
+    const key = `${dataset.name}.${name}`;
+    let decision = this.decisions.get(key);
+    if (!decision) {
+      decision = this.decide(dataset, name, key);
+      this.decisions.set(key, decision);
+    }
+    return decision;
+  }
+
+  private decide(dataset: Dataset, name: string, key: string): FieldDecision {
+    const field = dataset.fields[name];
+    const all = this.readsAllOf(dataset);
+    if (all) return { mode: 'CLEAR', reason: all };
+    const shown: FieldMode = field.personal && field.mask ? 'MASKED' : 'CLEAR';
+    switch (sharingOf(field)) {
+      case 'OPEN':
+        return { mode: shown, reason: 'OPEN' };
+      case 'CONDITIONAL': {
+        const grant = this.grantsByField.get(key);
+        return grant ? { mode: shown, reason: 'GRANT', grant } : { mode: 'DENIED', reason: 'NO_GRANT' };
+      }
+      case 'PRIVATE':
+        return { mode: 'DENIED', reason: 'PRIVATE' };
+    }
+  }
+
+  /** The caller's access to a field of one row: its own published rows it reads in clear. */
+  fieldOfRow(dataset: Dataset, name: string, row: Readonly<Record<string, unknown>>): FieldMode {
+    const mode = this.field(dataset, name).mode;
+    return mode !== 'CLEAR' && row.publisher === this.principal.code ? 'CLEAR' : mode;
+  }
+
+  /** Whether the caller reads a field in clear for every row: required to filter, sort or join on it. */
+  readsClear(dataset: Dataset, name: string): boolean {
+    return this.field(dataset, name).mode === 'CLEAR';
+  }
+
+  /** A cross-link may be followed when the caller reads the fields it joins on, on both sides, in clear. */
+  canFollow(source: Dataset, link: LinkDef, target: Dataset): boolean {
+    if (link.kind === 'overlap')
+      return this.readsClear(source, link.from) && this.readsClear(target, link.toField);
+    return Object.entries(link.on).every(
+      ([local, remote]) => this.readsClear(source, local) && this.readsClear(target, remote),
+    );
+  }
+
+  /** The rows a caller may see, as SQL: a district sees its district's rows; departments see all. */
+  rowScope(dataset: Dataset): SQL | undefined {
+    if (this.principal.kind !== 'DISTRICT' || !dataset.districtField) return undefined;
+    const columns = getTableColumns(dataset.drizzle) as Record<string, Parameters<typeof eq>[0]>;
+    return eq(columns[dataset.districtField], this.principal.code);
+  }
+
+  /** Whether the caller may publish rows of a dataset (and, for a district, only its district's rows). */
+  canPublish(dataset: Dataset, row?: Record<string, unknown>): boolean {
+    const { code, kind } = this.principal;
+    if (code === dataset.owner || dataset.publishers?.includes(code)) return true;
+    if (kind !== 'DISTRICT' || !dataset.districtPublishers) return false;
+    return row === undefined || !dataset.districtField || row[dataset.districtField] === code;
+  }
+}

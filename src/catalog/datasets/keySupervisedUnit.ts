@@ -1,0 +1,56 @@
+import { defineDataset } from '../define.js';
+import {
+  creditCodeField,
+  districtField,
+  industryCodeField,
+  industryNameField,
+  yearField,
+} from '../fields.js';
+
+export const keySupervisedUnit = defineDataset({
+  name: 'keySupervisedUnit',
+  names: { type: 'KeySupervisedUnit', one: 'keySupervisedUnit', many: 'keySupervisedUnits' },
+  table: 'key_supervised_unit',
+  zh: '土壤污染重点监管单位名录',
+  en: 'Key supervised units for soil pollution',
+  description: '生态环境部门发布的土壤污染重点监管单位名录 / the yearly list of key supervised units',
+  owner: 'ECOLOGY',
+  updateCycle: 'P1Y',
+  key: ['creditCode', 'listedYear'],
+  districtField: 'district',
+  defaultOrder: { field: 'listedYear', direction: 'DESC' },
+  fields: {
+    creditCode: creditCodeField(),
+    listedYear: yearField('列入年度', 'Listed year'),
+    name: { type: 'text', zh: '单位名称', en: 'Unit name', required: true, search: true },
+    industryCode: industryCodeField,
+    industryName: industryNameField,
+    district: districtField,
+    hiddenDangerCheckDone: {
+      type: 'boolean',
+      zh: '已开展隐患排查',
+      en: 'Hidden-danger check done',
+      filter: true,
+    },
+    selfMonitoringDone: { type: 'boolean', zh: '已开展自行监测', en: 'Self-monitoring done', filter: true },
+    anomalies: {
+      sharing: 'CONDITIONAL',
+      type: 'text',
+      zh: '发现的异常情况',
+      en: 'Anomalies found',
+      search: true,
+    },
+  },
+  links: {
+    landRightChanges: {
+      kind: 'many',
+      to: 'landRightChange',
+      on: { creditCode: 'creditCode' },
+      zh: '该单位的用地变更',
+      en: 'Land-right changes of this unit',
+    },
+  },
+});
+
+/** The table, exported for drizzle-kit, which reads every `*.ts` here for tables. */
+export const table = keySupervisedUnit.drizzle;

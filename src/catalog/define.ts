@@ -1,0 +1,44 @@
+import { type DatasetTable, datasetTable } from '../db/datasetTable.js';
+import type { DatasetInput, EnumDef, EnumValue, FieldDef, SharingClass } from './types.js';
+
+export interface Dataset extends DatasetInput {
+  /** The drizzle table derived from the declaration. */
+  readonly drizzle: DatasetTable;
+}
+
+export function defineEnum(name: string, zh: string, en: string, values: Record<string, EnumValue>): EnumDef {
+  return { name, zh, en, values };
+}
+
+/** The sharing class a field falls under: declared, or PRIVATE for personal data, or OPEN. */
+export function sharingOf(field: FieldDef): SharingClass {
+  return field.sharing ?? (field.personal ? 'PRIVATE' : 'OPEN');
+}
+
+function fail(dataset: DatasetInput, message: string): never {
+  throw new Error(`dataset ${dataset.name}: ${message}`);
+}
+
+/** Declares a dataset once; checks the declaration is coherent and derives its table. */
+export function defineDataset(input: DatasetInput): Dataset {
+  const fields = input.fields;
+  for (const key of input.key) {
+    if (!fields[key]) fail(input, `natural key field ${key} is not declared`);
+    if (!fields[key].required) fail(input, `natural key field ${key} must be required`);
+  }
+  if (input.districtField && fields[input.districtField]?.type !== 'district') {
+    fail(input, `districtField ${input.districtField} must be a district field`);
+  }
+  if (input.geometryField && !['point', 'polygon'].includes(fields[input.geometryField]?.type ?? '')) {
+    fail(input, `geometryField ${input.geometryField} must be a point or polygon field`);
+  }
+  if (input.defaultOrder && !fields[input.defaultOrder.field]?.sortable) {
+    fail(input, `defaultOrder field ${input.defaultOrder.field} must be sortable`);
+  }
+  for (const [name, field] of Object.entries(fields)) {
+    if (field.personal && sharingOf(field) !== 'PRIVATE' && !field.mask) {
+      fail(input, `personal field ${name} is shared but has no masking rule`);
+    }
+  }
+  return { ...input, drizzle: datasetTable(input) };
+}

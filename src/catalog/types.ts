@@ -1,0 +1,121 @@
+/**
+ * The vocabulary of the sharing catalogue (资源共享目录). A dataset is declared once with these types;
+ * its table, GraphQL type, filters, validation and (later) sharing rules are all derived from it.
+ */
+
+/** Government data-sharing classes: 无条件共享 / 有条件共享 / 不予共享. */
+export type SharingClass = 'OPEN' | 'CONDITIONAL' | 'PRIVATE';
+
+/** How a personal-data field is shown when it is shared masked (脱敏). */
+export type MaskRule = 'name' | 'phone' | 'idNumber';
+
+export interface EnumValue {
+  zh: string;
+  en: string;
+}
+
+export interface EnumDef {
+  /** GraphQL enum type name, e.g. `LandCategory`. */
+  name: string;
+  zh: string;
+  en: string;
+  values: Readonly<Record<string, EnumValue>>;
+}
+
+export type FieldType =
+  | { type: 'text'; maxLength?: number; pattern?: RegExp; patternHint?: string; example?: string }
+  | { type: 'integer'; min?: number; max?: number }
+  | { type: 'number'; min?: number; max?: number }
+  | { type: 'date' }
+  | { type: 'boolean' }
+  | { type: 'enum'; enum: EnumDef }
+  | { type: 'creditCode' }
+  | { type: 'district' }
+  | { type: 'point' }
+  | { type: 'polygon' }
+  | { type: 'textList' };
+
+export interface FieldOptions {
+  /** Chinese name, shown first in every description. */
+  zh: string;
+  /** English name or short English description. */
+  en: string;
+  required?: boolean;
+  /** Sharing class; defaults to OPEN, or PRIVATE for personal data. */
+  sharing?: SharingClass;
+  /** Personal information under the PIPL (个人信息). */
+  personal?: boolean;
+  /** Masking applied where the field is shared masked. */
+  mask?: MaskRule;
+  /** Expose a filter on this field in the list query. */
+  filter?: boolean;
+  /** Allow ordering by this field. */
+  sortable?: boolean;
+  /** Include this field in the free-text `search` filter. */
+  search?: boolean;
+}
+
+export type FieldDef = FieldType & FieldOptions;
+
+export type LinkDef =
+  | {
+      zh: string;
+      en: string;
+      /** Name of the target dataset. */
+      to: string;
+      /** `one`: at most one target (the target's key); `many`: every target row that matches. */
+      kind: 'one' | 'many';
+      /** Local field → target field equalities. */
+      on: Readonly<Record<string, string>>;
+    }
+  | {
+      zh: string;
+      en: string;
+      to: string;
+      kind: 'overlap';
+      /** Local geometry field and target geometry field whose shapes overlap. */
+      from: string;
+      toField: string;
+    };
+
+/** How a dataset is shared (共享方式). */
+export type SharingMethod = 'GRAPHQL_QUERY' | 'CHANGE_FEED' | 'BULK_EXPORT';
+
+export interface DatasetNames {
+  /** GraphQL object type, e.g. `ConstructionPermit`. */
+  type: string;
+  /** Lookup field by natural key, e.g. `constructionPermit`. */
+  one: string;
+  /** Connection field, e.g. `constructionPermits`. */
+  many: string;
+}
+
+export interface DatasetInput {
+  /** Stable machine name (also the dataset id in the catalogue and the sync API). */
+  name: string;
+  names: DatasetNames;
+  /** SQL table name. */
+  table: string;
+  zh: string;
+  en: string;
+  description?: string;
+  /** Owning department code. */
+  owner: string;
+  /** Further departments that publish their own rows. */
+  publishers?: readonly string[];
+  /** Districts publish rows of their own district. */
+  districtPublishers?: boolean;
+  /** How it is shared; GraphQL query when not declared. */
+  sharingMethods?: readonly SharingMethod[];
+  /** Declared update cycle as an ISO 8601 duration (e.g. `P1D`). */
+  updateCycle: string;
+  /** Natural key from the source systems: the fields that identify a record. */
+  key: readonly string[];
+  /** The district field used for district-scoped access. */
+  districtField?: string;
+  /** The main geometry field, used by the bounding-box filter. */
+  geometryField?: string;
+  fields: Readonly<Record<string, FieldDef>>;
+  links?: Readonly<Record<string, LinkDef>>;
+  defaultOrder?: { field: string; direction: 'ASC' | 'DESC' };
+}

@@ -1,0 +1,107 @@
+import { Command } from 'commander';
+import { createKey, listKeys, revokeKey, UnknownPrincipalError } from '../access/keys.js';
+import { type Config, ConfigError, loadConfig } from '../config.js';
+import { type Database, openDatabase } from '../db/connection.js';
+import { DataDirInUseError } from '../db/embedded.js';
+import { runMigrations } from '../db/migrate.js';
+import { seedDemo } from '../demo/seed.js';
+import { createLogger } from '../http/logger.js';
+import { serve } from '../http/serve.js';
+import { registerSyncCommands } from './sync.js';
+
+/** The `jingtu` command. Database commands work whether the hub is running or not. */
+const program = new Command('jingtu').description('Jingtu Hub 净土数据共享枢纽').showHelpAfterError();
+
+function fail(message: string, exitCode = 1): never {
+  process.stderr.write(`jingtu: ${message}\n`);
+  process.exit(exitCode);
+}
+
+function config(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message, 2);
+    throw error;
+  }
+}
+
+/** Runs a command against the database (the embedded one through a running hub's socket if need be). */
+async function withDatabase(work: (database: Database) => Promise<void>): Promise<void> {
+  const database = await openDatabase(config(), { shareRunningHub: true });
+  try {
+    await runMigrations(database.url);
+    await work(database);
+  } finally {
+    await database.close();
+  }
+}
+
+program
+  .command('serve')
+  .description('run the hub (migrates first; an empty embedded hub gets the demo data)')
+  .action(async () => {
+    const settings = config();
+    await serve(settings, createLogger(settings.logLevel));
+  });
+
+program
+  .command('migrate')
+  .description('apply pending database migrations')
+  .action(() => withDatabase(async () => console.log('migrations applied')));
+
+program
+  .command('seed')
+  .description('load data into the database')
+  .requiredOption('--demo', 'the deterministic demo data set')
+  .action(() =>
+    withDatabase(async (database) => {
+      const counts = await seedDemo(database.db);
+      console.log(
+        Object.keys(counts).length ? JSON.stringify(counts) : 'demo data already present: nothing loaded',
+      );
+    }),
+  );
+
+const keys = program.command('keys').description('manage API keys');
+keys
+  .command('create')
+  .description('create a key; the key is printed alone on the last line')
+  .requiredOption('--principal <code>', 'department code, district code (e.g. 110105) or AUDITOR')
+  .option('--name <name>', 'what the key is for')
+  .action((options: { principal: string; name?: string }) =>
+    withDatabase(async (database) => {
+      const { id, key } = await createKey(database.db, options.principal, options.name);
+      console.log(`created key ${id} for ${options.principal}`);
+      console.log(key);
+    }),
+  );
+keys
+  .command('list')
+  .description('list keys (never the keys themselves)')
+  .action(() =>
+    withDatabase(async (database) => {
+      for (const key of await listKeys(database.db)) {
+        const state = key.revokedAt ? `revoked ${key.revokedAt}` : 'active';
+        console.log([key.id, key.principalCode, key.name ?? '', key.createdAt, state].join('\t'));
+      }
+    }),
+  );
+keys
+  .command('revoke <id>')
+  .description('revoke a key by id')
+  .action((id: string) =>
+    withDatabase(async (database) => {
+      if (!(await revokeKey(database.db, id))) fail(`no key with id ${id}`);
+      console.log(`revoked key ${id}`);
+    }),
+  );
+
+registerSyncCommands(program);
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  if (error instanceof UnknownPrincipalError || error instanceof DataDirInUseError) fail(error.message);
+  throw error;
+}

@@ -1,0 +1,37 @@
+import { type ActiveGrant, EffectiveAccess } from './access/effectiveAccess.js';
+import { DatasetLoaders } from './datasets/loaders.js';
+import type { ReferenceData } from './datasets/reference.js';
+import type { Db } from './db/connection.js';
+
+/** Who is asking: the holder of an API key. */
+export interface Principal {
+  code: string;
+  kind: 'DEPARTMENT' | 'DISTRICT' | 'AUDITOR';
+  nameZh: string;
+  nameEn: string;
+  keyId: string;
+}
+
+/** Everything a request's resolvers may use. Created per request; nothing in it outlives the request. */
+export interface Context {
+  principal: Principal;
+  requestId: string;
+  db: Db;
+  reference: ReferenceData;
+  /** What this principal may read: fields, masking, rows. */
+  access: EffectiveAccess;
+  loaders: DatasetLoaders;
+}
+
+export interface ContextInput {
+  principal: Principal;
+  grants: readonly ActiveGrant[];
+  requestId: string;
+  db: Db;
+  reference: ReferenceData;
+}
+
+export function createContext({ grants, ...input }: ContextInput): Context {
+  const access = new EffectiveAccess(input.principal, grants);
+  return { ...input, access, loaders: new DatasetLoaders(input.db, access) };
+}

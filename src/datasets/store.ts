@@ -1,0 +1,136 @@
+import { and, asc, desc, eq, getTableColumns, gt, isNull, lt, or, sql } from 'drizzle-orm';
+import type { EffectiveAccess } from '../access/effectiveAccess.js';
+import type { Dataset } from '../catalog/define.js';
+import type { Db } from '../db/connection.js';
+import { badInput } from '../errors.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { checkCodeValue, type FilterArgs, filterConditions, requireClear } from './filters.js';
+import type { ReferenceData } from './reference.js';
+
+/** A stored record: declared fields plus provenance, keyed by field name. */
+export type DatasetRow = Record<string, unknown> & { id: number };
+
+export const MAX_PAGE_SIZE = 1000;
+export const DEFAULT_PAGE_SIZE = 100;
+
+export interface ListArgs {
+  filter?: FilterArgs | null;
+  orderBy?: { field: string; direction?: 'ASC' | 'DESC' | null } | null;
+  first?: number | null;
+  after?: string | null;
+  includeDeleted?: boolean | null;
+}
+
+export interface Page {
+  rows: DatasetRow[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  cursorOf(row: DatasetRow): string;
+  totalCount(): Promise<number>;
+}
+
+function pageSize(first: number | null | undefined): number {
+  if (first == null) return DEFAULT_PAGE_SIZE;
+  if (first < 0) throw badInput(`first must not be negative (got ${first})`, { argument: 'first' });
+  if (first > MAX_PAGE_SIZE) {
+    throw badInput(`first may be at most ${MAX_PAGE_SIZE} (got ${first}); page with after instead`, {
+      argument: 'first',
+    });
+  }
+  return first;
+}
+
+/** Rows after the cursor in (sort value, id) order, NULL sort values last. */
+function afterCondition(
+  column: any,
+  idColumn: any,
+  direction: 'ASC' | 'DESC',
+  cursor: { value: unknown; id: number },
+) {
+  const beyond = direction === 'ASC' ? gt : lt;
+  if (cursor.value === null) return and(isNull(column), beyond(idColumn, cursor.id));
+  return or(
+    beyond(column, cursor.value),
+    and(eq(column, cursor.value), beyond(idColumn, cursor.id)),
+    isNull(column),
+  );
+}
+
+/** One page of a dataset's records: keyset pagination over a declared sort field and the record id. */
+export async function listRecords(
+  db: Db,
+  dataset: Dataset,
+  args: ListArgs,
+  reference: ReferenceData,
+  access: EffectiveAccess,
+): Promise<Page> {
+  const table = dataset.drizzle;
+  const columns = getTableColumns(table) as Record<string, any>;
+  const limit = pageSize(args.first);
+  if (args.orderBy && args.orderBy.field !== 'lastChangedAt')
+    requireClear(access, dataset, args.orderBy.field, 'sort');
+  // The declared default order, unless the caller could infer a hidden field from it: then by record id.
+  const defaultOrder =
+    dataset.defaultOrder && access.readsClear(dataset, dataset.defaultOrder.field)
+      ? dataset.defaultOrder
+      : undefined;
+  const orderField = args.orderBy?.field ?? defaultOrder?.field ?? 'id';
+  const direction = args.orderBy?.direction ?? (args.orderBy ? 'ASC' : (defaultOrder?.direction ?? 'ASC'));
+  const where = and(
+    filterConditions(dataset, args.filter, reference, access, args.includeDeleted ?? false),
+    access.rowScope(dataset),
+  );
+  const sortColumn = columns[orderField];
+  const cursor = args.after ? decodeCursor(args.after) : undefined;
+  const pageWhere = cursor ? and(where, afterCondition(sortColumn, columns.id, direction, cursor)) : where;
+  const order =
+    direction === 'ASC'
+      ? [sql`${sortColumn} asc nulls last`, asc(columns.id)]
+      : [sql`${sortColumn} desc nulls last`, desc(columns.id)];
+  const fetched =
+    limit === 0
+      ? []
+      : await db
+          .select()
+          .from(table)
+          .where(pageWhere)
+          .orderBy(...order)
+          .limit(limit + 1);
+  let total: Promise<number> | undefined;
+  return {
+    rows: fetched.slice(0, limit) as DatasetRow[],
+    hasNextPage: fetched.length > limit,
+    hasPreviousPage: cursor !== undefined,
+    cursorOf: (row) => encodeCursor({ value: (row[orderField] as unknown) ?? null, id: row.id }),
+    totalCount() {
+      total ??= db
+        .select({ count: sql<number>`count(*)::int` })
+        .from(table)
+        .where(where)
+        .then(([row]) => Number(row.count));
+      return total;
+    },
+  };
+}
+
+/** One record by its natural key, or null. */
+export async function recordByKey(
+  db: Db,
+  dataset: Dataset,
+  key: Record<string, unknown>,
+  reference: ReferenceData,
+  access: EffectiveAccess,
+): Promise<DatasetRow | null> {
+  for (const field of dataset.key) {
+    requireClear(access, dataset, field, 'look up');
+    checkCodeValue(field, dataset.fields[field], key[field], reference);
+  }
+  const columns = getTableColumns(dataset.drizzle) as Record<string, any>;
+  const match = and(
+    eq(columns.deleted, false),
+    access.rowScope(dataset),
+    ...dataset.key.map((field) => eq(columns[field], key[field])),
+  );
+  const [row] = await db.select().from(dataset.drizzle).where(match).limit(1);
+  return (row as DatasetRow | undefined) ?? null;
+}

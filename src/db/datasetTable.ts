@@ -1,0 +1,94 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  date,
+  doublePrecision,
+  index,
+  integer,
+  type PgColumnBuilderBase,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+import type { DatasetInput, FieldDef } from '../catalog/types.js';
+import { pointColumn, polygonColumn } from './geometryColumns.js';
+
+/** Column name of a declared field: camelCase → snake_case. */
+export function columnName(field: string): string {
+  return field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+function fieldColumn(name: string, field: FieldDef): PgColumnBuilderBase {
+  const column = columnName(name);
+  switch (field.type) {
+    case 'text':
+    case 'enum':
+    case 'creditCode':
+    case 'district':
+      return text(column);
+    case 'integer':
+      return integer(column);
+    case 'number':
+      return doublePrecision(column);
+    case 'date':
+      return date(column, { mode: 'string' });
+    case 'boolean':
+      return boolean(column);
+    case 'point':
+      return pointColumn(column);
+    case 'polygon':
+      return polygonColumn(column);
+    case 'textList':
+      return text(column).array();
+  }
+}
+
+/**
+ * The provenance every record carries: who published it, from which source record and batch, when it
+ * was first seen and last changed, its version, and whether it is a tombstone.
+ */
+function provenanceColumns() {
+  return {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    publisher: text('publisher').notNull(),
+    sourceRecordId: text('source_record_id').notNull(),
+    syncBatch: text('sync_batch'),
+    firstSeenAt: timestamp('first_seen_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+    lastChangedAt: timestamp('last_changed_at', { withTimezone: true, mode: 'string' })
+      .notNull()
+      .defaultNow(),
+    version: integer('version').notNull().default(1),
+    deleted: boolean('deleted').notNull().default(false),
+    /** Position in the dataset's change feed (see `changeSequence`). */
+    changeSeq: bigint('change_seq', { mode: 'number' }).notNull().default(sql`nextval('hub_change_seq')`),
+  };
+}
+
+/** The drizzle table of a dataset, derived from its declaration. */
+export function datasetTable(dataset: DatasetInput) {
+  const columns: Record<string, PgColumnBuilderBase> = { ...provenanceColumns() };
+  for (const [name, field] of Object.entries(dataset.fields)) {
+    const builder = fieldColumn(name, field) as PgColumnBuilderBase & { notNull(): PgColumnBuilderBase };
+    columns[name] = field.required ? builder.notNull() : builder;
+  }
+  return pgTable(dataset.table, columns, (t) => {
+    const c = t as Record<string, Parameters<typeof index>[0] extends string ? never : any>;
+    const extras = [
+      uniqueIndex(`${dataset.table}_natural_key`).on(...(dataset.key.map((k) => c[k]) as [any, ...any[]])),
+      index(`${dataset.table}_last_changed`).on(c.lastChangedAt, c.id),
+      uniqueIndex(`${dataset.table}_change_seq`).on(c.changeSeq),
+    ];
+    for (const [name, field] of Object.entries(dataset.fields)) {
+      if (field.type === 'point' || field.type === 'polygon') {
+        extras.push(index(`${dataset.table}_${columnName(name)}_gist`).using('gist', c[name]));
+      } else if (field.filter && field.type !== 'textList' && !dataset.key.includes(name)) {
+        extras.push(index(`${dataset.table}_${columnName(name)}`).on(c[name], c.id));
+      }
+    }
+    return extras;
+  });
+}
+
+export type DatasetTable = ReturnType<typeof datasetTable>;

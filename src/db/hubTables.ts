@@ -1,0 +1,136 @@
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgSequence,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * Who can hold a key: the departments, the districts and the auditors. Rows are reference data loaded
+ * by a migration, so adding a department or district needs no code change.
+ */
+export const principal = pgTable(
+  'principal',
+  {
+    code: text('code').primaryKey(),
+    kind: text('kind').notNull(),
+    nameZh: text('name_zh').notNull(),
+    nameEn: text('name_en').notNull(),
+  },
+  (t) => [check('principal_kind', sql`${t.kind} in ('DEPARTMENT', 'DISTRICT', 'AUDITOR')`)],
+);
+
+/** API keys. Only a SHA-256 hash of the key is stored; the key itself is shown once, at creation. */
+export const apiKey = pgTable(
+  'api_key',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    principalCode: text('principal_code')
+      .notNull()
+      .references(() => principal.code),
+    name: text('name'),
+    keyHash: text('key_hash').notNull().unique(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'string' }),
+  },
+  (t) => [index('api_key_principal').on(t.principalCode)],
+);
+
+/**
+ * The 有条件共享 workflow: a principal asks for named fields of a dataset with a purpose and a term; the
+ * owner approves (with an expiry) or refuses (with a reason); the owner or an auditor can revoke. A grant
+ * is active while APPROVED and unexpired, read afresh on every request, so decisions take effect at once
+ * on every hub process.
+ */
+export const accessGrant = pgTable(
+  'access_grant',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    dataset: text('dataset').notNull(),
+    fields: text('fields').array().notNull(),
+    requester: text('requester')
+      .notNull()
+      .references(() => principal.code),
+    purpose: text('purpose').notNull(),
+    termDays: integer('term_days').notNull(),
+    status: text('status').notNull().default('PENDING'),
+    requestedAt: timestamp('requested_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+    decidedBy: text('decided_by'),
+    decidedAt: timestamp('decided_at', { withTimezone: true, mode: 'string' }),
+    decisionReason: text('decision_reason'),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'string' }),
+    revokedBy: text('revoked_by'),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'string' }),
+    revokeReason: text('revoke_reason'),
+    /** When the grant-housekeeping job noticed that this approved grant had expired (src/jobs/grants.ts). */
+    expiredNotedAt: timestamp('expired_noted_at', { withTimezone: true, mode: 'string' }),
+    /** When the job flagged this request as unanswered after 10 working days (set once). */
+    overdueFlaggedAt: timestamp('overdue_flagged_at', { withTimezone: true, mode: 'string' }),
+  },
+  (t) => [
+    check('access_grant_status', sql`${t.status} in ('PENDING', 'APPROVED', 'REFUSED', 'REVOKED')`),
+    check('access_grant_term', sql`${t.termDays} between 1 and 3660`),
+    index('access_grant_requester').on(t.requester, t.status),
+    index('access_grant_dataset').on(t.dataset, t.status),
+  ],
+);
+
+/**
+ * The change sequence: every insert, update or tombstone of a dataset record takes the next value, so a
+ * dataset's changes are read in order with a cursor. Publishing holds a per-dataset lock until commit, so
+ * values become visible in order: a reader never skips one that commits later.
+ */
+export const changeSequence = pgSequence('hub_change_seq');
+
+/**
+ * Published batches, by their idempotency key: a batch sent again (after a timeout, say) finds its first
+ * result here and changes nothing. Only applied batches are kept; a rejected all-or-nothing batch leaves
+ * no row, so the corrected batch may reuse its key.
+ */
+export const syncBatch = pgTable(
+  'sync_batch',
+  {
+    dataset: text('dataset').notNull(),
+    batchKey: text('batch_key').notNull(),
+    publisher: text('publisher').notNull(),
+    mode: text('mode').notNull(),
+    result: jsonb('result').notNull(),
+    appliedAt: timestamp('applied_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.dataset, t.batchKey] }),
+    index('sync_batch_applied').on(t.dataset, t.appliedAt),
+  ],
+);
+
+/**
+ * Each dataset's freshness against its declared update cycle, written by the freshness job
+ * (src/jobs/freshness.ts): when it was last published (last applied batch or last change), and whether
+ * that is longer ago than the cycle.
+ */
+export const datasetFreshness = pgTable('dataset_freshness', {
+  dataset: text('dataset').primaryKey(),
+  lastPublishedAt: timestamp('last_published_at', { withTimezone: true, mode: 'string' }),
+  stale: boolean('stale').notNull(),
+  checkedAt: timestamp('checked_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+});
+
+/**
+ * Where each configured pull job (src/jobs/pull.ts) continues in its remote hub's change feed, and from
+ * which remote hub and dataset that cursor is: a cursor is meaningless against another feed.
+ */
+export const pullState = pgTable('pull_state', {
+  name: text('name').primaryKey(),
+  remoteUrl: text('remote_url').notNull(),
+  dataset: text('dataset').notNull(),
+  cursor: text('cursor').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+});

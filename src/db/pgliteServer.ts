@@ -1,0 +1,136 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import type { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketHandler } from '@electric-sql/pglite-socket';
+
+/**
+ * A loopback PostgreSQL socket in front of one PGlite, for many connections.
+ *
+ * PGlite is a single backend session. pglite-socket 0.2.17 queues each protocol *message* and keeps a
+ * connection's turn only inside a transaction, so two connections' extended-protocol batches interleave:
+ * one connection's Parse replaces the other's unnamed statement before its Bind ("bind message supplies 8
+ * parameters, but prepared statement requires 1"; electric-sql/pglite#1046, fix #977 unmerged). Its queue
+ * also stops for good after one failed message. This queue keeps a connection's turn until the backend
+ * answers ReadyForQuery with status idle (`Z`, `I`): a whole Parse…Sync batch, a COPY, a transaction run
+ * without another connection's messages in between. The rest (startup, SSL refusal, message framing) is
+ * pglite-socket's own handler.
+ */
+
+interface Pending {
+  handlerId: number;
+  message: Uint8Array;
+  onData: (data: Uint8Array) => void;
+  resolve: (bytes: number) => void;
+  reject: (error: unknown) => void;
+}
+
+/** ReadyForQuery, idle: `Z`, length 5, `I`. The backend's last message when a connection's turn is over. */
+const READY_IDLE = [0x5a, 0, 0, 0, 5, 0x49];
+
+class SessionQueue {
+  private readonly pending: Pending[] = [];
+  /** The connection whose batch, COPY or transaction is under way; others wait. */
+  private owner: number | undefined;
+  private running = false;
+
+  constructor(private readonly db: PGlite) {}
+
+  enqueue(handlerId: number, message: Uint8Array, onData: (data: Uint8Array) => void): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ handlerId, message, onData, resolve, reject });
+      void this.run();
+    });
+  }
+
+  private next(): Pending | undefined {
+    const index = this.owner === undefined ? 0 : this.pending.findIndex((p) => p.handlerId === this.owner);
+    return index < 0 ? undefined : this.pending.splice(index, 1)[0];
+  }
+
+  private async run(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (let item = this.next(); item; item = this.next()) {
+        const tail: number[] = [];
+        let bytes = 0;
+        try {
+          await this.db.runExclusive(() =>
+            this.db.execProtocolRawStream(item.message, {
+              onRawData: (data) => {
+                bytes += data.length;
+                for (const byte of data.subarray(Math.max(0, data.length - READY_IDLE.length)))
+                  tail.push(byte);
+                tail.splice(0, Math.max(0, tail.length - READY_IDLE.length));
+                item.onData(data);
+              },
+            }),
+          );
+          const idle = tail.length === READY_IDLE.length && tail.every((b, i) => b === READY_IDLE[i]);
+          this.owner = idle ? undefined : item.handlerId;
+          item.resolve(bytes);
+        } catch (error) {
+          item.reject(error);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** A connection went away: drop its queued messages (pglite-socket's handler calls this on detach). */
+  clearQueueForHandler(handlerId: number): void {
+    for (let i = this.pending.length - 1; i >= 0; i--) {
+      if (this.pending[i].handlerId !== handlerId) continue;
+      this.pending.splice(i, 1)[0].reject(new Error('connection closed'));
+    }
+  }
+
+  /** …and give up its turn, rolling back a transaction it left open. */
+  async clearTransactionIfNeeded(handlerId: number): Promise<void> {
+    if (this.owner !== handlerId) return;
+    if (this.db.isInTransaction()) await this.db.exec('ROLLBACK');
+    this.owner = undefined;
+    void this.run();
+  }
+}
+
+export interface PgliteServer {
+  /** `postgres://` URL of the socket. */
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Serves `db` on 127.0.0.1 (`port` 0: a free port) to any number of connections, one turn at a time. */
+export async function servePglite(db: PGlite, port = 0): Promise<PgliteServer> {
+  await db.waitReady;
+  const queue = new SessionQueue(db);
+  const handlers = new Set<PGLiteSocketHandler>();
+  const server: Server = createServer((socket: Socket) => {
+    // The handler's option type names pglite-socket's own (unexported) queue class; ours has its methods.
+    const handler = new PGLiteSocketHandler({ queryQueue: queue as never, closeOnDetach: true });
+    handlers.add(handler);
+    const forget = () => handlers.delete(handler);
+    handler.addEventListener('close', forget);
+    handler.addEventListener('error', forget);
+    handler.attach(socket).catch(() => {
+      forget();
+      socket.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  if (!address || typeof address !== 'object') throw new Error('pglite socket: no address');
+  return {
+    url: `postgres://postgres@127.0.0.1:${address.port}/postgres`,
+    port: address.port,
+    async stop() {
+      for (const handler of handlers) await handler.detach(true);
+      handlers.clear();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,173 @@
+import { type Dataset, sharingOf } from '../catalog/define.js';
+import { datasets } from '../catalog/registry.js';
+import type { FieldDef } from '../catalog/types.js';
+import type { Context } from '../context.js';
+import { type Freshness, readFreshness, seesFreshness } from '../jobs/freshness.js';
+import { builder } from './builder.js';
+
+const SharingClass = builder.enumType('SharingClass', {
+  description: '共享类别 / Sharing class',
+  values: {
+    OPEN: { description: '无条件共享 / Open to every authenticated department' },
+    CONDITIONAL: { description: '有条件共享 / Readable under an approved, unexpired grant' },
+    PRIVATE: { description: '不予共享 / Owner and auditors only' },
+  },
+});
+
+const SharingMethod = builder.enumType('SharingMethod', {
+  description: '共享方式 / Sharing method',
+  values: {
+    GRAPHQL_QUERY: { description: '接口查询 / GraphQL query' },
+    CHANGE_FEED: { description: '增量变更订阅 / Change feed' },
+    BULK_EXPORT: { description: '批量导出 / Bulk export' },
+  },
+});
+
+const MASK_RULES: Record<string, string> = {
+  name: '姓名保留首字（张*） / names keep their first character',
+  phone: '电话保留前三后四位（138****1234） / phones keep the first three and last four digits',
+  idNumber: '证件号保留前六后四位 / ID numbers keep the first six and last four characters',
+};
+
+const CatalogField = builder.objectRef<[string, FieldDef]>('CatalogField').implement({
+  description: '目录中的字段 / A field of a catalogue dataset',
+  fields: (t) => ({
+    name: t.string({ nullable: false, description: '字段名 / Field name', resolve: ([name]) => name }),
+    zh: t.string({
+      nullable: false,
+      description: '中文名称 / Chinese name',
+      resolve: ([, field]) => field.zh,
+    }),
+    en: t.string({
+      nullable: false,
+      description: '英文名称 / English name',
+      resolve: ([, field]) => field.en,
+    }),
+    type: t.string({
+      nullable: false,
+      description: '数据类型 / Data type',
+      resolve: ([, field]) => field.type,
+    }),
+    required: t.boolean({
+      nullable: false,
+      description: '必填 / Required',
+      resolve: ([, f]) => f.required ?? false,
+    }),
+    sharing: t.field({
+      type: SharingClass,
+      nullable: false,
+      description: '共享类别 / Sharing class',
+      resolve: ([, field]) => sharingOf(field),
+    }),
+    personal: t.boolean({
+      nullable: false,
+      description: '个人信息 / Personal data',
+      resolve: ([, field]) => field.personal ?? false,
+    }),
+    mask: t.string({ description: '脱敏规则 / Masking rule', resolve: ([, field]) => field.mask ?? null }),
+    maskDescription: t.string({
+      description: '脱敏方式说明 / How masked values look',
+      resolve: ([, field]) => (field.mask ? MASK_RULES[field.mask] : null),
+    }),
+  }),
+});
+
+const DatasetFreshness = builder.objectRef<Freshness>('DatasetFreshness').implement({
+  description:
+    '数据时效：最近一次发布与声明的更新周期对比，由定时任务每小时检查 / Freshness against the declared update cycle, checked hourly',
+  fields: (t) => ({
+    lastPublishedAt: t.field({
+      type: 'DateTime',
+      description:
+        '最近发布时间（批次或记录变更），从未发布为空 / Last batch or record change; null if never',
+      resolve: (f) => f.lastPublishedAt,
+    }),
+    stale: t.boolean({
+      nullable: false,
+      description: '已超过更新周期未发布 / Not published within its update cycle',
+      resolve: (f) => f.stale,
+    }),
+    checkedAt: t.field({
+      type: 'DateTime',
+      nullable: false,
+      description: '检查时间 / When this was checked',
+      resolve: (f) => f.checkedAt,
+    }),
+  }),
+});
+
+/** The stored freshness rows, read once per request however many datasets ask. */
+const freshnessOfRequest = new WeakMap<Context, Promise<Map<string, Freshness>>>();
+
+function freshnessFor(ctx: Context, dataset: Dataset): Promise<Freshness | null> | null {
+  // Decided here, not by a shield rule: CatalogDataset is structural and its other fields are for all.
+  if (!seesFreshness(ctx.principal, dataset)) return null;
+  let rows = freshnessOfRequest.get(ctx);
+  if (!rows) {
+    rows = readFreshness(ctx.db);
+    freshnessOfRequest.set(ctx, rows);
+  }
+  return rows.then((byDataset) => byDataset.get(dataset.name) ?? null);
+}
+
+const CatalogDataset = builder.objectRef<Dataset>('CatalogDataset').implement({
+  description: '资源共享目录中的数据集 / A dataset of the resource-sharing catalogue',
+  fields: (t) => ({
+    name: t.exposeString('name', { nullable: false, description: '数据集标识 / Dataset id' }),
+    zh: t.exposeString('zh', { nullable: false, description: '中文名称 / Chinese name' }),
+    en: t.exposeString('en', { nullable: false, description: '英文名称 / English name' }),
+    description: t.string({ description: '说明 / Description', resolve: (d) => d.description ?? null }),
+    owner: t.exposeString('owner', { nullable: false, description: '责任部门 / Owning department' }),
+    publishers: t.stringList({
+      nullable: false,
+      description: '其他发布部门 / Further publishing departments',
+      resolve: (d) => [...(d.publishers ?? [])],
+    }),
+    districtPublishers: t.boolean({
+      nullable: false,
+      description: '各区发布本区数据 / Districts publish their own rows',
+      resolve: (d) => d.districtPublishers ?? false,
+    }),
+    sharingMethods: t.field({
+      type: [SharingMethod],
+      nullable: false,
+      description: '共享方式 / How it is shared',
+      resolve: (d) => [...(d.sharingMethods ?? ['GRAPHQL_QUERY'])],
+    }),
+    updateCycle: t.exposeString('updateCycle', {
+      nullable: false,
+      description: '更新周期（ISO 8601） / Declared update cycle (ISO 8601 duration)',
+    }),
+    naturalKey: t.stringList({
+      nullable: false,
+      description: '业务主键 / Natural key fields',
+      resolve: (d) => [...d.key],
+    }),
+    queryField: t.string({
+      nullable: false,
+      description: '列表查询字段 / The query field that lists it',
+      resolve: (d) => d.names.many,
+    }),
+    freshness: t.field({
+      type: DatasetFreshness,
+      description:
+        '数据时效；仅责任部门、发布部门、生态环境部门和审计员可见，其他为空；尚未检查时为空 / Freshness: for the owner, its publishers, ECOLOGY and auditors (null for others, and before the first check)',
+      resolve: (d, _args, ctx) => freshnessFor(ctx, d),
+    }),
+    fields: t.field({
+      type: [CatalogField],
+      nullable: false,
+      description: '字段 / Fields',
+      resolve: (d) => Object.entries(d.fields),
+    }),
+  }),
+});
+
+builder.queryField('catalog', (t) =>
+  t.field({
+    type: [CatalogDataset],
+    nullable: false,
+    description: '资源共享目录 / The resource-sharing catalogue',
+    resolve: () => [...datasets],
+  }),
+);

@@ -1,0 +1,79 @@
+import type { ObjectRef } from '@pothos/core';
+import type { DatasetRow, Page } from '../datasets/store.js';
+import { builder, type HubSchemaTypes } from './builder.js';
+
+/**
+ * Relay-style connections with keyset cursors. Hand-built rather than with @pothos/plugin-relay because
+ * the plugin's offset and node-interface machinery fits neither keyset paging over SQL nor lazy totals.
+ */
+export const PageInfo = builder.objectRef<{ page: Page }>('PageInfo').implement({
+  description: '分页信息 / Pagination information',
+  fields: (t) => ({
+    hasNextPage: t.boolean({
+      nullable: false,
+      description: '是否还有下一页 / Whether another page follows',
+      resolve: ({ page }) => page.hasNextPage,
+    }),
+    hasPreviousPage: t.boolean({
+      nullable: false,
+      description: '是否有上一页 / Whether a page precedes this one',
+      resolve: ({ page }) => page.hasPreviousPage,
+    }),
+    startCursor: t.string({
+      description: '本页第一条的游标 / Cursor of the first row of the page',
+      resolve: ({ page }) => (page.rows.length ? page.cursorOf(page.rows[0]) : null),
+    }),
+    endCursor: t.string({
+      description: '本页最后一条的游标，作为下一页的 after 参数 / Cursor of the last row: pass it as `after`',
+      resolve: ({ page }) => (page.rows.length ? page.cursorOf(page.rows[page.rows.length - 1]) : null),
+    }),
+  }),
+});
+
+/** The `…Connection` and `…Edge` types of a record type. */
+export function connectionType(
+  node: ObjectRef<HubSchemaTypes, DatasetRow>,
+  typeName: string,
+  zh: string,
+  en: string,
+) {
+  const edge = builder.objectRef<{ page: Page; row: DatasetRow }>(`${typeName}Edge`).implement({
+    description: `${zh}（分页条目） / An edge in a list of ${en}`,
+    fields: (t) => ({
+      cursor: t.string({
+        nullable: false,
+        description: '游标 / Cursor of this row',
+        resolve: ({ page, row }) => page.cursorOf(row),
+      }),
+      node: t.field({ type: node, nullable: false, description: `${zh} / ${en}`, resolve: ({ row }) => row }),
+    }),
+  });
+  return builder.objectRef<Page>(`${typeName}Connection`).implement({
+    description: `${zh}（分页列表） / A page of ${en}`,
+    fields: (t) => ({
+      edges: t.field({
+        type: [edge],
+        nullable: false,
+        description: '分页条目 / Edges',
+        resolve: (page) => page.rows.map((row) => ({ page, row })),
+      }),
+      nodes: t.field({
+        type: [node],
+        nullable: false,
+        description: '本页记录 / The records of this page',
+        resolve: (page) => page.rows,
+      }),
+      pageInfo: t.field({
+        type: PageInfo,
+        nullable: false,
+        description: '分页信息 / Pagination information',
+        resolve: (page) => ({ page }),
+      }),
+      totalCount: t.int({
+        nullable: false,
+        description: '符合条件的记录总数 / Number of records matching the filter',
+        resolve: (page) => page.totalCount(),
+      }),
+    }),
+  });
+}

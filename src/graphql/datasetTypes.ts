@@ -1,0 +1,109 @@
+import type { ImplementableObjectRef } from '@pothos/core';
+import { maskValue } from '../access/masking.js';
+import type { Dataset } from '../catalog/define.js';
+import { datasetByName, datasets } from '../catalog/registry.js';
+import type { FieldDef, LinkDef } from '../catalog/types.js';
+import type { Context } from '../context.js';
+import type { DatasetRow } from '../datasets/store.js';
+import { builder, type HubSchemaTypes } from './builder.js';
+import { bilingual, describeField } from './describe.js';
+import { enumType } from './enums.js';
+import { RecordProvenance } from './provenance.js';
+
+/** The object type of every dataset, derived from its declaration. */
+export const datasetTypes = new Map<string, ImplementableObjectRef<HubSchemaTypes, DatasetRow>>(
+  datasets.map((dataset) => [dataset.name, builder.objectRef<DatasetRow>(dataset.names.type)]),
+);
+
+/** The GraphQL output type of a declared field. */
+export function outputType(field: FieldDef) {
+  switch (field.type) {
+    case 'integer':
+      return 'Int' as const;
+    case 'number':
+      return 'Float' as const;
+    case 'boolean':
+      return 'Boolean' as const;
+    case 'date':
+      return 'Date' as const;
+    case 'point':
+    case 'polygon':
+      return 'GeoJSON' as const;
+    case 'enum':
+      return enumType(field.enum);
+    case 'textList':
+      return ['String'] as const;
+    default:
+      return 'String' as const;
+  }
+}
+
+function linkField(
+  t: PothosSchemaTypes.ObjectFieldBuilder<HubSchemaTypes, DatasetRow>,
+  source: Dataset,
+  link: LinkDef,
+) {
+  const target = datasetByName(link.to) as Dataset;
+  const targetType = datasetTypes.get(target.name) as ImplementableObjectRef<HubSchemaTypes, DatasetRow>;
+  const description = bilingual(link.zh, link.en);
+  if (link.kind === 'overlap') {
+    return t.field({
+      type: [targetType],
+      description: `${description}\n\n按空间重叠关联 / Linked by spatial overlap`,
+      resolve: (row, _args, ctx) =>
+        row[link.from] == null
+          ? []
+          : ctx.loaders.overlapping(source, link.from, target, link.toField).load(row.id),
+    });
+  }
+  const [[local, remote]] = Object.entries(link.on);
+  const load = (row: DatasetRow, ctx: Context) =>
+    row[local] == null ? Promise.resolve([]) : ctx.loaders.byField(target, remote).load(row[local]);
+  if (link.kind === 'one') {
+    return t.field({
+      type: targetType,
+      description,
+      resolve: async (row, _args, ctx) => (await load(row, ctx))[0] ?? null,
+    });
+  }
+  return t.field({ type: [targetType], description, resolve: (row, _args, ctx) => load(row, ctx) });
+}
+
+/**
+ * A field's value as the caller may see it. Whether it may see it at all is the permission rules' call;
+ * masking personal data (脱敏) is decided here, per row, for every path that reaches the field.
+ */
+function valueResolver(dataset: Dataset, name: string, field: FieldDef) {
+  const mask = field.personal ? field.mask : undefined;
+  if (!mask) return (row: DatasetRow) => row[name] as any;
+  return (row: DatasetRow, _args: unknown, ctx: Context) =>
+    (ctx.access.fieldOfRow(dataset, name, row) === 'MASKED' ? maskValue(mask, row[name]) : row[name]) as any;
+}
+
+for (const dataset of datasets) {
+  const ref = datasetTypes.get(dataset.name) as ImplementableObjectRef<HubSchemaTypes, DatasetRow>;
+  ref.implement({
+    description: bilingual(dataset.zh, dataset.en, dataset.description),
+    fields: (t) => ({
+      ...Object.fromEntries(
+        Object.entries(dataset.fields).map(([name, field]) => [
+          name,
+          t.field({
+            type: outputType(field) as any,
+            description: describeField(field),
+            resolve: valueResolver(dataset, name, field),
+          }),
+        ]),
+      ),
+      ...Object.fromEntries(
+        Object.entries(dataset.links ?? {}).map(([name, link]) => [name, linkField(t, dataset, link)]),
+      ),
+      provenance: t.field({
+        type: RecordProvenance,
+        nullable: false,
+        description: '记录来源信息 / Provenance of the record',
+        resolve: (row) => row,
+      }),
+    }),
+  });
+}

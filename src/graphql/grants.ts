@@ -1,0 +1,180 @@
+import { addBusinessDays } from 'date-fns';
+import {
+  ANSWER_WITHIN_WORKING_DAYS,
+  approveAccess,
+  type GrantRow,
+  listAccessRequests,
+  overdueBefore,
+  refuseAccess,
+  requestAccess,
+  revokeAccess,
+} from '../access/grants.js';
+import { datasetByName } from '../catalog/registry.js';
+import { builder } from './builder.js';
+
+const GrantStatus = builder.enumType('GrantStatus', {
+  description: '授权申请状态 / Status of an access request',
+  values: {
+    PENDING: { description: '待审批 / Waiting for the owner' },
+    APPROVED: { description: '已批准且在有效期内 / Approved and not expired' },
+    EXPIRED: { description: '已过期 / Approved, but past its expiry' },
+    REFUSED: { description: '已拒绝 / Refused by the owner' },
+    REVOKED: { description: '已撤销 / Revoked by the owner or an auditor' },
+  },
+});
+
+const toDate = (value: string | null) => (value ? new Date(value) : null);
+
+function statusOf(grant: GrantRow): string {
+  if (grant.status === 'APPROVED' && grant.expiresAt && new Date(grant.expiresAt).getTime() <= Date.now()) {
+    return 'EXPIRED';
+  }
+  return grant.status;
+}
+
+export const AccessGrant = builder.objectRef<GrantRow>('AccessGrant').implement({
+  description: '有条件共享授权申请 / A request for conditional access, and the grant if approved',
+  fields: (t) => ({
+    id: t.exposeID('id', { nullable: false, description: '编号 / Request id' }),
+    dataset: t.exposeString('dataset', { nullable: false, description: '数据集 / Dataset' }),
+    datasetZh: t.string({
+      nullable: false,
+      description: '数据集中文名称 / Chinese name of the dataset',
+      resolve: (grant) => datasetByName(grant.dataset)?.zh ?? grant.dataset,
+    }),
+    fields: t.exposeStringList('fields', { nullable: false, description: '申请的字段 / Fields requested' }),
+    requester: t.exposeString('requester', {
+      nullable: false,
+      description: '申请单位 / Requesting principal',
+    }),
+    purpose: t.exposeString('purpose', { nullable: false, description: '用途 / Purpose' }),
+    termDays: t.exposeInt('termDays', {
+      nullable: false,
+      description: '申请期限（天） / Term asked for, in days',
+    }),
+    status: t.field({
+      type: GrantStatus,
+      nullable: false,
+      description: '状态 / Status',
+      resolve: (grant) => statusOf(grant) as never,
+    }),
+    requestedAt: t.field({
+      type: 'DateTime',
+      nullable: false,
+      description: '申请时间 / Requested at',
+      resolve: (grant) => new Date(grant.requestedAt),
+    }),
+    answerDueBy: t.field({
+      type: 'DateTime',
+      nullable: false,
+      description: `答复期限（${ANSWER_WITHIN_WORKING_DAYS} 个工作日） / Answer due within ${ANSWER_WITHIN_WORKING_DAYS} working days`,
+      resolve: (grant) => addBusinessDays(new Date(grant.requestedAt), ANSWER_WITHIN_WORKING_DAYS),
+    }),
+    overdue: t.boolean({
+      nullable: false,
+      description: '已超期未答复 / Pending past its answer due date',
+      resolve: (grant) => grant.status === 'PENDING' && new Date(grant.requestedAt) < overdueBefore(),
+    }),
+    decidedBy: t.exposeString('decidedBy', { description: '审批单位 / Decided by' }),
+    decidedAt: t.field({
+      type: 'DateTime',
+      description: '审批时间 / Decided at',
+      resolve: (g) => toDate(g.decidedAt),
+    }),
+    decisionReason: t.exposeString('decisionReason', { description: '拒绝理由 / Reason of a refusal' }),
+    expiresAt: t.field({
+      type: 'DateTime',
+      description: '授权有效期至 / Grant valid until',
+      resolve: (g) => toDate(g.expiresAt),
+    }),
+    revokedBy: t.exposeString('revokedBy', { description: '撤销单位 / Revoked by' }),
+    revokedAt: t.field({
+      type: 'DateTime',
+      description: '撤销时间 / Revoked at',
+      resolve: (g) => toDate(g.revokedAt),
+    }),
+    revokeReason: t.exposeString('revokeReason', { description: '撤销理由 / Reason of the revocation' }),
+  }),
+});
+
+builder.queryField('accessGrants', (t) =>
+  t.field({
+    type: [AccessGrant],
+    nullable: false,
+    description:
+      '授权申请：本单位提出的，以及针对本单位数据集的；审计员可见全部 / Access requests you made or that concern your datasets (auditors: all)',
+    args: {
+      status: t.arg({ type: [GrantStatus], description: '状态 / Status' }),
+      dataset: t.arg.string({ description: '数据集 / Dataset' }),
+      overdue: t.arg.boolean({ description: '仅超期未答复的 / Only overdue requests' }),
+    },
+    resolve: (_root, args, ctx) => listAccessRequests(ctx.db, ctx.principal, args),
+  }),
+);
+
+const AccessRequestInput = builder.inputType('AccessRequestInput', {
+  description: '有条件共享申请 / A request for conditional access',
+  fields: (t) => ({
+    dataset: t.string({ required: true, description: '数据集标识 / Dataset id (see the catalogue)' }),
+    fields: t.stringList({
+      required: true,
+      description: '申请的有条件共享字段 / CONDITIONAL fields asked for',
+    }),
+    purpose: t.string({ required: true, description: '用途 / Purpose' }),
+    termDays: t.int({ required: true, description: '期限（天） / Term in days (1–3660)' }),
+  }),
+});
+
+builder.mutationField('requestAccess', (t) =>
+  t.field({
+    type: AccessGrant,
+    nullable: false,
+    description: '申请有条件共享字段的访问授权 / Ask the owner for access to conditional fields',
+    args: {
+      input: t.arg({ type: AccessRequestInput, required: true, description: '申请内容 / The request' }),
+    },
+    resolve: (_root, { input }, ctx) => requestAccess(ctx.db, ctx.principal, input),
+  }),
+);
+
+builder.mutationField('approveAccess', (t) =>
+  t.field({
+    type: AccessGrant,
+    nullable: false,
+    description: '数据集责任部门批准申请 / The owner approves a pending request',
+    args: {
+      id: t.arg.id({ required: true, description: '申请编号 / Request id' }),
+      expiresAt: t.arg({
+        type: 'DateTime',
+        description: '有效期至，默认按申请期限 / Valid until (default: the requested term from now)',
+      }),
+    },
+    resolve: (_root, args, ctx) => approveAccess(ctx.db, ctx.principal, String(args.id), args.expiresAt),
+  }),
+);
+
+builder.mutationField('refuseAccess', (t) =>
+  t.field({
+    type: AccessGrant,
+    nullable: false,
+    description: '数据集责任部门拒绝申请（须说明理由） / The owner refuses a pending request, with a reason',
+    args: {
+      id: t.arg.id({ required: true, description: '申请编号 / Request id' }),
+      reason: t.arg.string({ required: true, description: '拒绝理由 / Reason' }),
+    },
+    resolve: (_root, args, ctx) => refuseAccess(ctx.db, ctx.principal, String(args.id), args.reason),
+  }),
+);
+
+builder.mutationField('revokeAccess', (t) =>
+  t.field({
+    type: AccessGrant,
+    nullable: false,
+    description: '责任部门或审计员撤销授权 / The owner or an auditor revokes a grant',
+    args: {
+      id: t.arg.id({ required: true, description: '申请编号 / Request id' }),
+      reason: t.arg.string({ required: true, description: '撤销理由 / Reason' }),
+    },
+    resolve: (_root, args, ctx) => revokeAccess(ctx.db, ctx.principal, String(args.id), args.reason),
+  }),
+);

@@ -1,0 +1,17 @@
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import { builder } from './builder.js';
+import './scalars.js';
+import './datasetTypes.js';
+import './datasetQueries.js';
+import './catalog.js';
+import './me.js';
+import './myAccess.js';
+import './grants.js';
+import './sync.js';
+
+/** The one place the schema is assembled; no schema module imports this file. */
+export const schema = builder.toSchema();
+
+export function printedSchema(): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

@@ -1,0 +1,365 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, createInflate } from 'node:zlib';
+import { type Request, type Response, Router } from 'express';
+import { GraphQLError } from 'graphql';
+import { authenticate } from '../access/keys.js';
+import type { Dataset } from '../catalog/define.js';
+import { datasetByName } from '../catalog/registry.js';
+import { type Context, createContext } from '../context.js';
+import { badInput, forbidden, userError } from '../errors.js';
+import {
+  changeStream,
+  DEFAULT_CHANGES_LIMIT,
+  EXPORT_FORMATS,
+  type ExportFormat,
+  exportDataset,
+} from '../sync/export.js';
+import { type PublishMode, publishBatch } from '../sync/ingest.js';
+import { csvRecords, decodeText, ndjsonRecords, type ParsedBatch, supportedCharset } from '../sync/parse.js';
+import type { HubDependencies } from './app.js';
+
+/**
+ * The streaming bulk API, beside /graphql, for batches and datasets too large for one GraphQL response:
+ *
+ *   POST /datasets/:name/batches/:batchKey?mode=delta|snapshot&atomic=true|false   NDJSON or CSV body
+ *   GET  /datasets/:name/export?format=ndjson|csv|geojson[&bom=true]
+ *   GET  /datasets/:name/changes?after=CURSOR&limit=N                              NDJSON
+ *
+ * Every request carries `Authorization: Bearer <key>` as /graphql does. Errors are JSON in the GraphQL
+ * shape, `{"errors":[{"message":…,"extensions":{"code":…}}]}`, with the HTTP status of their code.
+ * Bodies stream both ways: an upload is parsed and staged as it arrives, an export is read with a cursor
+ * and written as the client takes it (backpressure through `stream.pipeline`).
+ */
+
+const STATUS: Readonly<Record<string, number>> = {
+  UNAUTHENTICATED: 401,
+  BAD_USER_INPUT: 400,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+};
+
+const NDJSON_TYPES = new Set([
+  'application/x-ndjson',
+  'application/ndjson',
+  'application/jsonl',
+  'application/x-jsonlines',
+]);
+
+function unauthenticated(message: string) {
+  return userError('UNAUTHENTICATED', message);
+}
+
+/** The caller's context from its key, exactly as /graphql builds it; 401 without a live key. */
+async function contextOf(req: Request, deps: HubDependencies): Promise<Context> {
+  const match = req.headers.authorization?.match(/^Bearer\s+(\S+)\s*$/i);
+  if (!match) {
+    throw unauthenticated('缺少 API 密钥 / Missing API key: send the header "Authorization: Bearer <key>"');
+  }
+  const authenticated = await authenticate(deps.db, match[1]);
+  if (!authenticated) throw unauthenticated('API 密钥无效或已吊销 / Unknown or revoked API key');
+  return createContext({
+    ...authenticated,
+    requestId: String(req.id),
+    db: deps.db,
+    reference: deps.reference,
+  });
+}
+
+function datasetNamed(name: string): Dataset {
+  const dataset = datasetByName(name);
+  if (!dataset) {
+    throw userError('NOT_FOUND', `unknown dataset ${JSON.stringify(name)}; see the catalogue for the names`);
+  }
+  return dataset;
+}
+
+/** One query parameter as text (undefined when absent); repeated parameters are refused. */
+function param(req: Request, name: string): string | undefined {
+  const value = req.query[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw badInput(`query parameter ${name} must be given once, as text`);
+  return value;
+}
+
+function choice<T extends string>(req: Request, name: string, values: readonly T[], fallback: T): T {
+  const value = param(req, name)?.toLowerCase();
+  if (value === undefined || value === '') return fallback;
+  if (!values.includes(value as T)) {
+    throw badInput(`${name} must be one of ${values.join(', ')} (got ${JSON.stringify(value)})`);
+  }
+  return value as T;
+}
+
+/** The body's format and charset from its Content-Type; anything else is 415. */
+function bodyFormat(req: Request): { format: 'ndjson' | 'csv'; charset: string } {
+  const [type = '', ...parameters] = (req.headers['content-type'] ?? '').split(';');
+  const media = type.trim().toLowerCase();
+  const format = NDJSON_TYPES.has(media) ? 'ndjson' : media === 'text/csv' ? 'csv' : undefined;
+  if (!format) {
+    throw userError(
+      'BAD_USER_INPUT',
+      `unsupported Content-Type ${JSON.stringify(media)}: send application/x-ndjson (one JSON object per line) or text/csv`,
+      { http: { status: 415 } },
+    );
+  }
+  const charset =
+    parameters
+      .map((p) => p.trim().match(/^charset\s*=\s*"?([^"]+)"?$/i)?.[1])
+      .find(Boolean)
+      ?.toLowerCase() ?? 'utf-8';
+  if (!supportedCharset(charset)) {
+    throw userError(
+      'BAD_USER_INPUT',
+      `unsupported charset ${JSON.stringify(charset)}: send utf-8 or gb18030`,
+      {
+        http: { status: 415 },
+      },
+    );
+  }
+  return { format, charset };
+}
+
+/** Thrown by the body of a request whose client went away before sending all of it. */
+class UploadAborted extends Error {
+  constructor() {
+    super('the upload was aborted before the end of the body');
+  }
+}
+
+/**
+ * The request body, chunk by chunk as it arrives, with backpressure (the socket is paused while a chunk
+ * waits to be read). It is read only when the consumer asks (a replayed batch never reads it), and a body
+ * that ends before it is complete throws `UploadAborted`, so the publishing transaction rolls back.
+ * `release()` stops reading for good: whatever is left of the body is read and dropped, so the connection
+ * can serve its next request.
+ */
+function bodyReader(req: Request) {
+  let released = false;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const resolve = wake;
+    wake = undefined;
+    resolve?.();
+  };
+  async function* chunks(): AsyncGenerator<Buffer> {
+    const queue: Buffer[] = [];
+    let ended = false;
+    let failure: unknown;
+    const onData = (chunk: Buffer) => {
+      if (released) return;
+      queue.push(chunk);
+      req.pause();
+      notify();
+    };
+    const onEnd = () => {
+      ended = true;
+      notify();
+    };
+    const onClose = () => {
+      if (!req.complete) failure ??= new UploadAborted();
+      notify();
+    };
+    const onError = (error: unknown) => {
+      failure ??= error;
+      notify();
+    };
+    req.on('data', onData).on('end', onEnd).on('close', onClose).on('error', onError);
+    try {
+      for (;;) {
+        if (released) return;
+        const chunk = queue.shift();
+        if (chunk) {
+          yield chunk;
+          continue;
+        }
+        if (failure) throw failure;
+        if (ended) return;
+        if (req.destroyed && !req.complete) throw new UploadAborted();
+        const waiting = new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        req.resume();
+        await waiting;
+      }
+    } finally {
+      req.off('data', onData).off('end', onEnd).off('close', onClose).off('error', onError);
+    }
+  }
+  return {
+    chunks,
+    release() {
+      released = true;
+      notify();
+      if (!req.complete && !req.destroyed) req.resume();
+    },
+  };
+}
+
+/** The body's bytes, inflated when it is sent gzip- or deflate-compressed. */
+function bodyBytes(req: Request, chunks: AsyncIterable<Buffer>): AsyncIterable<Uint8Array> {
+  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding === 'identity' || encoding === '') return chunks;
+  if (!['gzip', 'x-gzip', 'deflate'].includes(encoding)) {
+    throw userError('BAD_USER_INPUT', `unsupported Content-Encoding ${JSON.stringify(encoding)}: use gzip`, {
+      http: { status: 415 },
+    });
+  }
+  const inflate = encoding === 'deflate' ? createInflate() : createGunzip();
+  // An aborted upload reaches the reader as the inflater's error.
+  pipeline(Readable.from(chunks), inflate).catch(() => {});
+  return (async function* inflated() {
+    try {
+      yield* inflate;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && code.startsWith('Z_')) {
+        throw badInput(`the body is not valid ${encoding} data`);
+      }
+      throw error;
+    }
+  })();
+}
+
+/** Sends an error as JSON in the GraphQL shape; internal errors are logged and say only "Internal error". */
+function fail(req: Request, res: Response, error: unknown) {
+  if (res.headersSent || res.destroyed || (req.destroyed && !req.complete)) {
+    // The client went away (an aborted upload rolls back) or the response had begun: nothing to send.
+    req.log.info({ err: error }, 'bulk request ended early');
+    if (!res.writableEnded) res.destroy();
+    return;
+  }
+  const graphqlError = error instanceof GraphQLError ? error : undefined;
+  const { code, http, ...extensions } = (graphqlError?.extensions ?? {}) as Record<string, unknown>;
+  const status =
+    (http as { status?: number } | undefined)?.status ??
+    (typeof code === 'string' ? STATUS[code] : undefined);
+  if (!graphqlError || !status) {
+    req.log.error({ err: error }, 'bulk request failed');
+    res.status(500).json({
+      errors: [
+        {
+          message: '内部错误，请提供请求编号 / Internal error: quote the request id to the hub operator',
+          extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: String(req.id) },
+        },
+      ],
+    });
+    return;
+  }
+  res
+    .status(status)
+    .json({ errors: [{ message: graphqlError.message, extensions: { ...extensions, code } }] });
+}
+
+/**
+ * Streams text chunks as the response body. The first chunk is produced before the status is sent, so
+ * an error in the query is still a proper JSON error; after that, an error cuts the response short (the
+ * chunked body has no proper end, so a client sees it failed) and is logged.
+ */
+async function streamOut(
+  req: Request,
+  res: Response,
+  chunks: AsyncGenerator<string>,
+  headers: Record<string, string>,
+) {
+  if (req.method === 'HEAD') {
+    res.status(200).set(headers).end();
+    return;
+  }
+  const first = await chunks.next();
+  res.status(200).set(headers);
+  async function* all() {
+    if (first.done) return;
+    yield first.value;
+    yield* chunks;
+  }
+  try {
+    await pipeline(Readable.from(all(), { highWaterMark: 1 }), res);
+  } catch (error) {
+    if (req.destroyed || res.destroyed)
+      req.log.info({ err: error }, 'client left before the end of the stream');
+    else req.log.error({ err: error }, 'stream failed part-way; response cut short');
+  }
+}
+
+type Handler = (req: Request, res: Response, ctx: Context, dataset: Dataset) => Promise<void>;
+
+export function bulkRouter(deps: HubDependencies): Router {
+  const router = Router();
+  const route =
+    (handler: Handler) =>
+    async (req: Request<Record<string, string>>, res: Response): Promise<void> => {
+      try {
+        const ctx = await contextOf(req, deps);
+        await handler(req, res, ctx, datasetNamed(req.params.name));
+      } catch (error) {
+        fail(req, res, error);
+      }
+    };
+
+  /**
+   * Publishes a batch from an NDJSON or CSV body (see src/sync/parse.ts), in one transaction that reads
+   * the body as it arrives: 200 with the PublishResult (APPLIED or REJECTED, `replayed` for a batch key
+   * seen before). If the upload breaks off, the transaction rolls back and nothing is applied.
+   */
+  router.post(
+    '/datasets/:name/batches/:batchKey',
+    route(async (req, res, ctx, dataset) => {
+      const mode = choice(req, 'mode', ['delta', 'snapshot'], 'delta').toUpperCase() as PublishMode;
+      const atomic = choice(req, 'atomic', ['true', 'false'], 'true') === 'true';
+      if (!ctx.access.canPublish(dataset)) {
+        throw forbidden(`${ctx.principal.code} may not publish ${dataset.name} (owner ${dataset.owner})`);
+      }
+      const { format, charset } = bodyFormat(req);
+      const body = bodyReader(req);
+      try {
+        const text = decodeText(bodyBytes(req, body.chunks()), charset);
+        const parsed: ParsedBatch = format === 'csv' ? await csvRecords(text, dataset) : ndjsonRecords(text);
+        const result = await publishBatch(
+          deps.db,
+          ctx,
+          dataset,
+          { batchKey: String(req.params.batchKey), mode, atomic },
+          parsed.records,
+        );
+        res.status(200).json(parsed.explain(result));
+      } finally {
+        body.release();
+      }
+    }),
+  );
+
+  /** The whole dataset as NDJSON, CSV or GeoJSON, as the caller may read it (src/sync/export.ts). */
+  router.get(
+    '/datasets/:name/export',
+    route(async (req, res, ctx, dataset) => {
+      const format = choice<ExportFormat>(req, 'format', ['ndjson', 'csv', 'geojson'], 'ndjson');
+      const bom = choice(req, 'bom', ['true', 'false'], 'false') === 'true';
+      const { contentType, extension } = EXPORT_FORMATS[format];
+      await streamOut(req, res, exportDataset(deps.sql, dataset, ctx.access, format, { bom }), {
+        'content-type': contentType,
+        'content-disposition': `attachment; filename=${dataset.name}.${extension}`,
+        'cache-control': 'no-store',
+      });
+    }),
+  );
+
+  /** The change feed after a cursor, as NDJSON ending with {"endCursor":…,"hasMore":…}. */
+  router.get(
+    '/datasets/:name/changes',
+    route(async (req, res, ctx, dataset) => {
+      const limitText = param(req, 'limit');
+      if (limitText !== undefined && !/^\d{1,7}$/.test(limitText)) {
+        throw badInput(`limit must be a whole number (got ${JSON.stringify(limitText)})`);
+      }
+      const limit = limitText === undefined ? DEFAULT_CHANGES_LIMIT : Number(limitText);
+      await streamOut(req, res, changeStream(deps.sql, dataset, ctx.access, param(req, 'after'), limit), {
+        'content-type': EXPORT_FORMATS.ndjson.contentType,
+        'cache-control': 'no-store',
+      });
+    }),
+  );
+
+  return router;
+}

@@ -1,0 +1,69 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLFormattedError } from 'graphql';
+import type { Logger } from 'pino';
+
+/** Errors from parsing and validating a document are the caller's: they share the BAD_USER_INPUT code. */
+const INPUT_ERRORS = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST']);
+
+/**
+ * graphql-js appends "Did you mean …?" to unknown names, which names fields and values the caller may not
+ * see. Apollo's `hideSchemaDetailsFromClientErrors` strips it from validation errors only; variable
+ * coercion ("Variable "$f" got invalid value …") keeps it, so every input error is stripped here.
+ */
+function withoutSuggestions(message: string): string {
+  return message.replace(/ ?Did you mean [^?]*\?/g, '');
+}
+
+/**
+ * What a client sees of an error: user errors as they are, internal errors as one line with no detail (the
+ * request id in the response's extensions and `x-request-id` header finds the logged cause).
+ */
+export function formatError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && INPUT_ERRORS.has(code)) {
+    return {
+      ...formatted,
+      message: withoutSuggestions(formatted.message),
+      extensions: { ...formatted.extensions, code: 'BAD_USER_INPUT', reason: code },
+    };
+  }
+  if (code === 'BAD_USER_INPUT') return { ...formatted, message: withoutSuggestions(formatted.message) };
+  if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
+    return {
+      message: '内部错误，请提供请求编号 / Internal error: quote the request id to the hub operator',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
+  }
+  return formatted;
+}
+
+/** Logs internal errors with their request id and returns the request id in every response. */
+export function requestIdPlugin(logger: Logger): ApolloServerPlugin<{ requestId?: string }> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            const code = error.extensions?.code;
+            if (code === undefined || code === 'INTERNAL_SERVER_ERROR') {
+              logger.error(
+                { err: error.originalError ?? error, requestId: contextValue.requestId, path: error.path },
+                'resolver failed',
+              );
+            }
+          }
+        },
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind === 'single' && contextValue.requestId) {
+            response.body.singleResult.extensions = {
+              ...response.body.singleResult.extensions,
+              requestId: contextValue.requestId,
+            };
+          }
+        },
+      };
+    },
+  };
+}

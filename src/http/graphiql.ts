@@ -1,0 +1,247 @@
+/**
+ * GraphiQL IDE for Jingtu Hub (净土数据共享枢纽), served entirely from this origin.
+ *
+ * Mount at the application root, before the GraphQL middleware:
+ *
+ *   app.use(graphiqlRouter());
+ *   app.use('/graphql', express.json(), expressMiddleware(apollo, ...));
+ *
+ * - `GET /graphql` from a browser (accepts text/html, no `query` search param) gets the IDE page;
+ *   every other request falls through (`next()`) to the GraphQL server.
+ * - `/graphiql/*` serves React 18, ReactDOM 18 and GraphiQL 3 UMD bundles from node_modules plus a
+ *   small bootstrap script (`boot.js`). No CDN, no web fonts (GraphiQL's CSS inlines its fonts as data: URLs).
+ * - The page sets a strict Content-Security-Policy with a fresh nonce per response; it contains no
+ *   executable inline script, only a JSON data block read by boot.js.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import express from 'express';
+
+/**
+ * Placeholder for the API key in the default Authorization header. It must stay ASCII: browsers reject
+ * header values outside ISO-8859-1 (fetch throws "String contains non ISO-8859-1 code point"), which
+ * would break GraphiQL's initial introspection request, so the Chinese hint lives in the query comment.
+ */
+const KEY_PLACEHOLDER = '<paste your key>';
+
+/** Default query shown in a fresh GraphiQL session. Change it here once the real schema is ready. */
+export const GRAPHIQL_DEFAULT_QUERY = `# 净土数据共享枢纽 GraphiQL · Jingtu Hub
+#
+# 请在下方 Headers 中填入 API 密钥：把 ${KEY_PLACEHOLDER} 替换为您的密钥（粘贴您的密钥），
+# 然后点击 ▶ (Ctrl-Enter) 运行查询；点击左侧 ↻ 可重新加载 schema 以启用自动补全。
+# Paste your API key into the Authorization header in the Headers tab below, replacing
+# ${KEY_PLACEHOLDER}, then press ▶ (Ctrl-Enter). Click ↻ on the left to re-fetch the schema.
+
+{
+  me {
+    code
+    nameZh
+  }
+  constructionPermits(first: 5, orderBy: { field: ISSUED_ON, direction: DESC }) {
+    totalCount
+    nodes {
+      permitNo
+      projectName
+      district
+      issuedOn
+      landUseChange {
+        parcelCode
+        plannedUse
+        overlappingRegisterSites {
+          name
+          status
+        }
+      }
+    }
+  }
+}
+`;
+
+/** Default request headers shown in the Headers editor (GraphiQL persists them per browser once edited). */
+export const GRAPHIQL_DEFAULT_HEADERS = `{
+  "Authorization": "Bearer ${KEY_PLACEHOLDER}"
+}`;
+
+export const GRAPHIQL_PAGE_TITLE = '净土数据共享枢纽 GraphiQL · Jingtu Hub';
+
+const GRAPHQL_PATH = '/graphql';
+const ASSET_PREFIX = '/graphiql';
+
+/**
+ * Bootstrap script served as /graphiql/boot.js. Globals come from the UMD bundles loaded before it:
+ * `React` (react.production.min.js), `ReactDOM` (react-dom.production.min.js, provides createRoot)
+ * and `GraphiQL` (graphiql.min.js, which itself reads `window.React` and `window.ReactDOM`).
+ */
+const BOOT_JS = `(function () {
+  'use strict';
+  var config = JSON.parse(document.getElementById('graphiql-config').textContent);
+  var container = document.getElementById('graphiql');
+  container.textContent = '';
+  var root = ReactDOM.createRoot(container);
+  root.render(
+    React.createElement(GraphiQL, {
+      fetcher: GraphiQL.createFetcher({ url: config.url }),
+      defaultQuery: config.defaultQuery,
+      defaultHeaders: config.defaultHeaders,
+      isHeadersEditorEnabled: true,
+      shouldPersistHeaders: true,
+      defaultEditorToolsVisibility: 'headers',
+    }),
+  );
+})();
+`;
+
+type Asset = { file: string; type: string } | { body: string; type: string };
+
+function resolveAssets(): Record<string, Asset> {
+  const require = createRequire(import.meta.url);
+  // react and react-dom do not export their umd/ folder, so resolve via their package.json.
+  const reactDir = path.dirname(require.resolve('react/package.json'));
+  const reactDomDir = path.dirname(require.resolve('react-dom/package.json'));
+  return {
+    'react.production.min.js': {
+      file: path.join(reactDir, 'umd', 'react.production.min.js'),
+      type: 'text/javascript',
+    },
+    'react-dom.production.min.js': {
+      file: path.join(reactDomDir, 'umd', 'react-dom.production.min.js'),
+      type: 'text/javascript',
+    },
+    'graphiql.min.js': { file: require.resolve('graphiql/graphiql.min.js'), type: 'text/javascript' },
+    'graphiql.min.css': { file: require.resolve('graphiql/graphiql.min.css'), type: 'text/css' },
+    'boot.js': { body: BOOT_JS, type: 'text/javascript' },
+  };
+}
+
+/** Short content hash used as a cache-busting `?v=` so the assets can be cached for a year. */
+function assetVersion(assets: Record<string, Asset>): string {
+  const hash = createHash('sha256');
+  for (const [name, asset] of Object.entries(assets)) {
+    hash.update(name);
+    hash.update('file' in asset ? readFileSync(asset.file) : asset.body);
+  }
+  return hash.digest('hex').slice(0, 12);
+}
+
+/** JSON safe to embed in a <script type="application/json"> block (no `</script>`, no `<!--`). */
+function jsonForScript(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function renderPage(nonce: string, version: string): string {
+  const asset = (name: string) => `${ASSET_PREFIX}/${name}?v=${version}`;
+  const config = jsonForScript({
+    url: GRAPHQL_PATH,
+    defaultQuery: GRAPHIQL_DEFAULT_QUERY,
+    defaultHeaders: GRAPHIQL_DEFAULT_HEADERS,
+  });
+  return `<!doctype html>
+<html lang="zh-CN">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <meta name="referrer" content="no-referrer" />
+    <link rel="icon" href="data:," />
+    <title>${escapeHtml(GRAPHIQL_PAGE_TITLE)}</title>
+    <link rel="stylesheet" href="${asset('graphiql.min.css')}" />
+    <style>
+      html, body { height: 100%; margin: 0; }
+      #graphiql { height: 100vh; }
+      #graphiql > .loading { padding: 2rem; font-family: system-ui, sans-serif; color: #555; }
+    </style>
+  </head>
+  <body>
+    <div id="graphiql"><p class="loading">正在加载 GraphiQL… Loading GraphiQL…</p></div>
+    <noscript>GraphiQL 需要启用 JavaScript。 GraphiQL requires JavaScript.</noscript>
+    <script id="graphiql-config" type="application/json" nonce="${nonce}">${config}</script>
+    <script src="${asset('react.production.min.js')}" nonce="${nonce}"></script>
+    <script src="${asset('react-dom.production.min.js')}" nonce="${nonce}"></script>
+    <script src="${asset('graphiql.min.js')}" nonce="${nonce}"></script>
+    <script src="${asset('boot.js')}" nonce="${nonce}"></script>
+  </body>
+</html>
+`;
+}
+
+function contentSecurityPolicy(nonce: string): string {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}'`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    // graphiql.min.css embeds its fonts as data: URLs.
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+function wantsHtml(req: express.Request): boolean {
+  if (req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) !== 'text/html') {
+    return false;
+  }
+  const search = req.originalUrl.indexOf('?');
+  return search < 0 || !new URLSearchParams(req.originalUrl.slice(search + 1)).has('query');
+}
+
+export function graphiqlRouter(): express.Router {
+  const router = express.Router();
+  const assets = resolveAssets();
+  const version = assetVersion(assets);
+
+  router.get(GRAPHQL_PATH, (req, res, next) => {
+    res.vary('Accept');
+    if (!wantsHtml(req)) {
+      next();
+      return;
+    }
+    const nonce = randomBytes(18).toString('base64');
+    res
+      .status(200)
+      .set({
+        'Content-Type': 'text/html; charset=utf-8',
+        'Content-Security-Policy': contentSecurityPolicy(nonce),
+        'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff',
+        'Referrer-Policy': 'no-referrer',
+        'X-Frame-Options': 'DENY',
+      })
+      .send(renderPage(nonce, version));
+  });
+
+  router.get(`${ASSET_PREFIX}/:name`, (req, res, next) => {
+    const asset = Object.hasOwn(assets, req.params.name) ? assets[req.params.name] : undefined;
+    if (!asset) {
+      next();
+      return;
+    }
+    res.set({
+      'Content-Type': `${asset.type}; charset=utf-8`,
+      'X-Content-Type-Options': 'nosniff',
+      'Cross-Origin-Resource-Policy': 'same-origin',
+    });
+    if ('body' in asset) {
+      res.set('Cache-Control', 'public, max-age=31536000, immutable').send(asset.body);
+      return;
+    }
+    res.sendFile(asset.file, { maxAge: '1y', immutable: true }, (err) => {
+      if (err && !res.headersSent) next(err);
+    });
+  });
+
+  return router;
+}

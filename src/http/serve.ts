@@ -1,0 +1,86 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { count, eq } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import { createKey } from '../access/keys.js';
+import type { Config } from '../config.js';
+import { loadReference } from '../datasets/reference.js';
+import { type Database, openDatabase } from '../db/connection.js';
+import { apiKey, principal } from '../db/hubTables.js';
+import { runMigrations } from '../db/migrate.js';
+import { seedDemo } from '../demo/seed.js';
+import { hubJobs, type RunningJobs, startJobs } from '../jobs/scheduler.js';
+import { createHub } from './app.js';
+
+/**
+ * The first start of an empty embedded hub loads the demo data and prints a key per department, so that a
+ * newcomer can explore at once. A hub on a server, or one that already has keys, is left as it is.
+ */
+async function welcomeNewcomer(database: Database, config: Config, logger: Logger): Promise<void> {
+  if (database.mode !== 'embedded') return;
+  const [{ keys }] = await database.db.select({ keys: count() }).from(apiKey);
+  if (Number(keys) > 0) return;
+  logger.info('empty embedded hub: loading the demo data set');
+  const counts = await seedDemo(database.db);
+  logger.info({ counts }, 'demo data loaded');
+  const departments = await database.db.select().from(principal).where(eq(principal.kind, 'DEPARTMENT'));
+  const lines: string[] = [];
+  for (const department of [...departments, { code: 'AUDITOR', nameZh: '审计员' }]) {
+    const { key } = await createKey(database.db, department.code, 'demo');
+    lines.push(`${department.code.padEnd(12)} ${department.nameZh}\n  Authorization: Bearer ${key}`);
+  }
+  const text = `演示密钥 Demo API keys (also saved in ${join(config.dataDir, 'demo-keys.txt')}):\n\n${lines.join('\n')}\n`;
+  writeFileSync(join(config.dataDir, 'demo-keys.txt'), text, { mode: 0o600 });
+  process.stdout.write(`\n${text}\n`);
+}
+
+/** `jingtu serve`: open and migrate the database, then serve until SIGTERM or SIGINT. */
+export async function serve(config: Config, logger: Logger): Promise<void> {
+  const database = await openDatabase(config);
+  await runMigrations(database.url);
+  await welcomeNewcomer(database, config, logger);
+  const reference = await loadReference(database.db);
+  const hub = await createHub({ db: database.db, sql: database.sql, reference, logger });
+  await new Promise<void>((resolve, reject) => {
+    hub.httpServer.once('error', reject);
+    hub.httpServer.listen(config.port, config.host, resolve);
+  });
+  // Scheduled jobs (pg-boss, schema pgboss) run in every hub process, embedded or server: pg-boss shares
+  // the hub's connection pool (src/jobs/boss.ts), and one job per schedule slot runs across processes.
+  // Embedded, pg-boss polls every 30 s instead of 5: CLI commands share the PGlite socket with the hub,
+  // and an idle hub should stay (nearly) idle.
+  let jobs: RunningJobs | undefined;
+  if (config.jobs !== false) {
+    const definitions = hubJobs({ db: database.db, reference, logger, pullJobs: config.pullJobs ?? [] });
+    const timing =
+      database.mode === 'embedded' ? { pollingIntervalSeconds: 30, cronWorkerIntervalSeconds: 30 } : {};
+    jobs = await startJobs({ sql: database.sql, logger, definitions, timing });
+  } else {
+    logger.info('scheduled jobs are off in this process (JINGTU_JOBS=off)');
+  }
+  const address = hub.httpServer.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info(
+    { url: `http://${config.host}:${port}/graphql`, database: database.mode },
+    'Jingtu Hub is listening',
+  );
+  process.stdout.write(`\nGraphiQL: http://${config.host}:${port}/graphql\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing requests in flight');
+    try {
+      await Promise.all([hub.stop(), jobs?.stop()]);
+      await database.close();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}

@@ -1,0 +1,191 @@
+import type { Logger } from 'pino';
+import type postgres from 'postgres';
+import type { ReferenceData } from '../datasets/reference.js';
+import type { Db } from '../db/connection.js';
+import { PgBoss, postgresJsExecutor } from './boss.js';
+import { checkFreshness } from './freshness.js';
+import { grantHousekeeping } from './grants.js';
+import { runPull } from './pull.js';
+import type { PullJobConfig } from './settings.js';
+
+/**
+ * The scheduled jobs, run by pg-boss in the hub's own database (schema `pgboss`). Every hub process that
+ * runs them registers the same schedules and workers; pg-boss creates one job per schedule slot across all
+ * of them (the slot is a singleton key of the minute), and a queue's `stately` policy keeps at most one job
+ * waiting and one running, so a slow run is never overtaken by the next. Jobs are at-least-once: every
+ * handler is idempotent.
+ */
+
+/** Cron expressions are read in China Standard Time. */
+export const JOBS_TIME_ZONE = 'Asia/Shanghai';
+const PULL_PREFIX = 'jingtu-pull-';
+
+export interface JobDefinition {
+  /** The pg-boss queue, and the name of its schedule. */
+  queue: string;
+  cron: string;
+  /** Also run once right after the start (replicas starting together run it once). */
+  atStart?: boolean;
+  /** How long a run may take before pg-boss counts it failed and retries it (default 15 minutes). */
+  expireInSeconds?: number;
+  /** The handler; its result is kept as the job's output. The signal aborts when the hub stops. */
+  run(signal: AbortSignal): Promise<unknown>;
+}
+
+export interface HubJobDependencies {
+  db: Db;
+  reference: ReferenceData;
+  logger: Logger;
+  pullJobs: readonly PullJobConfig[];
+}
+
+/** The hub's jobs: grant housekeeping, dataset freshness, and one per configured pull job. */
+export function hubJobs({ db, reference, logger, pullJobs }: HubJobDependencies): JobDefinition[] {
+  return [
+    {
+      queue: 'jingtu-grants',
+      cron: '*/10 * * * *',
+      atStart: true,
+      run: () => grantHousekeeping(db, logger.child({ job: 'jingtu-grants' })),
+    },
+    {
+      queue: 'jingtu-freshness',
+      cron: '5 * * * *',
+      atStart: true,
+      run: async () => {
+        const results = await checkFreshness(db);
+        return { checked: results.length, stale: results.filter((r) => r.stale).map((r) => r.dataset) };
+      },
+    },
+    ...pullJobs.map(
+      (job): JobDefinition => ({
+        queue: `${PULL_PREFIX}${job.name}`,
+        cron: job.every,
+        run: (signal) =>
+          runPull(job, { db, reference, logger: logger.child({ job: `${PULL_PREFIX}${job.name}` }), signal }),
+      }),
+    ),
+  ];
+}
+
+export interface StartJobsOptions {
+  /** The hub's pool: pg-boss runs its SQL there (see boss.ts). */
+  sql: postgres.Sql;
+  logger: Logger;
+  definitions: readonly JobDefinition[];
+  /** pg-boss's schema (default `pgboss`). */
+  schema?: string;
+  /** pg-boss intervals in seconds; tests shorten them. */
+  timing?: {
+    cronMonitorIntervalSeconds?: number;
+    cronWorkerIntervalSeconds?: number;
+    pollingIntervalSeconds?: number;
+  };
+}
+
+/**
+ * pg-boss 10 creates a queue as a partition of its job table with a foreign key to its queue table: two
+ * processes creating different queues at once (replicas starting together on a new database, or with a
+ * new pull job) each hold the queue table's row lock that the other's foreign key needs, and PostgreSQL
+ * ends one of them with a deadlock error. Creating a queue is idempotent, so the loser tries again.
+ */
+async function retryOnDeadlock(create: () => Promise<void>, logger: Logger, queue: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await create();
+    } catch (error) {
+      if ((error as { code?: string }).code !== '40P01' || attempt >= 5) throw error;
+      logger.debug({ job: queue, attempt }, 'queue creation deadlocked with another hub process: retrying');
+      await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 400));
+    }
+  }
+}
+
+export interface RunningJobs {
+  boss: PgBoss;
+  /** Stops fetching, lets running jobs finish (up to `timeoutMs`, then aborts them) and stops pg-boss. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+export async function startJobs(options: StartJobsOptions): Promise<RunningJobs> {
+  const { logger, definitions, timing = {} } = options;
+  const { pollingIntervalSeconds = 5, ...intervals } = timing;
+  // pg-boss checks `name in config`: an interval given as undefined would fail its assertions.
+  const boss = new PgBoss({
+    db: postgresJsExecutor(options.sql),
+    schema: options.schema ?? 'pgboss',
+    ...Object.fromEntries(Object.entries(intervals).filter(([, value]) => value !== undefined)),
+  });
+  boss.on('error', (error) => logger.error({ err: error }, 'job scheduler error'));
+  await boss.start();
+
+  const stopping = new AbortController();
+  try {
+    await register(boss, definitions, logger, pollingIntervalSeconds, stopping.signal);
+  } catch (error) {
+    await boss.stop({ graceful: false, close: false }).catch(() => {});
+    throw error;
+  }
+  logger.info({ jobs: definitions.map((d) => `${d.queue} (${d.cron})`) }, 'scheduled jobs started');
+
+  let stopped: Promise<void> | undefined;
+  return {
+    boss,
+    stop(timeoutMs = 20_000) {
+      stopped ??= (async () => {
+        const abort = setTimeout(() => stopping.abort(), Math.max(0, timeoutMs - 2_000));
+        try {
+          await boss.stop({ graceful: true, wait: true, close: false, timeout: timeoutMs });
+        } finally {
+          clearTimeout(abort);
+          stopping.abort();
+        }
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** Queues, schedules and workers of the definitions; removes the schedules of pull jobs no longer configured. */
+async function register(
+  boss: PgBoss,
+  definitions: readonly JobDefinition[],
+  logger: Logger,
+  pollingIntervalSeconds: number,
+  signal: AbortSignal,
+): Promise<void> {
+  const configured = new Set(definitions.map((d) => d.queue));
+  for (const schedule of await boss.getSchedules()) {
+    if (schedule.name.startsWith(PULL_PREFIX) && !configured.has(schedule.name)) {
+      await boss.unschedule(schedule.name);
+      logger.info({ job: schedule.name }, 'pull job no longer configured: its schedule is removed');
+    }
+  }
+  for (const definition of definitions) {
+    const queue = {
+      name: definition.queue,
+      policy: 'stately' as const,
+      retryLimit: 2,
+      retryDelay: 60,
+      expireInSeconds: definition.expireInSeconds ?? 15 * 60,
+    };
+    await retryOnDeadlock(() => boss.createQueue(definition.queue, queue), logger, definition.queue);
+    await boss.updateQueue(definition.queue, queue);
+    await boss.schedule(definition.queue, definition.cron, {}, { tz: JOBS_TIME_ZONE });
+    // Sent before the worker starts, so that its first fetch finds it.
+    if (definition.atStart) {
+      await boss.send(definition.queue, {}, { singletonKey: 'start', singletonSeconds: 300 });
+    }
+    await boss.work(definition.queue, { pollingIntervalSeconds }, async ([job]) => {
+      const started = Date.now();
+      try {
+        const result = await definition.run(signal);
+        logger.info({ job: definition.queue, id: job.id, ms: Date.now() - started, result }, 'job done');
+        return result;
+      } catch (error) {
+        logger.error({ job: definition.queue, id: job.id, err: error }, 'job failed');
+        throw error;
+      }
+    });
+  }
+}

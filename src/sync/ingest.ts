@@ -1,0 +1,311 @@
+import { sql } from 'drizzle-orm';
+import type { EffectiveAccess } from '../access/effectiveAccess.js';
+import type { Dataset } from '../catalog/define.js';
+import type { FieldDef } from '../catalog/types.js';
+import type { ReferenceData } from '../datasets/reference.js';
+import type { Db } from '../db/connection.js';
+import { columnName } from '../db/datasetTable.js';
+import { forbidden, userError } from '../errors.js';
+import { type Rejection, type ValidRow, validateRecord } from './validate.js';
+
+export type PublishMode = 'DELTA' | 'SNAPSHOT';
+
+export interface PublishOptions {
+  batchKey: string;
+  /** DELTA: the rows sent (and tombstones sent as `deleted: true`); SNAPSHOT: also tombstone the rows not sent. */
+  mode: PublishMode;
+  /** All-or-nothing (default), or apply the valid rows and report the others. */
+  atomic: boolean;
+}
+
+export interface PublishResult {
+  dataset: string;
+  batchKey: string;
+  mode: PublishMode;
+  status: 'APPLIED' | 'REJECTED';
+  /** True when the batch had been applied before: this is the first result, and nothing changed now. */
+  replayed: boolean;
+  received: number;
+  accepted: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  rejectedCount: number;
+  /** The first rejections (at most 1000), in line order. */
+  rejections: Rejection[];
+  note: string | null;
+}
+
+export interface Publisher {
+  access: EffectiveAccess;
+  reference: ReferenceData;
+}
+
+/** One published record before validation, with its line in the batch (1-based). */
+export interface IncomingRecord {
+  line: number;
+  raw: unknown;
+}
+
+const STAGING_CHUNK = 5000;
+const MAX_REPORTED = 1000;
+
+const SQL_TYPES: Record<FieldDef['type'], string> = {
+  text: 'text',
+  enum: 'text',
+  creditCode: 'text',
+  district: 'text',
+  integer: 'integer',
+  number: 'double precision',
+  date: 'date',
+  boolean: 'boolean',
+  point: 'point',
+  polygon: 'polygon',
+  textList: 'text[]',
+};
+
+const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** Thrown inside the transaction to roll an all-or-nothing batch back, carrying its result out. */
+class RejectedBatch extends Error {
+  constructor(readonly result: PublishResult) {
+    super('batch rejected');
+  }
+}
+
+/** The SQL pieces of a dataset's merge, derived from its declaration. */
+function mergeParts(dataset: Dataset) {
+  const fields = Object.keys(dataset.fields);
+  const columns = fields.map((f) => quote(columnName(f)));
+  const keys = dataset.key.map((f) => quote(columnName(f)));
+  const comparable = (alias: string) =>
+    fields.map((f) => {
+      const type = dataset.fields[f].type;
+      // point and polygon have no equality operator: compare their text forms.
+      return type === 'point' || type === 'polygon'
+        ? `${alias}.${quote(columnName(f))}::text`
+        : `${alias}.${quote(columnName(f))}`;
+    });
+  const recordset = [
+    'line integer',
+    'source_record_id text',
+    'deleted boolean',
+    ...fields.map((f) => `${quote(columnName(f))} ${SQL_TYPES[dataset.fields[f].type]}`),
+  ].join(', ');
+  return { fields, columns, keys, comparable, recordset, table: quote(dataset.table) };
+}
+
+/**
+ * Publishes a batch of records into a dataset, in one transaction: validate every row, stage the valid ones
+ * (chunks of JSON through `jsonb_to_recordset`, the same SQL on PGlite and a server), then merge set-wise by
+ * natural key: insert new records, update changed ones (version + 1, next change sequence), leave unchanged
+ * ones alone, tombstone deleted ones (and, for a snapshot, the publisher's rows that were not sent).
+ *
+ * A per-dataset lock is held until commit, so the change feed sees changes in commit order. The batch key
+ * makes it idempotent: a batch applied before returns its first result and changes nothing.
+ */
+export async function publishBatch(
+  db: Db,
+  publisher: Publisher,
+  dataset: Dataset,
+  options: PublishOptions,
+  records: AsyncIterable<IncomingRecord> | Iterable<IncomingRecord>,
+): Promise<PublishResult> {
+  const { access, reference } = publisher;
+  const principal = access.principal;
+  if (!access.canPublish(dataset)) {
+    throw forbidden(`${principal.code} may not publish ${dataset.name} (owner ${dataset.owner})`);
+  }
+  if (!/^[\w.:-]{1,200}$/.test(options.batchKey)) {
+    throw userError('BAD_USER_INPUT', 'batchKey must be 1–200 letters, digits, ".", ":", "_" or "-"');
+  }
+  const parts = mergeParts(dataset);
+  const result: PublishResult = {
+    dataset: dataset.name,
+    batchKey: options.batchKey,
+    mode: options.mode,
+    status: 'APPLIED',
+    replayed: false,
+    received: 0,
+    accepted: 0,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    deleted: 0,
+    rejectedCount: 0,
+    rejections: [],
+    note: null,
+  };
+  const reject = (rejection: Rejection) => {
+    result.rejectedCount++;
+    if (result.rejections.length < MAX_REPORTED) result.rejections.push(rejection);
+  };
+
+  try {
+    return await db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`publish:${dataset.name}`}))`);
+      const [previous] = await tx.execute<{ publisher: string; result: PublishResult }>(
+        sql`select publisher, result from sync_batch where dataset = ${dataset.name} and batch_key = ${options.batchKey}`,
+      );
+      if (previous) {
+        if (previous.publisher !== principal.code) {
+          throw userError('CONFLICT', `batch key ${options.batchKey} was used by another publisher`);
+        }
+        return { ...previous.result, replayed: true };
+      }
+      await tx.execute(sql.raw(`create temp table jt_staging (${parts.recordset}) on commit drop`));
+
+      let chunk: ValidRow[] = [];
+      const flush = async () => {
+        if (chunk.length === 0) return;
+        const json = chunk.map((row) => ({
+          line: row.line,
+          source_record_id: row.sourceRecordId,
+          deleted: row.deleted,
+          ...Object.fromEntries(parts.fields.map((f) => [columnName(f), row.values[f]])),
+        }));
+        await tx.execute(
+          sql`insert into jt_staging select * from jsonb_to_recordset(${JSON.stringify(json)}::jsonb) as r(${sql.raw(parts.recordset)})`,
+        );
+        chunk = [];
+      };
+      for await (const { line, raw } of records) {
+        result.received++;
+        const checked = validateRecord(dataset, raw, line, reference);
+        if (!checked.ok) {
+          for (const rejection of checked.rejections) reject(rejection);
+          continue;
+        }
+        if (!access.canPublish(dataset, checked.row.values)) {
+          reject({
+            line,
+            field: dataset.districtField ?? null,
+            reason: `${principal.code} publishes only rows of its own district`,
+          });
+          continue;
+        }
+        chunk.push(checked.row);
+        if (chunk.length >= STAGING_CHUNK) await flush();
+      }
+      await flush();
+
+      // A record another publisher owns is not this publisher's to change.
+      const keyJoin = parts.keys.map((k) => `s.${k} = t.${k}`).join(' and ');
+      const foreign = await tx.execute<{ line: number; publisher: string }>(
+        sql.raw(`select s.line, t.publisher from jt_staging s join ${parts.table} t on ${keyJoin}
+                 where t.publisher <> '${principal.code.replace(/'/g, "''")}' order by s.line`),
+      );
+      for (const row of foreign) {
+        reject({ line: row.line, field: null, reason: `this record belongs to publisher ${row.publisher}` });
+      }
+      if (foreign.length) {
+        await tx.execute(
+          sql.raw(
+            `delete from jt_staging s using ${parts.table} t where ${keyJoin} and t.publisher <> '${principal.code.replace(/'/g, "''")}'`,
+          ),
+        );
+      }
+      result.rejections.sort((a, b) => a.line - b.line);
+      if (result.rejectedCount > 0 && options.atomic) {
+        throw new RejectedBatch({
+          ...result,
+          status: 'REJECTED',
+          note: 'nothing was applied: all-or-nothing batch',
+        });
+      }
+
+      const counts = await merge(
+        tx,
+        dataset,
+        parts,
+        principal.code,
+        options,
+        result.rejectedCount === 0,
+        access,
+      );
+      Object.assign(result, counts);
+      if (options.mode === 'SNAPSHOT' && result.rejectedCount > 0) {
+        result.note =
+          'snapshot deletions skipped: some rows were rejected, so absent rows are not tombstoned';
+      }
+      await tx.execute(
+        sql`insert into sync_batch (dataset, batch_key, publisher, mode, result)
+            values (${dataset.name}, ${options.batchKey}, ${principal.code}, ${options.mode}, ${JSON.stringify(result)}::jsonb)`,
+      );
+      return result;
+    });
+  } catch (error) {
+    if (error instanceof RejectedBatch) return error.result;
+    throw error;
+  }
+}
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+async function merge(
+  tx: Tx,
+  dataset: Dataset,
+  parts: ReturnType<typeof mergeParts>,
+  publisher: string,
+  options: PublishOptions,
+  snapshotAllowed: boolean,
+  access: EffectiveAccess,
+) {
+  const { columns, keys, table } = parts;
+  const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+  const latest = `select distinct on (${keys.join(', ')}) * from jt_staging order by ${keys.join(', ')}, line desc`;
+  const set = columns.map((c) => `${c} = excluded.${c}`).join(', ');
+  const [upserted] = await tx.execute<{ inserted: number; updated: number; accepted: number }>(
+    sql.raw(`with latest as (${latest}),
+      up as (
+        insert into ${table} as t (${columns.join(', ')}, publisher, source_record_id, sync_batch)
+        select ${columns.join(', ')}, ${literal(publisher)}, source_record_id, ${literal(options.batchKey)}
+        from latest where not deleted
+        on conflict (${keys.join(', ')}) do update set ${set},
+          source_record_id = excluded.source_record_id, sync_batch = excluded.sync_batch,
+          version = t.version + 1, last_changed_at = now(), deleted = false, change_seq = nextval('hub_change_seq')
+        where t.publisher = excluded.publisher
+          and (t.deleted or (${parts.comparable('t').join(', ')}) is distinct from (${parts.comparable('excluded').join(', ')}))
+        returning (xmax = 0) as inserted
+      )
+      select (select count(*) from latest where not deleted)::int as accepted,
+             count(*) filter (where inserted)::int as inserted,
+             count(*) filter (where not inserted)::int as updated
+      from up`),
+  );
+  const tombstone = `deleted = true, version = t.version + 1, last_changed_at = now(),
+      change_seq = nextval('hub_change_seq'), sync_batch = ${literal(options.batchKey)}`;
+  const keyMatch = keys.map((k) => `d.${k} = t.${k}`).join(' and ');
+  const deletedRows = await tx.execute<{ id: number }>(
+    sql.raw(`with latest as (${latest})
+      update ${table} t set ${tombstone}
+      from latest d where d.deleted and ${keyMatch} and not t.deleted and t.publisher = ${literal(publisher)}
+      returning t.id`),
+  );
+  const [{ tombstones }] = await tx.execute<{ tombstones: number }>(
+    sql`select count(*)::int as tombstones from jt_staging where deleted`,
+  );
+  let deleted = deletedRows.length;
+  if (options.mode === 'SNAPSHOT' && snapshotAllowed) {
+    const scope =
+      access.principal.kind === 'DISTRICT' && dataset.districtField
+        ? ` and t.${quote(columnName(dataset.districtField))} = ${literal(access.principal.code)}`
+        : '';
+    const absent = await tx.execute<{ id: number }>(
+      sql.raw(`update ${table} t set ${tombstone}
+        where t.publisher = ${literal(publisher)} and not t.deleted${scope}
+          and not exists (select 1 from jt_staging d where ${keyMatch} and not d.deleted)
+        returning t.id`),
+    );
+    deleted += absent.length;
+  }
+  const accepted = upserted.accepted + tombstones;
+  return {
+    accepted,
+    inserted: upserted.inserted,
+    updated: upserted.updated,
+    unchanged: upserted.accepted - upserted.inserted - upserted.updated,
+    deleted,
+  };
+}

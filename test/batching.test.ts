@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import type { Dataset } from '../src/catalog/define.js';
+import { datasetByName } from '../src/catalog/registry.js';
+import { withTestHub } from './support/hub.js';
+import { creditCodeFor, insertRecords, sampleRecord, uniqueId } from './support/records.js';
+
+const hub = withTestHub();
+const dataset = (name: string) => datasetByName(name) as Dataset;
+
+/**
+ * Runs a query and returns how many SQL statements the hub sent for it. It runs it once unmeasured first:
+ * postgres.js reads the server's types once per new pool connection, which is not the query's cost.
+ */
+async function statementsFor(key: string, query: string, variables: Record<string, unknown>) {
+  await hub.graphql(key, query, variables);
+  hub.database.statements.length = 0;
+  const response = await hub.graphql(key, query, variables);
+  expect(response.body.errors).toBeUndefined();
+  return { count: hub.database.statements.length, data: response.body.data };
+}
+
+describe('cross-links are batched', () => {
+  it('lists construction permits with their plots in a constant number of statements', async () => {
+    const id = uniqueId();
+    const plots = Array.from({ length: 100 }, (_, i) => sampleRecord(dataset('landUseChange'), `${id}P${i}`));
+    const permits = plots.map((plot, i) =>
+      sampleRecord(dataset('constructionPermit'), `${id}C${i}`, {
+        parcelCode: plot.parcelCode,
+        projectName: `项目 ${id} ${i}`,
+      }),
+    );
+    await insertRecords(hub.database.db, dataset('landUseChange'), plots);
+    await insertRecords(hub.database.db, dataset('constructionPermit'), permits);
+    const key = await hub.key('HOUSING');
+    const query = `query($first: Int, $search: String) { constructionPermits(first: $first, filter: { search: $search }) {
+      nodes { permitNo parcelCode landUseChange { parcelCode plannedUse constructionPermits { permitNo } } } } }`;
+    const small = await statementsFor(key, query, { first: 10, search: id });
+    const large = await statementsFor(key, query, { first: 100, search: id });
+    expect(large.data.constructionPermits.nodes).toHaveLength(100);
+    for (const node of large.data.constructionPermits.nodes) {
+      expect(node.landUseChange.parcelCode).toBe(node.parcelCode);
+      expect(node.landUseChange.constructionPermits).toEqual([{ permitNo: node.permitNo }]);
+    }
+    expect(large.count).toBe(small.count);
+    // key lookup, the page, the plots, the plots' permits
+    expect(large.count).toBeLessThanOrEqual(4);
+  });
+
+  it('lists closed enterprises with their screening entries in a constant number of statements', async () => {
+    const id = uniqueId();
+    const enterprises = Array.from({ length: 100 }, (_, i) =>
+      sampleRecord(dataset('closedEnterprise'), `${id}E${i}`, {
+        creditCode: creditCodeFor(`${id}E${i}`),
+        name: `北京${id}化工有限公司${i}`,
+      }),
+    );
+    const screenings = enterprises.map((enterprise, i) =>
+      sampleRecord(dataset('siteScreening'), `${id}S${i}`, {
+        creditCode: enterprise.creditCode,
+        riskLevel: 'HIGH',
+      }),
+    );
+    await insertRecords(hub.database.db, dataset('closedEnterprise'), enterprises);
+    await insertRecords(hub.database.db, dataset('siteScreening'), screenings);
+    const key = await hub.key('ECOLOGY');
+    const query = `query($first: Int, $search: String) { closedEnterprises(first: $first, filter: { search: $search }) {
+      totalCount nodes { creditCode screening { creditCode riskLevel closedEnterprise { name } } } } }`;
+    const small = await statementsFor(key, query, { first: 10, search: id });
+    const large = await statementsFor(key, query, { first: 100, search: id });
+    expect(large.data.closedEnterprises.totalCount).toBe(100);
+    for (const node of large.data.closedEnterprises.nodes) {
+      expect(node.screening).toMatchObject({ creditCode: node.creditCode, riskLevel: 'HIGH' });
+    }
+    expect(large.count).toBe(small.count);
+    expect(large.count).toBeLessThanOrEqual(5);
+  });
+
+  it('resolves spatial overlap links in one statement per link', async () => {
+    const id = uniqueId();
+    const lon = 116.1 + Math.random() * 0.5;
+    const plot = sampleRecord(dataset('landUseChange'), `${id}P`, {
+      boundary: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [lon, 39.5],
+            [lon + 0.01, 39.5],
+            [lon + 0.01, 39.51],
+            [lon, 39.51],
+            [lon, 39.5],
+          ],
+        ],
+      },
+      address: `地址 ${id}`,
+    });
+    const site = sampleRecord(dataset('contaminatedSite'), `${id}S`, {
+      boundary: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [lon + 0.005, 39.505],
+            [lon + 0.02, 39.505],
+            [lon + 0.02, 39.52],
+            [lon + 0.005, 39.505],
+          ],
+        ],
+      },
+    });
+    const farAway = sampleRecord(dataset('contaminatedSite'), `${id}F`, {
+      boundary: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [lon + 1, 40.5],
+            [lon + 1.01, 40.5],
+            [lon + 1.01, 40.51],
+            [lon + 1, 40.5],
+          ],
+        ],
+      },
+    });
+    await insertRecords(hub.database.db, dataset('landUseChange'), [plot]);
+    await insertRecords(hub.database.db, dataset('contaminatedSite'), [site, farAway]);
+    const key = await hub.key('ECOLOGY');
+    const result = await hub.graphql(
+      key,
+      `query($search: String) { landUseChanges(filter: { search: $search }) { nodes { parcelCode overlappingRegisterSites { siteCode } } } }`,
+      { search: id },
+    );
+    expect(result.body.errors).toBeUndefined();
+    const sites = result.body.data.landUseChanges.nodes[0].overlappingRegisterSites.map(
+      (s: { siteCode: string }) => s.siteCode,
+    );
+    expect(sites).toContain(site.siteCode);
+    expect(sites).not.toContain(farAway.siteCode);
+  });
+});

@@ -1,0 +1,426 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Dataset } from '../src/catalog/define.js';
+import { datasetByName } from '../src/catalog/registry.js';
+import { withTestHub } from './support/hub.js';
+import { creditCodeFor, sampleRecord, uniqueId } from './support/records.js';
+
+const hub = withTestHub();
+const keys: Record<string, string> = {};
+const folder = mkdtempSync(join(tmpdir(), 'jingtu-cli-sync-'));
+const running: ChildProcess[] = [];
+// A cron job: no terminal, CI set, so no progress output.
+const { JINGTU_KEY: _key, ...inherited } = process.env;
+const env = { ...inherited, CI: '1' };
+
+beforeAll(async () => {
+  for (const code of ['HOUSING', 'ECONOMY', 'PLANNING']) keys[code] = await hub.key(code);
+});
+
+afterAll(() => {
+  for (const child of running) child.kill('SIGKILL');
+  rmSync(folder, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `jingtu sync …` as a cron job would. */
+function sync(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = execFile('node', ['bin/jingtu.js', 'sync', ...args], { env }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+    running.push(child);
+  });
+}
+
+const hubArgs = (key: string, dataset: string) => ['--url', hub.url, '--key', key, '--dataset', dataset];
+
+/** A record as a department system exports it: declared fields only. */
+function outgoing(name: string, id: string, overrides: Record<string, unknown> = {}) {
+  const {
+    publisher: _p,
+    sourceRecordId: _s,
+    syncBatch: _b,
+    ...values
+  } = sampleRecord(datasetByName(name) as Dataset, id, overrides);
+  return values;
+}
+
+const permits = (id: string, count: number, from = 1) =>
+  Array.from({ length: count }, (_, i) =>
+    outgoing('constructionPermit', `${id}-${from + i}`, { projectName: `同步命令测试 ${id} ${from + i}` }),
+  );
+
+function writeNdjson(name: string, rows: object[]): string {
+  const path = join(folder, name);
+  writeFileSync(path, rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
+  return path;
+}
+
+function writeCsv(name: string, rows: Record<string, unknown>[]): string {
+  const columns = Object.keys(rows[0]);
+  const cell = (value: unknown) => {
+    const text = value == null ? '' : String(value);
+    return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  const path = join(folder, name);
+  writeFileSync(
+    path,
+    `${[columns.join(','), ...rows.map((row) => columns.map((c) => cell(row[c])).join(','))].join('\n')}\n`,
+  );
+  return path;
+}
+
+async function permitCount(search: string): Promise<number> {
+  const { body } = await hub.graphql(
+    keys.HOUSING,
+    'query($s: String) { constructionPermits(filter: { search: $s }) { totalCount } }',
+    { s: search },
+  );
+  return body.data.constructionPermits.totalCount;
+}
+
+interface ChangeLine {
+  cursor: string;
+  operation: string;
+  record: Record<string, unknown>;
+}
+
+const readChanges = (path: string): ChangeLine[] =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+
+function expectStrictlyIncreasing(changes: ChangeLine[]) {
+  for (let i = 1; i < changes.length; i++) {
+    expect(
+      BigInt(changes[i].cursor) > BigInt(changes[i - 1].cursor),
+      `${changes[i - 1].cursor} → ${changes[i].cursor}`,
+    ).toBe(true);
+  }
+}
+
+describe('jingtu sync push', { timeout: 120_000 }, () => {
+  const id = uniqueId();
+
+  it('documents the exit codes and the replaying batch key', async () => {
+    const [push, pull] = await Promise.all([sync('push', '--help'), sync('pull', '--help')]);
+    expect(push.code).toBe(0);
+    expect(push.stdout).toMatch(/Exit codes:/);
+    expect(push.stdout).toMatch(/replays the hub's first result/);
+    expect(pull.stdout).toMatch(/no gap and no change\s+twice/);
+  });
+
+  it('pushes an NDJSON file, and the same push again replays', async () => {
+    const file = writeNdjson(`permits-${id}.ndjson`, permits(`${id}N`, 3));
+    const first = await sync('push', ...hubArgs(keys.HOUSING, 'constructionPermit'), '--file', file);
+    expect(first, first.stderr).toMatchObject({ code: 0, stderr: '' });
+    expect(first.stdout).toMatch(
+      /^pushed constructionPermit: 3 received, 3 inserted, 0 updated, 0 unchanged, 0 deleted, 0 rejected \(batch constructionPermit\.delta\.sha256-[0-9a-f]{64}\)\n$/,
+    );
+    const again = await sync('push', ...hubArgs(keys.HOUSING, 'constructionPermit'), '--file', file);
+    expect(again, again.stderr).toMatchObject({ code: 0, stderr: '' });
+    expect(again.stdout).toMatch(
+      /^pushed constructionPermit \(replayed: applied before, nothing changed now\): 3 received, 3 inserted/,
+    );
+    expect(again.stdout.match(/\(batch [^)]+\)/)?.[0]).toBe(first.stdout.match(/\(batch [^)]+\)/)?.[0]);
+    expect(await permitCount(`${id}N`)).toBe(3);
+  });
+
+  it('pushes a CSV file, and an explicit batch key', async () => {
+    const file = writeCsv(`permits-${id}.csv`, permits(`${id}C`, 2));
+    const result = await sync(
+      'push',
+      ...hubArgs(keys.HOUSING, 'constructionPermit'),
+      '--file',
+      file,
+      '--batch-key',
+      `csv-${id}`,
+    );
+    expect(result, result.stderr).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(/^pushed constructionPermit: 2 received, 2 inserted, .*\(batch csv-/);
+    expect(await permitCount(`${id}C`)).toBe(2);
+  });
+
+  it('exits 2 with the rejections on stderr, applied or not', async () => {
+    const rows = [
+      outgoing('closedEnterprise', `${id}-ok`, { creditCode: creditCodeFor(`${id}ok`) }),
+      { ...outgoing('closedEnterprise', `${id}-b1`), creditCode: '91110115MA01ABCDE0' },
+      {
+        ...outgoing('closedEnterprise', `${id}-b2`, { creditCode: creditCodeFor(`${id}b2`) }),
+        closedOn: '2023-02-30',
+      },
+    ];
+    const file = writeNdjson(`enterprises-${id}.jsonl`, rows);
+    const atomic = await sync('push', ...hubArgs(keys.ECONOMY, 'closedEnterprise'), '--file', file);
+    expect(atomic.code).toBe(2);
+    expect(atomic.stdout).toMatch(
+      /^rejected closedEnterprise, nothing applied: 3 received, 0 inserted, .* 2 rejected/,
+    );
+    expect(atomic.stderr).toMatch(/^ {2}line 2 creditCode: .*check character/m);
+    expect(atomic.stderr).toMatch(/^ {2}line 3 closedOn: .*not a real date/m);
+    expect(atomic.stderr.trim().split('\n').at(-1)).toMatch(/^jingtu: 2 rows rejected, nothing applied/);
+
+    const partial = await sync(
+      'push',
+      ...hubArgs(keys.ECONOMY, 'closedEnterprise'),
+      '--file',
+      file,
+      '--accept-valid',
+    );
+    expect(partial.code).toBe(2);
+    expect(partial.stdout).toMatch(/^pushed closedEnterprise: 3 received, 1 inserted, .* 2 rejected/);
+    expect(partial.stderr).toMatch(/^jingtu: 2 rows rejected; the 1 valid rows were applied$/m);
+  });
+
+  it('exits 3 for a bad key or a dataset the key may not publish', async () => {
+    const file = writeNdjson(`auth-${id}.ndjson`, permits(`${id}A`, 1));
+    const [unknown, forbidden] = await Promise.all([
+      sync('push', ...hubArgs('jt_not_a_key', 'constructionPermit'), '--file', file),
+      sync('push', ...hubArgs(keys.PLANNING, 'constructionPermit'), '--file', file),
+    ]);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toMatch(/^jingtu: .*401 UNAUTHENTICATED/);
+    expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
+    expect(forbidden.code).toBe(3);
+    expect(forbidden.stderr).toMatch(/^jingtu: .*403 FORBIDDEN/);
+    expect(await permitCount(`${id}A`)).toBe(0);
+  });
+
+  it('exits 4 when the hub is unreachable, 5 for bad local input', async () => {
+    const file = writeNdjson(`unreachable-${id}.ndjson`, permits(`${id}U`, 1));
+    const [unreachable, missing, noFormat, noUrl, badMode] = await Promise.all([
+      sync(
+        'push',
+        '--url',
+        'http://127.0.0.1:1',
+        '--key',
+        keys.HOUSING,
+        '--dataset',
+        'constructionPermit',
+        '--file',
+        file,
+      ),
+      sync('push', ...hubArgs(keys.HOUSING, 'constructionPermit'), '--file', join(folder, 'no-such.ndjson')),
+      sync('push', ...hubArgs(keys.HOUSING, 'constructionPermit'), '--file', join(folder, 'x.txt')),
+      sync('push', '--key', 'k', '--dataset', 'constructionPermit', '--file', file),
+      sync('push', ...hubArgs(keys.HOUSING, 'constructionPermit'), '--file', file, '--mode', 'all'),
+    ]);
+    expect(unreachable).toMatchObject({ code: 4, stdout: '' });
+    expect(unreachable.stderr).toMatch(
+      /^jingtu: hub unreachable at http:\/\/127\.0\.0\.1:1: connection refused \(ECONNREFUSED\)\n$/,
+    );
+    expect(missing.code).toBe(5);
+    expect(missing.stderr).toMatch(/^jingtu: cannot read .*no-such\.ndjson/);
+    expect(noFormat.code).toBe(5);
+    expect(noFormat.stderr).toMatch(/^jingtu: cannot tell the format/);
+    expect(noUrl.code).toBe(5);
+    expect(noUrl.stderr).toMatch(/^jingtu: required option '--url <url>' not specified/);
+    expect(noUrl.stderr.trim().split('\n')).toHaveLength(1);
+    expect(badMode.stderr).toMatch(/^jingtu: option '--mode <mode>' argument 'all' is invalid/);
+    expect(badMode.code).toBe(5);
+  });
+});
+
+describe('jingtu sync pull', { timeout: 120_000 }, () => {
+  const id = uniqueId();
+  const pull = (state: string, out: string, ...extra: string[]) =>
+    sync('pull', ...hubArgs(keys.HOUSING, 'constructionPermit'), '--state', state, '--out', out, ...extra);
+  const mine = (changes: ChangeLine[], tag: string) =>
+    changes.filter((change) => String(change.record.permitNo ?? '').includes(tag));
+
+  it('pulls into a file, then appends only the changes made since', async () => {
+    await sync(
+      'push',
+      ...hubArgs(keys.HOUSING, 'constructionPermit'),
+      '--file',
+      writeNdjson(`first-${id}.ndjson`, permits(`${id}P`, 4)),
+    );
+    const state = join(folder, `state-${id}.json`);
+    const out = join(folder, `changes-${id}.ndjson`);
+    const first = await pull(state, out, '--page', '100');
+    expect(first, first.stderr).toMatchObject({ code: 0, stderr: '' });
+    expect(first.stdout).toMatch(
+      /^pulled constructionPermit: \d+ changes \(\d+ upserts, \d+ deletes\) into /,
+    );
+    const before = readFileSync(out, 'utf8');
+    const firstChanges = readChanges(out);
+    expect(mine(firstChanges, `${id}P`)).toHaveLength(4);
+    expectStrictlyIncreasing(firstChanges);
+    const saved = JSON.parse(readFileSync(state, 'utf8'));
+    expect(saved).toEqual({
+      dataset: 'constructionPermit',
+      cursor: firstChanges.at(-1)?.cursor,
+      outBytes: statSync(out).size,
+    });
+
+    const rows = permits(`${id}P`, 4);
+    const more = [
+      ...permits(`${id}P`, 2, 5),
+      { ...rows[0], floorAreaM2: 4321 },
+      { permitNo: rows[1].permitNo, deleted: true },
+    ];
+    const pushed = await sync(
+      'push',
+      ...hubArgs(keys.HOUSING, 'constructionPermit'),
+      '--file',
+      writeNdjson(`more-${id}.ndjson`, more),
+    );
+    expect(pushed.stdout).toMatch(/2 inserted, 1 updated, 0 unchanged, 1 deleted/);
+
+    const second = await pull(state, out, '--page', '7');
+    expect(second, second.stderr).toMatchObject({ code: 0, stderr: '' });
+    const after = readFileSync(out, 'utf8');
+    expect(after.startsWith(before)).toBe(true);
+    const added = readChanges(out).slice(firstChanges.length);
+    // The changes of one batch come in the hub's merge order, not the file's.
+    const mineAdded = mine(added, `${id}P`).map((c) => `${c.operation}:${c.record.permitNo}`);
+    expect(mineAdded.sort()).toEqual(
+      [
+        `UPSERT:${more[0].permitNo}`,
+        `UPSERT:${more[1].permitNo}`,
+        `UPSERT:${rows[0].permitNo}`,
+        `DELETE:${rows[1].permitNo}`,
+      ].sort(),
+    );
+    expectStrictlyIncreasing(readChanges(out));
+
+    const idle = await pull(state, out);
+    expect(idle.code).toBe(0);
+    if (idle.stdout.includes('no new changes')) expect(readFileSync(out, 'utf8')).toBe(after);
+  });
+
+  it('resumes a killed pull with every change exactly once', { timeout: 180_000 }, async () => {
+    const tag = `${id}K`;
+    const file = writeNdjson(`many-${id}.ndjson`, permits(tag, 500));
+    const pushed = await sync('push', ...hubArgs(keys.HOUSING, 'constructionPermit'), '--file', file);
+    expect(pushed.stdout).toMatch(/500 inserted/);
+
+    const state = join(folder, `killed-${id}.json`);
+    const out = join(folder, `killed-${id}.ndjson`);
+    const child = spawn(
+      'node',
+      [
+        'bin/jingtu.js',
+        'sync',
+        'pull',
+        ...hubArgs(keys.HOUSING, 'constructionPermit'),
+        '--state',
+        state,
+        '--out',
+        out,
+        '--page',
+        '10',
+      ],
+      { env, stdio: 'ignore' },
+    );
+    running.push(child);
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('exit', (_code, signal) => resolve(signal)),
+    );
+    // Kill it once it has saved a page or two.
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && child.exitCode === null) {
+      const saved = existsSync(state) ? readFileSync(state, 'utf8') : '';
+      if (saved && JSON.parse(saved).cursor !== null) {
+        child.kill('SIGKILL');
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(await exited).toBe('SIGKILL');
+    const savedState = JSON.parse(readFileSync(state, 'utf8'));
+    expect(savedState.cursor).not.toBeNull();
+    // A pull killed after writing lines but before saving its state: they must not appear twice.
+    const partial = readChanges(out);
+    await appendFile(out, `${JSON.stringify(partial.at(-1))}\n{"cursor":"9`);
+
+    const resumed = await pull(state, out, '--page', '10');
+    expect(resumed, resumed.stderr).toMatchObject({ code: 0, stderr: '' });
+    const changes = readChanges(out);
+    expectStrictlyIncreasing(changes);
+    expect(new Set(changes.map((c) => c.cursor)).size).toBe(changes.length);
+    expect(mine(changes, tag)).toHaveLength(500);
+    expect(changes.length).toBeGreaterThan(partial.length);
+
+    const fresh = join(folder, `fresh-${id}.ndjson`);
+    const full = await pull(join(folder, `fresh-${id}.json`), fresh, '--page', '100000');
+    expect(full.code).toBe(0);
+    const freshChanges = readChanges(fresh);
+    // My rows are nobody else's to change: their cursors match exactly. Other test files may change rows in
+    // between (on a server they run in parallel), which moves those rows' changes to later cursors.
+    expect(mine(changes, tag).map((c) => c.cursor)).toEqual(mine(freshChanges, tag).map((c) => c.cursor));
+    const lastResumed = BigInt(changes.at(-1)?.cursor ?? '0');
+    const freshUpTo = freshChanges.filter((c) => BigInt(c.cursor) <= lastResumed).map((c) => c.cursor);
+    const resumedCursors = new Set(changes.map((c) => c.cursor));
+    for (const cursor of freshUpTo) expect(resumedCursors.has(cursor), cursor).toBe(true);
+  });
+
+  it('exits 5 for a bad state or output file, 3 for a bad key, 4 when unreachable', async () => {
+    const path = (name: string) => join(folder, `${name}-${id}`);
+    writeFileSync(path('garbled.json'), 'not json');
+    writeFileSync(
+      path('other.json'),
+      JSON.stringify({ dataset: 'closedEnterprise', cursor: null, outBytes: 0 }),
+    );
+    writeFileSync(
+      path('cut.json'),
+      JSON.stringify({ dataset: 'constructionPermit', cursor: '5', outBytes: 99 }),
+    );
+    writeFileSync(path('cut.ndjson'), '{"cursor":"5"}\n');
+    writeFileSync(path('orphan.ndjson'), '{"cursor":"5"}\n');
+    const [garbled, other, cut, orphan, denied, unreachable] = await Promise.all([
+      pull(path('garbled.json'), path('garbled.ndjson')),
+      pull(path('other.json'), path('other.ndjson')),
+      pull(path('cut.json'), path('cut.ndjson')),
+      pull(path('orphan.json'), path('orphan.ndjson')),
+      sync(
+        'pull',
+        ...hubArgs('jt_not_a_key', 'constructionPermit'),
+        '--state',
+        path('denied.json'),
+        '--out',
+        path('denied.ndjson'),
+      ),
+      sync(
+        'pull',
+        '--url',
+        'http://127.0.0.1:1',
+        '--key',
+        keys.HOUSING,
+        '--dataset',
+        'constructionPermit',
+        '--state',
+        path('down.json'),
+        '--out',
+        path('down.ndjson'),
+      ),
+    ]);
+    expect(garbled.code).toBe(5);
+    expect(garbled.stderr).toMatch(/^jingtu: state file .* is not JSON/);
+    expect(other.code).toBe(5);
+    expect(other.stderr).toMatch(/^jingtu: .* is for dataset closedEnterprise, not constructionPermit/);
+    expect(cut.code).toBe(5);
+    expect(cut.stderr).toMatch(/^jingtu: .* has 15 bytes but .* says 99 were written/);
+    expect(orphan.code).toBe(5);
+    expect(orphan.stderr).toMatch(/^jingtu: .* is not empty but .* does not exist/);
+    expect(readFileSync(path('orphan.ndjson'), 'utf8')).toBe('{"cursor":"5"}\n');
+    expect(denied.code).toBe(3);
+    expect(denied.stderr).toMatch(/^jingtu: pull of constructionPermit refused: HTTP 401 UNAUTHENTICATED/);
+    expect(unreachable.code).toBe(4);
+    expect(unreachable.stderr).toMatch(/^jingtu: hub unreachable at http:\/\/127\.0\.0\.1:1/);
+    for (const run of [garbled, other, cut, orphan, denied, unreachable]) {
+      expect(run.stderr.trim().split('\n'), run.stderr).toHaveLength(1);
+    }
+  });
+});

@@ -1,0 +1,150 @@
+import { isDeepStrictEqual } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Dataset } from '../../src/catalog/define.js';
+import { datasetByName } from '../../src/catalog/registry.js';
+import type { GraphqlResponse } from '../support/hub.js';
+import { withTestHub } from '../support/hub.js';
+import {
+  asCallers,
+  type Caller,
+  checkPlan,
+  fullQuery,
+  HOME,
+  type PlanItem,
+  ResponseCheck,
+  setupWorld,
+  Tally,
+  type View,
+  type World,
+} from '../support/leaks.js';
+
+/**
+ * Interleaved concurrent requests of different principals on the same rows: every response must equal what
+ * that principal gets when it asks alone. Anything that bleeds across requests (context, DataLoader
+ * caches, graphql-shield caches, per-request access decisions, masking) shows up as a difference.
+ */
+
+const hub = withTestHub();
+let world: World;
+
+beforeAll(async () => {
+  world = await setupWorld(hub);
+}, 120_000);
+
+afterAll(async () => {
+  await world?.cleanup();
+});
+
+const ds = (name: string) => datasetByName(name) as Dataset;
+
+/** Queries over rows with masked, conditional, private, publisher-owned and district-scoped values. */
+const QUERY_SETS: Record<string, string[]> = {
+  permits: ['constructionPermit'],
+  plots: ['landUseChange'],
+  enterprises: ['closedEnterprise', 'siteScreening'],
+  ledger: ['siteScreening', 'priorityPlot'],
+  soil: ['soilMonitoring'],
+  pesticide: ['pesticideUse'],
+  units: ['keySupervisedUnit', 'landRightChange'],
+};
+
+/** The body without what differs by design between two identical requests (request id, error order). */
+function normalise(body: GraphqlResponse['body']) {
+  const { extensions, ...rest } = body;
+  const { requestId: _ignored, ...otherExtensions } = extensions ?? {};
+  const errors = body.errors?.map((e) => JSON.stringify(e)).sort();
+  return { ...rest, errors, extensions: otherExtensions };
+}
+
+/** A deterministic shuffle (mulberry32). */
+function shuffle<T>(items: T[], seed: number): T[] {
+  let a = seed >>> 0;
+  const random = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+describe('concurrent requests', () => {
+  it('200 interleaved requests of owners, consumers, a grant holder and a district equal their solo answers', async () => {
+    const labels = ['HOUSING', 'PLANNING', 'FORESTRY', 'WATER', 'GRANT_HOLDER', `DISTRICT_${HOME}`];
+    const callers: Caller[] = labels.map((l) => world.caller(l));
+    const queries = Object.entries(QUERY_SETS).map(([name, sets]) => ({
+      name,
+      ...fullQuery(
+        world.fx,
+        sets.map((s) => ds(s)),
+      ),
+    }));
+    const pairs = callers.flatMap((caller) => queries.map((query) => ({ caller, query })));
+
+    const { result } = await asCallers(hub, callers, async (views) => {
+      // Solo answers, one request at a time, each checked against the oracle as well.
+      const tally = new Tally();
+      const solo = new Map<string, ReturnType<typeof normalise>>();
+      for (const { caller, query } of pairs) {
+        const res = await hub.graphql(caller.key, query.query);
+        const check = new ResponseCheck(
+          tally,
+          world.fx,
+          views.get(caller.label) as View,
+          res.body,
+          query.name,
+        );
+        checkPlan(check, query.plan as PlanItem[]);
+        check.finish();
+        solo.set(`${caller.label}|${query.name}`, normalise(res.body));
+      }
+      // The same requests, 200 in flight at once, interleaved.
+      const burst = shuffle(
+        Array.from({ length: 200 }, (_, i) => pairs[i % pairs.length]),
+        20_240_611,
+      );
+      const answers = await Promise.all(
+        burst.map(({ caller, query }) => hub.graphql(caller.key, query.query)),
+      );
+      const differences: string[] = [];
+      const concurrent = new Tally();
+      answers.forEach((res, i) => {
+        const { caller, query } = burst[i];
+        const check = new ResponseCheck(
+          concurrent,
+          world.fx,
+          views.get(caller.label) as View,
+          res.body,
+          query.name,
+        );
+        checkPlan(check, query.plan as PlanItem[]);
+        check.finish();
+        const expected = solo.get(`${caller.label}|${query.name}`);
+        const got = normalise(res.body);
+        if (!isDeepStrictEqual(got, expected)) {
+          const a = JSON.stringify(expected);
+          const b = JSON.stringify(got);
+          let at = 0;
+          while (at < a.length && a[at] === b[at]) at++;
+          differences.push(
+            `request ${i} (${caller.label}, ${query.name}) differs from its solo answer at char ${at}: solo …${a.slice(Math.max(0, at - 80), at + 120)}… concurrent …${b.slice(Math.max(0, at - 80), at + 120)}…`,
+          );
+        }
+      });
+      return { tally, concurrent, differences, statuses: answers.map((a) => a.status) };
+    });
+    console.log(
+      `concurrency: ${pairs.length} solo answers (${result.tally.summary()}), 200 concurrent requests (${result.concurrent.summary()}), ${result.differences.length} differences`,
+    );
+    expect(result.statuses.every((s) => s === 200)).toBe(true);
+    expect(result.tally.problems(), 'solo answers against the oracle').toEqual([]);
+    expect(result.differences.slice(0, 10)).toEqual([]);
+    expect(result.concurrent.problems(), 'concurrent answers against the oracle').toEqual([]);
+  }, 120_000);
+});

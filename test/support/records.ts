@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import type { Dataset } from '../../src/catalog/define.js';
+import type { FieldDef } from '../../src/catalog/types.js';
+import type { Db } from '../../src/db/connection.js';
+import { creditCodeCheckCharacter } from '../../src/domain/creditCode.js';
+
+/** A fresh id that keeps a test's rows apart from every other test's. */
+export const uniqueId = () => randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase();
+
+const CREDIT_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+
+/** A valid unified social credit code derived from a seed string. */
+export function creditCodeFor(seed: string): string {
+  let hash = 0;
+  let body = '91110115';
+  for (const char of seed) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  for (let i = 0; i < 9; i++) {
+    body += CREDIT_ALPHABET[(hash >>> (i * 3)) % 31];
+    hash = (hash * 1103515245 + 12345) >>> 0;
+  }
+  return body + creditCodeCheckCharacter(body);
+}
+
+/** A square polygon of `size` degrees with its lower-left corner at (lon, lat). */
+export function square(lon: number, lat: number, size = 0.001) {
+  return {
+    type: 'Polygon' as const,
+    coordinates: [
+      [
+        [lon, lat],
+        [lon + size, lat],
+        [lon + size, lat + size],
+        [lon, lat + size],
+        [lon, lat],
+      ],
+    ],
+  };
+}
+
+/** A valid value for a declared field, recognisable by the test id and field name. */
+export function sampleValue(name: string, field: FieldDef, id: string): unknown {
+  switch (field.type) {
+    case 'integer':
+      return field.min ?? 7;
+    case 'number':
+      return 12.5;
+    case 'date':
+      return '2024-05-01';
+    case 'boolean':
+      return true;
+    case 'enum':
+      return Object.keys(field.enum.values)[0];
+    case 'creditCode':
+      return creditCodeFor(`${id}`);
+    case 'district':
+      return '110115';
+    case 'point':
+      return { type: 'Point', coordinates: [116.34, 39.73] };
+    case 'polygon':
+      return square(116.34, 39.73);
+    case 'textList':
+      return [`${name}-${id}`];
+    default:
+      return field.type === 'text' && field.example ? field.example : `${name}-${id}`;
+  }
+}
+
+/** A complete, valid record of a dataset: every declared field filled, then the overrides. */
+export type SampleRecord = Record<string, any> & {
+  publisher: string;
+  sourceRecordId: string;
+  syncBatch: string;
+};
+
+export function sampleRecord(
+  dataset: Dataset,
+  id: string,
+  overrides: Record<string, unknown> = {},
+): SampleRecord {
+  const values: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(dataset.fields)) values[name] = sampleValue(name, field, id);
+  Object.assign(values, overrides);
+  return {
+    ...values,
+    publisher: dataset.owner,
+    sourceRecordId: dataset.key.map((k) => String(values[k])).join(':'),
+    syncBatch: `test-${id}`,
+  };
+}
+
+/** Inserts records straight into a dataset's table (the sync API is a later issue). */
+export async function insertRecords(db: Db, dataset: Dataset, records: Record<string, unknown>[]) {
+  for (let i = 0; i < records.length; i += 500) {
+    await db.insert(dataset.drizzle).values(records.slice(i, i + 500) as any);
+  }
+}
