@@ -84,4 +84,28 @@ describe('the embedded database socket', () => {
     const [{ n }] = await waiting;
     expect(n).toBe(10);
   });
+  it('copies from stdin while other connections query, and reports a COPY the database refuses', async () => {
+    const a = client(1);
+    const b = client(1);
+    await a`create table copied (n int, label text)`;
+    const copyRows = async (sql: postgres.Sql, text: string) => {
+      const copy = await sql`copy copied from stdin (format csv)`.writable();
+      await new Promise<void>((resolve, reject) => {
+        copy.once('error', reject);
+        copy.end(text, (error?: Error | null) => (error ? reject(error) : resolve()));
+      });
+    };
+    const rows = Array.from({ length: 5000 }, (_, i) => `${i},"第${i}行, ""引号"""`).join('\n');
+    const others = Array.from({ length: 50 }, (_, i) => b.unsafe('select $1::int as i', [i]));
+    await copyRows(a, `${rows}\n`);
+    expect((await Promise.all(others)).map(([row]) => row.i)).toEqual(
+      Array.from({ length: 50 }, (_, i) => i),
+    );
+    expect(await a`select count(*)::int as n, max(label) filter (where n = 7) as label from copied`).toEqual([
+      { n: 5000, label: '第7行, "引号"' },
+    ]);
+    // postgres.js leaves such a COPY pending forever unless patched (patches/postgres+3.4.9.patch)
+    await expect(copyRows(a, 'not a number,x\n')).rejects.toThrow(/invalid input syntax for type integer/);
+    expect(await b`select count(*)::int as n from copied`).toEqual([{ n: 5000 }]);
+  });
 });

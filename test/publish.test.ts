@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../src/catalog/define.js';
 import { datasetByName } from '../src/catalog/registry.js';
 import { withTestHub } from './support/hub.js';
-import { creditCodeFor, sampleRecord, square, uniqueId } from './support/records.js';
+import { creditCodeFor, sampleRecord, uniqueId } from './support/records.js';
 
 const hub = withTestHub();
 const keys: Record<string, string> = {};
@@ -177,6 +177,42 @@ describe('publishing a batch', () => {
     ).toEqual({
       name: good.name,
     });
+  });
+
+  it('stores text and lists exactly as sent (staging goes through COPY), and rejects what COPY could not take', async () => {
+    const tricky = `"引号", 逗号\n换行\t制表 \\ 反斜杠 \\N {大括号} ${id}`;
+    const site = outgoing('contaminatedSite', `${id}-tricky`, {
+      name: tricky,
+      pollutants: ['镉, "Cd"', 'a\\b', '{x}', 'NULL'],
+    });
+    const applied = await publish(keys.ECOLOGY, {
+      dataset: 'contaminatedSite',
+      batchKey: `tricky-${id}`,
+      records: [site],
+    });
+    expect(applied).toMatchObject({ status: 'APPLIED', inserted: 1, rejectedCount: 0 });
+    const read = await hub.graphql(
+      keys.ECOLOGY,
+      `query($c: String!) { contaminatedSite(siteCode: $c) { name pollutants } }`,
+      { c: site.siteCode },
+    );
+    expect(read.body.data.contaminatedSite).toEqual({
+      name: tricky,
+      pollutants: ['镉, "Cd"', 'a\\b', '{x}', 'NULL'],
+    });
+
+    const refused = await publish(keys.ECOLOGY, {
+      dataset: 'contaminatedSite',
+      batchKey: `nul-${id}`,
+      records: [
+        outgoing('contaminatedSite', `${id}-nul`, { name: `空字符\u0000${id}` }),
+        outgoing('contaminatedSite', `${id}-nul2`, { pollutants: ['\u0000'] }),
+      ],
+    });
+    expect(refused.rejections).toEqual([
+      { line: 1, field: 'name', reason: 'must not contain the NUL character (\\u0000)' },
+      { line: 2, field: 'pollutants', reason: expect.stringMatching(/list of text/) },
+    ]);
   });
 
   it('rejects negative amounts', async () => {

@@ -3,7 +3,8 @@ import postgres from 'postgres';
 import type { Config } from '../config.js';
 import { DataDirInUseError, type EmbeddedDatabase, openEmbedded, runningOwnerUrl } from './embedded.js';
 
-export type Db = PostgresJsDatabase;
+/** The drizzle database; `$client` is its postgres.js pool (for COPY, which drizzle does not speak). */
+export type Db = PostgresJsDatabase & { $client: postgres.Sql };
 
 export interface Database {
   /** Where the data lives: a PostgreSQL server, or the embedded PGlite folder. */

@@ -11,7 +11,13 @@ import { PGLiteSocketHandler } from '@electric-sql/pglite-socket';
  * parameters, but prepared statement requires 1"; electric-sql/pglite#1046, fix #977 unmerged). Its queue
  * also stops for good after one failed message. This queue keeps a connection's turn until the backend
  * answers ReadyForQuery with status idle (`Z`, `I`): a whole Parse…Sync batch, a COPY, a transaction run
- * without another connection's messages in between. The rest (startup, SSL refusal, message framing) is
+ * without another connection's messages in between.
+ *
+ * PGlite also cannot resume a `COPY … FROM STDIN` across calls: the query, its CopyData and its CopyDone
+ * must reach it in one call (electric-sql/pglite#1028, unmerged). So the queue answers the query with a
+ * CopyInResponse itself, gathers the data until CopyDone or CopyFail, and runs the whole sequence at once,
+ * dropping PGlite's own CopyInResponse from the answer. The data of one COPY is held in memory: callers
+ * copy large loads in chunks (src/sync/ingest.ts). The rest (startup, SSL refusal, message framing) is
  * pglite-socket's own handler.
  */
 
@@ -25,12 +31,38 @@ interface Pending {
 
 /** ReadyForQuery, idle: `Z`, length 5, `I`. The backend's last message when a connection's turn is over. */
 const READY_IDLE = [0x5a, 0, 0, 0, 5, 0x49];
+const QUERY = 0x51; // Q
+const COPY_IN_RESPONSE = 0x47; // G
+const COPY_DONE = 0x63; // c
+const COPY_FAIL = 0x66; // f
+/** CopyInResponse: text format, no per-column formats (postgres.js only needs to know it may send). */
+const COPY_IN_READY = Uint8Array.from([COPY_IN_RESPONSE, 0, 0, 0, 7, 0, 0, 0]);
+const COPY_FROM_STDIN = /^\s*copy\b[\s\S]*\bfrom\s+stdin\b/i;
+
+function isCopyFromStdin(message: Uint8Array): boolean {
+  if (message[0] !== QUERY) return false;
+  const text = Buffer.from(message.buffer, message.byteOffset + 5, Math.min(message.length - 5, 4096));
+  return COPY_FROM_STDIN.test(text.toString('utf8'));
+}
+
+/** The backend messages of `data` but its CopyInResponse. */
+function withoutCopyInResponse(data: Uint8Array): Uint8Array {
+  const kept: Uint8Array[] = [];
+  for (let at = 0; at < data.length; ) {
+    const end = at + 1 + Buffer.from(data.buffer, data.byteOffset + at + 1, 4).readInt32BE(0);
+    if (data[at] !== COPY_IN_RESPONSE) kept.push(data.subarray(at, end));
+    at = end;
+  }
+  return Buffer.concat(kept);
+}
 
 class SessionQueue {
   private readonly pending: Pending[] = [];
   /** The connection whose batch, COPY or transaction is under way; others wait. */
   private owner: number | undefined;
   private running = false;
+  /** A COPY FROM STDIN being gathered: its query and data so far, sent to PGlite at CopyDone. */
+  private copy: { handlerId: number; messages: Uint8Array[] } | undefined;
 
   constructor(private readonly db: PGlite) {}
 
@@ -51,23 +83,8 @@ class SessionQueue {
     this.running = true;
     try {
       for (let item = this.next(); item; item = this.next()) {
-        const tail: number[] = [];
-        let bytes = 0;
         try {
-          await this.db.runExclusive(() =>
-            this.db.execProtocolRawStream(item.message, {
-              onRawData: (data) => {
-                bytes += data.length;
-                for (const byte of data.subarray(Math.max(0, data.length - READY_IDLE.length)))
-                  tail.push(byte);
-                tail.splice(0, Math.max(0, tail.length - READY_IDLE.length));
-                item.onData(data);
-              },
-            }),
-          );
-          const idle = tail.length === READY_IDLE.length && tail.every((b, i) => b === READY_IDLE[i]);
-          this.owner = idle ? undefined : item.handlerId;
-          item.resolve(bytes);
+          item.resolve(await this.handle(item));
         } catch (error) {
           item.reject(error);
         }
@@ -75,6 +92,52 @@ class SessionQueue {
     } finally {
       this.running = false;
     }
+  }
+
+  /** Runs one message (or gathers it into a COPY); returns the bytes answered. */
+  private async handle(item: Pending): Promise<number> {
+    if (this.copy?.handlerId === item.handlerId) {
+      this.copy.messages.push(item.message);
+      const kind = item.message[0];
+      if (kind !== COPY_DONE && kind !== COPY_FAIL) return 0;
+      const whole = Buffer.concat(this.copy.messages);
+      this.copy = undefined;
+      const answer: Uint8Array[] = [];
+      // PGlite reuses the buffer it hands out: keep copies.
+      await this.execute(item.handlerId, whole, (data) => answer.push(data.slice()));
+      const reply = withoutCopyInResponse(Buffer.concat(answer));
+      item.onData(reply);
+      return reply.length;
+    }
+    if (isCopyFromStdin(item.message)) {
+      this.copy = { handlerId: item.handlerId, messages: [item.message] };
+      this.owner = item.handlerId;
+      item.onData(COPY_IN_READY);
+      return COPY_IN_READY.length;
+    }
+    return this.execute(item.handlerId, item.message, item.onData);
+  }
+
+  /** Runs protocol messages in PGlite; the connection keeps its turn unless the backend answers idle. */
+  private async execute(handlerId: number, message: Uint8Array, onData: (data: Uint8Array) => void) {
+    const tail: number[] = [];
+    let bytes = 0;
+    await this.db.runExclusive(() =>
+      this.db.execProtocolRawStream(message, {
+        onRawData: (data) => {
+          bytes += data.length;
+          for (const byte of data.subarray(Math.max(0, data.length - READY_IDLE.length))) tail.push(byte);
+          tail.splice(0, Math.max(0, tail.length - READY_IDLE.length));
+          onData(data);
+        },
+      }),
+    );
+    // A message that got no answer changed nothing: a stray CopyFail, which postgres.js sends after every
+    // COPY and the backend ignores, must not give its connection the turn.
+    if (bytes === 0) return 0;
+    const idle = tail.length === READY_IDLE.length && tail.every((b, i) => b === READY_IDLE[i]);
+    this.owner = idle ? undefined : handlerId;
+    return bytes;
   }
 
   /** A connection went away: drop its queued messages (pglite-socket's handler calls this on detach). */
@@ -87,6 +150,7 @@ class SessionQueue {
 
   /** …and give up its turn, rolling back a transaction it left open. */
   async clearTransactionIfNeeded(handlerId: number): Promise<void> {
+    if (this.copy?.handlerId === handlerId) this.copy = undefined;
     if (this.owner !== handlerId) return;
     if (this.db.isInTransaction()) await this.db.exec('ROLLBACK');
     this.owner = undefined;

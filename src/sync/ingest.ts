@@ -1,4 +1,5 @@
-import { sql } from 'drizzle-orm';
+import { stringify } from 'csv-stringify/sync';
+import type postgres from 'postgres';
 import type { EffectiveAccess } from '../access/effectiveAccess.js';
 import type { Dataset } from '../catalog/define.js';
 import type { FieldDef } from '../catalog/types.js';
@@ -48,7 +49,12 @@ export interface IncomingRecord {
   raw: unknown;
 }
 
-const STAGING_CHUNK = 5000;
+/**
+ * Valid rows are staged by COPY in chunks of this many rows: one COPY statement each. A server would take one
+ * COPY for the whole batch as well, but the embedded database holds a COPY's data in memory until its end
+ * (src/db/pgliteServer.ts), so chunks keep memory flat on both.
+ */
+const STAGING_CHUNK = 20_000;
 const MAX_REPORTED = 1000;
 
 const SQL_TYPES: Record<FieldDef['type'], string> = {
@@ -74,6 +80,27 @@ class RejectedBatch extends Error {
   }
 }
 
+/** A text list as a PostgreSQL array literal (`{"a","b"}`), for COPY. */
+const arrayLiteral = (items: readonly string[]) =>
+  `{${items.map((item) => `"${item.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+
+/**
+ * Rows in COPY's CSV format: strings always quoted, so that an empty string stays one and an unquoted empty
+ * field is NULL; booleans as t/f.
+ */
+function copyCsv(rows: readonly ValidRow[], fields: readonly string[]): string {
+  const records = rows.map((row) => [
+    row.line,
+    row.sourceRecordId,
+    row.deleted,
+    ...fields.map((f) => {
+      const value = row.values[f];
+      return Array.isArray(value) ? arrayLiteral(value) : value;
+    }),
+  ]);
+  return stringify(records, { quoted_string: true, cast: { boolean: (value) => (value ? 't' : 'f') } });
+}
+
 /** The SQL pieces of a dataset's merge, derived from its declaration. */
 function mergeParts(dataset: Dataset) {
   const fields = Object.keys(dataset.fields);
@@ -87,18 +114,18 @@ function mergeParts(dataset: Dataset) {
         ? `${alias}.${quote(columnName(f))}::text`
         : `${alias}.${quote(columnName(f))}`;
     });
-  const recordset = [
+  const staging = [
     'line integer',
     'source_record_id text',
     'deleted boolean',
     ...fields.map((f) => `${quote(columnName(f))} ${SQL_TYPES[dataset.fields[f].type]}`),
   ].join(', ');
-  return { fields, columns, keys, comparable, recordset, table: quote(dataset.table) };
+  return { fields, columns, keys, comparable, staging, table: quote(dataset.table) };
 }
 
 /**
  * Publishes a batch of records into a dataset, in one transaction: validate every row, stage the valid ones
- * (chunks of JSON through `jsonb_to_recordset`, the same SQL on PGlite and a server), then merge set-wise by
+ * (`COPY … FROM STDIN` into a temporary table, in chunks, as the records arrive), then merge set-wise by
  * natural key: insert new records, update changed ones (version + 1, next change sequence), leave unchanged
  * ones alone, tombstone deleted ones (and, for a snapshot, the publisher's rows that were not sent).
  *
@@ -143,31 +170,28 @@ export async function publishBatch(
   };
 
   try {
-    return await db.transaction(async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`publish:${dataset.name}`}))`);
-      const [previous] = await tx.execute<{ publisher: string; result: PublishResult }>(
-        sql`select publisher, result from sync_batch where dataset = ${dataset.name} and batch_key = ${options.batchKey}`,
-      );
+    return await db.$client.begin(async (tx) => {
+      await tx`select pg_advisory_xact_lock(hashtext(${`publish:${dataset.name}`}))`;
+      const [previous] = await tx<{ publisher: string; result: PublishResult }[]>`
+        select publisher, result from sync_batch where dataset = ${dataset.name} and batch_key = ${options.batchKey}`;
       if (previous) {
         if (previous.publisher !== principal.code) {
           throw userError('CONFLICT', `batch key ${options.batchKey} was used by another publisher`);
         }
         return { ...previous.result, replayed: true };
       }
-      await tx.execute(sql.raw(`create temp table jt_staging (${parts.recordset}) on commit drop`));
+      await tx.unsafe(`create temp table jt_staging (${parts.staging}) on commit drop`);
 
       let chunk: ValidRow[] = [];
       const flush = async () => {
         if (chunk.length === 0) return;
-        const json = chunk.map((row) => ({
-          line: row.line,
-          source_record_id: row.sourceRecordId,
-          deleted: row.deleted,
-          ...Object.fromEntries(parts.fields.map((f) => [columnName(f), row.values[f]])),
-        }));
-        await tx.execute(
-          sql`insert into jt_staging select * from jsonb_to_recordset(${JSON.stringify(json)}::jsonb) as r(${sql.raw(parts.recordset)})`,
-        );
+        const copy = await tx.unsafe('copy jt_staging from stdin (format csv)').writable();
+        await new Promise<void>((resolve, reject) => {
+          copy.once('error', reject);
+          copy.end(copyCsv(chunk, parts.fields), (error?: Error | null) =>
+            error ? reject(error) : resolve(),
+          );
+        });
         chunk = [];
       };
       for await (const { line, raw } of records) {
@@ -192,18 +216,18 @@ export async function publishBatch(
 
       // A record another publisher owns is not this publisher's to change.
       const keyJoin = parts.keys.map((k) => `s.${k} = t.${k}`).join(' and ');
-      const foreign = await tx.execute<{ line: number; publisher: string }>(
-        sql.raw(`select s.line, t.publisher from jt_staging s join ${parts.table} t on ${keyJoin}
-                 where t.publisher <> '${principal.code.replace(/'/g, "''")}' order by s.line`),
+      const foreign = await tx.unsafe<{ line: number; publisher: string }[]>(
+        `select s.line, t.publisher from jt_staging s join ${parts.table} t on ${keyJoin}
+         where t.publisher <> $1 order by s.line`,
+        [principal.code],
       );
       for (const row of foreign) {
         reject({ line: row.line, field: null, reason: `this record belongs to publisher ${row.publisher}` });
       }
       if (foreign.length) {
-        await tx.execute(
-          sql.raw(
-            `delete from jt_staging s using ${parts.table} t where ${keyJoin} and t.publisher <> '${principal.code.replace(/'/g, "''")}'`,
-          ),
+        await tx.unsafe(
+          `delete from jt_staging s using ${parts.table} t where ${keyJoin} and t.publisher <> $1`,
+          [principal.code],
         );
       }
       result.rejections.sort((a, b) => a.line - b.line);
@@ -229,10 +253,8 @@ export async function publishBatch(
         result.note =
           'snapshot deletions skipped: some rows were rejected, so absent rows are not tombstoned';
       }
-      await tx.execute(
-        sql`insert into sync_batch (dataset, batch_key, publisher, mode, result)
-            values (${dataset.name}, ${options.batchKey}, ${principal.code}, ${options.mode}, ${JSON.stringify(result)}::jsonb)`,
-      );
+      await tx`insert into sync_batch (dataset, batch_key, publisher, mode, result)
+            values (${dataset.name}, ${options.batchKey}, ${principal.code}, ${options.mode}, ${JSON.stringify(result)}::jsonb)`;
       return result;
     });
   } catch (error) {
@@ -241,10 +263,8 @@ export async function publishBatch(
   }
 }
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-
 async function merge(
-  tx: Tx,
+  tx: postgres.TransactionSql,
   dataset: Dataset,
   parts: ReturnType<typeof mergeParts>,
   publisher: string,
@@ -256,8 +276,8 @@ async function merge(
   const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
   const latest = `select distinct on (${keys.join(', ')}) * from jt_staging order by ${keys.join(', ')}, line desc`;
   const set = columns.map((c) => `${c} = excluded.${c}`).join(', ');
-  const [upserted] = await tx.execute<{ inserted: number; updated: number; accepted: number }>(
-    sql.raw(`with latest as (${latest}),
+  const [upserted] = await tx.unsafe<{ inserted: number; updated: number; accepted: number }[]>(
+    `with latest as (${latest}),
       up as (
         insert into ${table} as t (${columns.join(', ')}, publisher, source_record_id, sync_batch)
         select ${columns.join(', ')}, ${literal(publisher)}, source_record_id, ${literal(options.batchKey)}
@@ -272,31 +292,30 @@ async function merge(
       select (select count(*) from latest where not deleted)::int as accepted,
              count(*) filter (where inserted)::int as inserted,
              count(*) filter (where not inserted)::int as updated
-      from up`),
+      from up`,
   );
   const tombstone = `deleted = true, version = t.version + 1, last_changed_at = now(),
       change_seq = nextval('hub_change_seq'), sync_batch = ${literal(options.batchKey)}`;
   const keyMatch = keys.map((k) => `d.${k} = t.${k}`).join(' and ');
-  const deletedRows = await tx.execute<{ id: number }>(
-    sql.raw(`with latest as (${latest})
+  const deletedRows = await tx.unsafe<{ id: number }[]>(
+    `with latest as (${latest})
       update ${table} t set ${tombstone}
       from latest d where d.deleted and ${keyMatch} and not t.deleted and t.publisher = ${literal(publisher)}
-      returning t.id`),
+      returning t.id`,
   );
-  const [{ tombstones }] = await tx.execute<{ tombstones: number }>(
-    sql`select count(*)::int as tombstones from jt_staging where deleted`,
-  );
+  const [{ tombstones }] = await tx<{ tombstones: number }[]>`
+    select count(*)::int as tombstones from jt_staging where deleted`;
   let deleted = deletedRows.length;
   if (options.mode === 'SNAPSHOT' && snapshotAllowed) {
     const scope =
       access.principal.kind === 'DISTRICT' && dataset.districtField
         ? ` and t.${quote(columnName(dataset.districtField))} = ${literal(access.principal.code)}`
         : '';
-    const absent = await tx.execute<{ id: number }>(
-      sql.raw(`update ${table} t set ${tombstone}
+    const absent = await tx.unsafe<{ id: number }[]>(
+      `update ${table} t set ${tombstone}
         where t.publisher = ${literal(publisher)} and not t.deleted${scope}
           and not exists (select 1 from jt_staging d where ${keyMatch} and not d.deleted)
-        returning t.id`),
+        returning t.id`,
     );
     deleted += absent.length;
   }

@@ -58,6 +58,7 @@ function convert(
     case 'text': {
       if (typeof value !== 'string' && typeof value !== 'number') return { reason: 'must be text' };
       const text = String(value);
+      if (text.includes('\u0000')) return { reason: 'must not contain the NUL character (\\u0000)' };
       if (field.maxLength && text.length > field.maxLength)
         return { reason: `is longer than ${field.maxLength}` };
       if (field.pattern && !field.pattern.test(text)) {
@@ -73,6 +74,9 @@ function convert(
       if (number === undefined) return { reason: `must be a number, got ${JSON.stringify(value)}` };
       if (field.type === 'integer' && !Number.isInteger(number))
         return { reason: `must be a whole number, got ${number}` };
+      // integer columns are PostgreSQL `integer` (32 bits)
+      if (field.type === 'integer' && Math.abs(number) > 2_147_483_647)
+        return { reason: `is out of range, got ${number}` };
       if (field.min !== undefined && number < field.min) {
         return {
           reason:
@@ -133,7 +137,10 @@ function convert(
       let list = value;
       if (typeof value === 'string')
         list = value.trim().startsWith('[') ? parseJsonText(value) : value.split(';');
-      if (!Array.isArray(list) || !list.every((item) => typeof item === 'string')) {
+      if (
+        !Array.isArray(list) ||
+        !list.every((item) => typeof item === 'string' && !item.includes('\u0000'))
+      ) {
         return { reason: 'must be a list of text (a JSON array, or values separated by ";")' };
       }
       return { value: list.map((item) => item.trim()).filter(Boolean) };
@@ -177,6 +184,12 @@ export function validateRecord(
     else values[name] = converted.value;
   }
   if (rejections.length) return { ok: false, rejections };
+  if (typeof record.sourceRecordId === 'string' && record.sourceRecordId.includes('\u0000')) {
+    return {
+      ok: false,
+      rejections: [{ line, field: 'sourceRecordId', reason: 'must not contain the NUL character' }],
+    };
+  }
   const sourceRecordId = isBlank(record.sourceRecordId)
     ? dataset.key.map((key) => String(values[key])).join(':')
     : String(record.sourceRecordId);
