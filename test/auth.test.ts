@@ -54,3 +54,21 @@ describe('API keys', () => {
     expect(await page.text()).toContain('GraphiQL');
   });
 });
+
+describe('the request log', () => {
+  const lines: string[] = [];
+  const logged = withTestHub({ logDestination: { write: (line: string) => void lines.push(line) } });
+
+  it('is JSON with the request id the client got, and never the API key', async () => {
+    const key = await logged.key('HOUSING');
+    const response = await logged.graphql(key, '{ me { code } }');
+    expect(response.status).toBe(200);
+    const requestId = response.headers.get('x-request-id');
+    // pino-http writes the line when the response has finished, after the client has read it
+    await expect.poll(() => lines.length).toBeGreaterThan(0);
+    const entries = lines.map((line) => JSON.parse(line) as { req?: { id?: string; headers?: object } });
+    const entry = entries.find((e) => e.req?.id === requestId);
+    expect(entry?.req?.headers).toMatchObject({ authorization: '[redacted]' });
+    expect(lines.join('\n')).not.toContain(key.slice(3));
+  });
+});

@@ -78,8 +78,11 @@ export type LinkDef =
       toField: string;
     };
 
-/** How a dataset is shared (共享方式). */
-export type SharingMethod = 'GRAPHQL_QUERY' | 'CHANGE_FEED' | 'BULK_EXPORT';
+/**
+ * How datasets are shared (共享方式). The hub serves every dataset all three ways (the query API, the change
+ * feed over GraphQL and HTTP, the bulk export), so the catalogue lists them for each.
+ */
+export const SHARING_METHODS = ['GRAPHQL_QUERY', 'CHANGE_FEED', 'BULK_EXPORT'] as const;
 
 export interface DatasetNames {
   /** GraphQL object type, e.g. `ConstructionPermit`. */
@@ -105,8 +108,6 @@ export interface DatasetInput {
   publishers?: readonly string[];
   /** Districts publish rows of their own district. */
   districtPublishers?: boolean;
-  /** How it is shared; GraphQL query when not declared. */
-  sharingMethods?: readonly SharingMethod[];
   /** Declared update cycle as an ISO 8601 duration (e.g. `P1D`). */
   updateCycle: string;
   /** Natural key from the source systems: the fields that identify a record. */

@@ -1,6 +1,6 @@
 import { type Dataset, sharingOf } from '../catalog/define.js';
 import { datasets } from '../catalog/registry.js';
-import type { FieldDef } from '../catalog/types.js';
+import { type FieldDef, SHARING_METHODS } from '../catalog/types.js';
 import type { Context } from '../context.js';
 import { type Freshness, readFreshness, seesFreshness } from '../jobs/freshness.js';
 import { builder } from './builder.js';
@@ -132,7 +132,7 @@ const CatalogDataset = builder.objectRef<Dataset>('CatalogDataset').implement({
       type: [SharingMethod],
       nullable: false,
       description: '共享方式 / How it is shared',
-      resolve: (d) => [...(d.sharingMethods ?? ['GRAPHQL_QUERY'])],
+      resolve: () => [...SHARING_METHODS],
     }),
     updateCycle: t.exposeString('updateCycle', {
       nullable: false,

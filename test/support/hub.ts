@@ -1,9 +1,10 @@
 import type { AddressInfo } from 'node:net';
-import { pino } from 'pino';
+import type { DestinationStream } from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import { createKey } from '../../src/access/keys.js';
 import { loadReference } from '../../src/datasets/reference.js';
 import { createHub, type Hub } from '../../src/http/app.js';
+import { createLogger } from '../../src/http/logger.js';
 import { type TestDatabase, withTestDatabase } from './db.js';
 
 export interface TestHub {
@@ -30,8 +31,11 @@ export interface GraphqlResponse {
   headers: Headers;
 }
 
-/** The real HTTP hub on a free loopback port, over the run's database, for one test file. */
-export function withTestHub(): TestHub {
+/**
+ * The real HTTP hub on a free loopback port, over the run's database, for one test file. Its log is silent,
+ * or goes to `logDestination` at level info.
+ */
+export function withTestHub(options: { logDestination?: DestinationStream } = {}): TestHub {
   const database = withTestDatabase();
   let hub: Hub;
   const testHub: TestHub = {
@@ -59,7 +63,10 @@ export function withTestHub(): TestHub {
       db: database.db,
       sql: database.sql,
       reference,
-      logger: pino({ level: process.env.HUB_LOG_LEVEL ?? 'silent' }),
+      logger: createLogger(
+        options.logDestination ? 'info' : (process.env.HUB_LOG_LEVEL ?? 'silent'),
+        options.logDestination,
+      ),
     });
     await new Promise<void>((resolve) => hub.httpServer.listen(0, '127.0.0.1', resolve));
     testHub.url = `http://127.0.0.1:${(hub.httpServer.address() as AddressInfo).port}`;
