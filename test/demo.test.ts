@@ -21,14 +21,14 @@ const PLANNED: Record<string, number> = {
   soilMonitoring: 2000,
   farmlandClass: 1500,
   landUseChange: 1000,
-  landRightChange: 500,
+  landRightChange: 1500,
   constructionPermit: 1500,
-  closedEnterprise: 1200,
+  closedEnterprise: 3000,
   irrigationWell: 2000,
   keySupervisedUnit: 1000,
-  contaminatedSite: 300,
-  siteScreening: 800,
-  priorityPlot: 300,
+  contaminatedSite: 1000,
+  siteScreening: 2200,
+  priorityPlot: 1000,
 };
 
 const PHONE = /^1[3-9]\d{9}$/;

@@ -179,12 +179,12 @@ export interface DemoWorld {
 /** Planned volumes of the cross-linked datasets. */
 export const WORLD_VOLUMES = {
   keyUnitRows: 1000,
-  closedFirms: 1200,
-  screenings: 800,
-  priorityPlots: 300,
-  registerSites: 300,
+  closedFirms: 3000,
+  screenings: 2200,
+  priorityPlots: 1000,
+  registerSites: 1000,
   rezonings: 1000,
-  landRightEvents: 500,
+  landRightEvents: 1500,
   permits: 1500,
   permitsOnPlots: 1350,
   closedSiteRezonings: 64,
