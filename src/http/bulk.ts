@@ -7,6 +7,7 @@ import { authenticate } from '../access/keys.js';
 import type { Dataset } from '../catalog/define.js';
 import { datasetByName } from '../catalog/registry.js';
 import { type Context, createContext } from '../context.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { badInput, forbidden, userError } from '../errors.js';
 import {
   changeStream,
@@ -18,6 +19,7 @@ import {
 import { type PublishMode, publishBatch } from '../sync/ingest.js';
 import { csvRecords, decodeText, ndjsonRecords, type ParsedBatch, supportedCharset } from '../sync/parse.js';
 import type { HubDependencies } from './app.js';
+import { UNAVAILABLE_MESSAGE } from './errors.js';
 
 /**
  * The streaming bulk API, beside /graphql, for batches and datasets too large for one GraphQL response:
@@ -235,6 +237,12 @@ function fail(req: Request, res: Response, error: unknown) {
   const status =
     (http as { status?: number } | undefined)?.status ??
     (typeof code === 'string' ? STATUS[code] : undefined);
+  if (isDatabaseUnavailable(error)) {
+    req.log.warn({ err: error }, 'bulk request failed: database unavailable');
+    res.status(503).setHeader('retry-after', '10');
+    res.json({ errors: [{ message: UNAVAILABLE_MESSAGE, extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
+    return;
+  }
   if (!graphqlError || !status) {
     req.log.error({ err: error }, 'bulk request failed');
     res.status(500).json({

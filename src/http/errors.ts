@@ -1,9 +1,15 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 
 /** Errors from parsing and validating a document are the caller's: they share the BAD_USER_INPUT code. */
 const INPUT_ERRORS = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST']);
+
+/** What a client reads when the database is out of reach: the request may be sent again as it is. */
+export const UNAVAILABLE_MESSAGE =
+  '数据库暂时不可用，请稍后重试 / The database is unavailable for the moment: send the request again shortly';
 
 /**
  * graphql-js appends "Did you mean …?" to unknown names, which names fields and values the caller may not
@@ -18,8 +24,11 @@ function withoutSuggestions(message: string): string {
  * What a client sees of an error: user errors as they are, internal errors as one line with no detail (the
  * request id in the response's extensions and `x-request-id` header finds the logged cause).
  */
-export function formatError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+export function formatError(formatted: GraphQLFormattedError, error?: unknown): GraphQLFormattedError {
   const code = formatted.extensions?.code;
+  if (isDatabaseUnavailable(unwrapResolverError(error))) {
+    return { ...formatted, message: UNAVAILABLE_MESSAGE, extensions: { code: 'SERVICE_UNAVAILABLE' } };
+  }
   if (typeof code === 'string' && INPUT_ERRORS.has(code)) {
     return {
       ...formatted,
@@ -47,7 +56,12 @@ export function requestIdPlugin(logger: Logger): ApolloServerPlugin<{ requestId?
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
             const code = error.extensions?.code;
-            if (code === undefined || code === 'INTERNAL_SERVER_ERROR') {
+            if (isDatabaseUnavailable(unwrapResolverError(error))) {
+              logger.warn(
+                { err: unwrapResolverError(error), requestId: contextValue.requestId },
+                'database unavailable',
+              );
+            } else if (code === undefined || code === 'INTERNAL_SERVER_ERROR') {
               logger.error(
                 { err: error.originalError ?? error, requestId: contextValue.requestId, path: error.path },
                 'resolver failed',
