@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../src/catalog/define.js';
 import { datasetByName } from '../src/catalog/registry.js';
 import { withTestHub } from './support/hub.js';
-import { creditCodeFor, insertRecords, sampleRecord, uniqueId } from './support/records.js';
+import { creditCodeFor, insertRecords, sampleRecord, square, uniqueId } from './support/records.js';
 
 const hub = withTestHub();
 const dataset = (name: string) => datasetByName(name) as Dataset;
@@ -77,18 +77,6 @@ describe('cross-links are batched', () => {
 
   it('resolves spatial overlap links in a constant number of statements', async () => {
     const id = uniqueId();
-    const square = (lon: number, lat: number, size: number) => ({
-      type: 'Polygon',
-      coordinates: [
-        [
-          [lon, lat],
-          [lon + size, lat],
-          [lon + size, lat + size],
-          [lon, lat + size],
-          [lon, lat],
-        ],
-      ],
-    });
     // 100 plots in a row 0.03° apart, each overlapped by its own register site and by no other; north of
     // Beijing, where no other test puts a site
     const base = 116.0 + Math.random() * 0.2;
