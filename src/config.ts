@@ -1,6 +1,46 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { QueryLimits } from './http/limits.js';
 import { type PullJobConfig, pullJobsSetting } from './jobs/settings.js';
+
+/** Limits on what one request may ask (README, "Hardening"). */
+export interface HubLimits {
+  query: QueryLimits;
+  /** Largest /graphql request body, in bytes (the bulk endpoints stream and have none). */
+  bodyBytes: number;
+  /** Requests per principal per minute, per hub process; 0 turns the limit off. */
+  ratePerMinute: number;
+  /** Time for a /graphql request to arrive and be answered, in milliseconds. */
+  requestTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: HubLimits = {
+  query: { depth: 10, aliases: 256, tokens: 5000, directives: 200, cost: 500_000 },
+  bodyBytes: 8 * 1024 * 1024,
+  ratePerMinute: 1200,
+  requestTimeoutMs: 30_000,
+};
+
+/** Longest a database statement may run on a server, in milliseconds (0: no limit). */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
+
+const wholeNumber = (fallback: number, min = 1) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .default(fallback);
+
+const SIZE = /^(\d+)\s*(kb|mb)?$/i;
+const UNITS: Record<string, number> = { '': 1, kb: 1024, mb: 1024 * 1024 };
+const bytes = z
+  .string()
+  .regex(SIZE, 'must be a size such as 8mb, 512kb or 1000000')
+  .transform((text) => {
+    const [, digits, unit = ''] = text.match(SIZE) as RegExpMatchArray;
+    return Number(digits) * UNITS[unit.toLowerCase()];
+  })
+  .refine((value) => value >= 1024, 'must be at least 1kb');
 
 /** Configuration comes from the environment only, validated once at start. */
 const environment = z.object({
@@ -23,6 +63,15 @@ const environment = z.object({
   JINGTU_DB_POOL: z.coerce.number().int().min(1).max(100).default(10),
   JINGTU_JOBS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   JINGTU_PULL_JOBS: pullJobsSetting.default([]),
+  JINGTU_MAX_DEPTH: wholeNumber(DEFAULT_LIMITS.query.depth),
+  JINGTU_MAX_ALIASES: wholeNumber(DEFAULT_LIMITS.query.aliases, 0),
+  JINGTU_MAX_TOKENS: wholeNumber(DEFAULT_LIMITS.query.tokens, 100),
+  JINGTU_MAX_DIRECTIVES: wholeNumber(DEFAULT_LIMITS.query.directives, 0),
+  JINGTU_MAX_COST: wholeNumber(DEFAULT_LIMITS.query.cost, 100),
+  JINGTU_MAX_BODY: bytes.optional(),
+  JINGTU_RATE_LIMIT: wholeNumber(DEFAULT_LIMITS.ratePerMinute, 0),
+  JINGTU_REQUEST_TIMEOUT: wholeNumber(DEFAULT_LIMITS.requestTimeoutMs / 1000),
+  JINGTU_STATEMENT_TIMEOUT: wholeNumber(DEFAULT_STATEMENT_TIMEOUT_MS / 1000, 0),
 });
 
 export interface Config {
@@ -38,6 +87,10 @@ export interface Config {
   jobs?: boolean;
   /** Pull jobs from other hubs (JINGTU_PULL_JOBS). */
   pullJobs?: PullJobConfig[];
+  /** Query, body, rate and time limits (DEFAULT_LIMITS when absent). */
+  limits?: HubLimits;
+  /** statement_timeout of the hub's server connections (DEFAULT_STATEMENT_TIMEOUT_MS when absent). */
+  statementTimeoutMs?: number;
 }
 
 export class ConfigError extends Error {}
@@ -69,5 +122,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     poolSize: values.JINGTU_DB_POOL,
     jobs: values.JINGTU_JOBS === 'on',
     pullJobs: values.JINGTU_PULL_JOBS,
+    limits: {
+      query: {
+        depth: values.JINGTU_MAX_DEPTH,
+        aliases: values.JINGTU_MAX_ALIASES,
+        tokens: values.JINGTU_MAX_TOKENS,
+        directives: values.JINGTU_MAX_DIRECTIVES,
+        cost: values.JINGTU_MAX_COST,
+      },
+      bodyBytes: values.JINGTU_MAX_BODY ?? DEFAULT_LIMITS.bodyBytes,
+      ratePerMinute: values.JINGTU_RATE_LIMIT,
+      requestTimeoutMs: values.JINGTU_REQUEST_TIMEOUT * 1000,
+    },
+    statementTimeoutMs: values.JINGTU_STATEMENT_TIMEOUT * 1000,
   };
 }

@@ -12,12 +12,33 @@ describe('configuration', () => {
     expect(config.dataDir).toMatch(/\/data$/);
   });
 
+  it('reads the limits, in the units the README gives', () => {
+    const config = loadConfig({
+      JINGTU_MAX_COST: '1000',
+      JINGTU_MAX_BODY: '512kb',
+      JINGTU_RATE_LIMIT: '0',
+      JINGTU_REQUEST_TIMEOUT: '5',
+      JINGTU_STATEMENT_TIMEOUT: '0',
+    });
+    expect(config.limits).toMatchObject({
+      query: { cost: 1000, depth: 10 },
+      bodyBytes: 512 * 1024,
+      ratePerMinute: 0,
+      requestTimeoutMs: 5000,
+    });
+    expect(config.statementTimeoutMs).toBe(0);
+  });
+
   it.each([
     [{ PORT: 'abc' }, /PORT="abc" must be a number/],
     [{ PORT: '70000' }, /PORT="70000" must be 0\.\.65535/],
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL="mysql:\/\/x" must be a postgres/],
     [{ HOST: 'bad host!' }, /HOST="bad host!" must be a host name/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL="loud"/],
+    [{ JINGTU_MAX_BODY: 'lots' }, /JINGTU_MAX_BODY="lots" must be a size such as 8mb/],
+    [{ JINGTU_MAX_DEPTH: '0' }, /JINGTU_MAX_DEPTH="0" must be at least 1/],
+    [{ JINGTU_RATE_LIMIT: '-5' }, /JINGTU_RATE_LIMIT="-5" must be at least 0/],
+    [{ JINGTU_STATEMENT_TIMEOUT: '1.5' }, /JINGTU_STATEMENT_TIMEOUT="1.5" must be a whole number/],
   ])('refuses %o with one clear line', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

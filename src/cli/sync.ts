@@ -36,8 +36,8 @@ Exit codes:
   0  done
   2  (push) rows were rejected: nothing applied (all or nothing), or the valid rows applied (--accept-valid)
   3  authentication or permission: key missing, unknown or revoked (401), or not allowed (403)
-  4  hub unreachable: connection refused, DNS, timeout, connection lost, or 502/503/504 from a proxy;
-     try again later
+  4  hub unreachable: connection refused, DNS, timeout, connection lost, 502/503/504 from a proxy, or
+     429 (the hub's rate limit); try again later
   5  bad local input: missing or unreadable file, bad state file, bad arguments, or arguments the hub
      refuses (400, unknown dataset)
   1  anything else (409 conflict, a server error, an unexpected answer)
@@ -340,7 +340,9 @@ async function statusFailure(response: IncomingMessage, url: URL, what: string):
   if (status === 400) return new SyncFailure(head, EXIT.badInput);
   if (status === 404 && code === 'NOT_FOUND') return new SyncFailure(head, EXIT.badInput);
   if (status === 404) return new SyncFailure(`${head} (is --url the Jingtu hub?)`, EXIT.other);
-  if (status === 502 || status === 503 || status === 504) return new SyncFailure(head, EXIT.unreachable);
+  if (status === 429 || status === 502 || status === 503 || status === 504) {
+    return new SyncFailure(head, EXIT.unreachable);
+  }
   return new SyncFailure(head, EXIT.other);
 }
 

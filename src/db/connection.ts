@@ -1,6 +1,6 @@
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import type { Config } from '../config.js';
+import { type Config, DEFAULT_STATEMENT_TIMEOUT_MS } from '../config.js';
 import { DataDirInUseError, type EmbeddedDatabase, openEmbedded, runningOwnerUrl } from './embedded.js';
 
 /** The drizzle database; `$client` is its postgres.js pool (for COPY, which drizzle does not speak). */
@@ -28,11 +28,30 @@ export interface OpenOptions {
   onQuery?: (query: string) => void;
 }
 
-function connect(url: string, poolSize: number, onQuery?: (query: string) => void): postgres.Sql {
+/**
+ * Session settings of every hub connection. `statement_timeout` stops one slow statement from holding a
+ * connection (and its locks) while other requests wait; publishing lifts it inside its own transaction
+ * (src/sync/ingest.ts), since a batch of millions of rows may take longer. PGlite accepts the setting but
+ * has no timer to enforce it, and its socket ignores startup parameters: the embedded hub has no statement
+ * timeout (it runs one statement at a time anyway).
+ */
+export function sessionParameters(statementTimeoutMs: number): Partial<postgres.ConnectionParameters> {
+  return {
+    application_name: 'jingtu-hub',
+    ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
+  };
+}
+
+function connect(
+  url: string,
+  poolSize: number,
+  statementTimeoutMs: number,
+  onQuery?: (query: string) => void,
+): postgres.Sql {
   return postgres(url, {
     max: poolSize,
     onnotice: () => {},
-    connection: { application_name: 'jingtu-hub' },
+    connection: sessionParameters(statementTimeoutMs),
     debug: onQuery ? (_connection, query) => onQuery(query) : undefined,
   });
 }
@@ -52,7 +71,12 @@ export async function openDatabase(config: Config, options: OpenOptions = {}): P
   }
   // PGlite is one session that runs one statement at a time: more connections from the hub would only
   // queue behind each other (src/db/pgliteServer.ts), so the embedded hub uses one.
-  const sql = connect(url, config.databaseUrl ? config.poolSize : 1, options.onQuery);
+  const sql = connect(
+    url,
+    config.databaseUrl ? config.poolSize : 1,
+    config.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+    options.onQuery,
+  );
   return {
     mode: config.databaseUrl ? 'server' : 'embedded',
     createdEmpty: embedded?.created ?? false,
@@ -64,4 +88,9 @@ export async function openDatabase(config: Config, options: OpenOptions = {}): P
       await embedded?.close();
     },
   };
+}
+
+/** Whether an error is PostgreSQL cancelling a statement that ran past `statement_timeout` (57014). */
+export function isStatementTimeout(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '57014';
 }

@@ -11,6 +11,7 @@ import { pinoHttp } from 'pino-http';
 import type postgres from 'postgres';
 import { authenticate } from '../access/keys.js';
 import { applyPermissions } from '../access/rules.js';
+import { DEFAULT_LIMITS, type HubLimits } from '../config.js';
 import { type Context, createContext } from '../context.js';
 import type { ReferenceData } from '../datasets/reference.js';
 import type { Db } from '../db/connection.js';
@@ -19,6 +20,10 @@ import { bulkRouter } from './bulk.js';
 import { formatError, requestIdPlugin } from './errors.js';
 import { graphiqlRouter } from './graphiql.js';
 import { healthRouter } from './health.js';
+import { limitRules, limitsPlugin } from './limits.js';
+import { PrincipalRateLimit } from './rateLimit.js';
+import { bodyProblem, graphqlBody } from './requestBody.js';
+import { IDLE_SOCKET_TIMEOUT_MS, requestDeadline, SERVER_OPTIONS } from './timeouts.js';
 
 export interface HubDependencies {
   db: Db;
@@ -27,6 +32,10 @@ export interface HubDependencies {
   logger: Logger;
   /** Field-level permissions (graphql-shield); off only in the benchmark that measures what they cost. */
   permissions?: boolean;
+  /** Query, body, rate and time limits (DEFAULT_LIMITS when absent). */
+  limits?: HubLimits;
+  /** Requests per principal; createHub makes one from `limits` when absent. */
+  rateLimit?: PrincipalRateLimit;
 }
 
 export interface Hub {
@@ -49,6 +58,7 @@ async function contextFor(req: express.Request, deps: HubDependencies): Promise<
   }
   const authenticated = await authenticate(deps.db, match[1]);
   if (!authenticated) throw unauthenticated('API 密钥无效或已吊销 / Unknown or revoked API key');
+  await deps.rateLimit?.consume(authenticated.principal.code);
   return createContext({
     ...authenticated,
     requestId: String(req.id),
@@ -58,9 +68,12 @@ async function contextFor(req: express.Request, deps: HubDependencies): Promise<
 }
 
 /** Builds the hub's HTTP server: health, GraphiQL, and GraphQL behind key authentication. */
-export async function createHub(deps: HubDependencies): Promise<Hub> {
+export async function createHub(given: HubDependencies): Promise<Hub> {
+  const limits = given.limits ?? DEFAULT_LIMITS;
+  const deps = { ...given, rateLimit: given.rateLimit ?? new PrincipalRateLimit(limits.ratePerMinute) };
   const app = express();
-  const httpServer = createServer(app);
+  const httpServer = createServer(SERVER_OPTIONS, app);
+  httpServer.setTimeout(IDLE_SOCKET_TIMEOUT_MS);
   app.disable('x-powered-by');
   app.use(
     pinoHttp({
@@ -80,20 +93,30 @@ export async function createHub(deps: HubDependencies): Promise<Hub> {
 
   const apollo = new ApolloServer<Context>({
     schema: deps.permissions === false ? schema : applyPermissions(schema),
+    // Only authenticated principals reach it: every /graphql request needs a key (contextFor).
     introspection: true,
+    // Never, whatever NODE_ENV says (Apollo's default shows them outside production).
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: true,
+    // Apollo's defaults, stated: a simple POST (text/plain, forms) or a GET without a preflight header is
+    // refused; one document per request.
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    parseOptions: { maxTokens: limits.query.tokens },
+    validationRules: limitRules(limits.query),
     formatError,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       requestIdPlugin(deps.logger),
+      limitsPlugin(schema, limits.query),
     ],
   });
   await apollo.start();
   app.use(
     '/graphql',
-    express.json({ limit: '2mb' }),
+    requestDeadline(limits.requestTimeoutMs),
+    graphqlBody(limits.bodyBytes),
     expressMiddleware(apollo, { context: ({ req }) => contextFor(req, deps) }),
   );
   app.use((_req, res) => {
@@ -108,15 +131,23 @@ export async function createHub(deps: HubDependencies): Promise<Hub> {
       res: express.Response,
       _next: express.NextFunction,
     ) => {
-      const status = error.status && error.status < 500 ? error.status : 500;
+      if (res.headersSent) {
+        // Answered already (a passed deadline, src/http/timeouts.ts): what failed after is of no use.
+        req.log.info({ err: error }, 'error after the response was sent');
+        return;
+      }
+      const body = bodyProblem(error);
+      const status = body?.status ?? (error.status && error.status < 500 ? error.status : 500);
       if (status === 500) req.log.error({ err: error }, 'request failed');
       res.status(status).json({
         errors: [
           {
             message:
-              status === 500 ? 'Internal error: quote the request id to the hub operator' : error.message,
+              body?.message ??
+              (status === 500 ? 'Internal error: quote the request id to the hub operator' : error.message),
             extensions: {
               code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_USER_INPUT',
+              ...(body ? { reason: body.reason } : {}),
               requestId: String(req.id),
             },
           },

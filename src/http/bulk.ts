@@ -61,6 +61,7 @@ async function contextOf(req: Request, deps: HubDependencies): Promise<Context> 
   }
   const authenticated = await authenticate(deps.db, match[1]);
   if (!authenticated) throw unauthenticated('API 密钥无效或已吊销 / Unknown or revoked API key');
+  await deps.rateLimit?.consume(authenticated.principal.code);
   return createContext({
     ...authenticated,
     requestId: String(req.id),
@@ -234,9 +235,10 @@ function fail(req: Request, res: Response, error: unknown) {
   }
   const graphqlError = error instanceof GraphQLError ? error : undefined;
   const { code, http, ...extensions } = (graphqlError?.extensions ?? {}) as Record<string, unknown>;
-  const status =
-    (http as { status?: number } | undefined)?.status ??
-    (typeof code === 'string' ? STATUS[code] : undefined);
+  const { status: httpStatus, headers } = (http ?? {}) as { status?: number; headers?: Map<string, string> };
+  const status = httpStatus ?? (typeof code === 'string' ? STATUS[code] : undefined);
+  // Retry-After of a rate-limited request (src/http/rateLimit.ts)
+  for (const [name, value] of headers ?? []) res.setHeader(name, value);
   if (isDatabaseUnavailable(error)) {
     req.log.warn({ err: error }, 'bulk request failed: database unavailable');
     res.status(503).setHeader('retry-after', '10');

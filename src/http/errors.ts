@@ -2,10 +2,25 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
+import { isStatementTimeout } from '../db/connection.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
+import { tokenLimitOf } from './limits.js';
 
-/** Errors from parsing and validating a document are the caller's: they share the BAD_USER_INPUT code. */
-const INPUT_ERRORS = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST']);
+/**
+ * Errors from reading the request, parsing and validating a document and picking its operation are the
+ * caller's: they share the BAD_USER_INPUT code, with Apollo's code (or a limit's) as the `reason`.
+ */
+const INPUT_ERRORS = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+/** What a client reads when a statement ran past the hub's statement timeout. */
+export const TIMEOUT_MESSAGE =
+  '查询超时：请缩小筛选范围或减少每页条数 / The query took too long: narrow the filter or ask for smaller pages';
 
 /** What a client reads when the database is out of reach: the request may be sent again as it is. */
 export const UNAVAILABLE_MESSAGE =
@@ -29,11 +44,26 @@ export function formatError(formatted: GraphQLFormattedError, error?: unknown): 
   if (isDatabaseUnavailable(unwrapResolverError(error))) {
     return { ...formatted, message: UNAVAILABLE_MESSAGE, extensions: { code: 'SERVICE_UNAVAILABLE' } };
   }
+  if (isStatementTimeout(unwrapResolverError(error))) {
+    return { ...formatted, message: TIMEOUT_MESSAGE, extensions: { code: 'TIMEOUT' } };
+  }
+  const tokenLimit = code === 'GRAPHQL_PARSE_FAILED' ? tokenLimitOf(formatted.message) : undefined;
+  if (tokenLimit !== undefined) {
+    return {
+      message: `查询的词法单元超过上限 ${tokenLimit} / The document has more than ${tokenLimit} tokens, the limit`,
+      locations: formatted.locations,
+      extensions: { code: 'BAD_USER_INPUT', reason: 'MAX_TOKENS', limit: tokenLimit },
+    };
+  }
   if (typeof code === 'string' && INPUT_ERRORS.has(code)) {
     return {
       ...formatted,
       message: withoutSuggestions(formatted.message),
-      extensions: { ...formatted.extensions, code: 'BAD_USER_INPUT', reason: code },
+      extensions: {
+        ...formatted.extensions,
+        code: 'BAD_USER_INPUT',
+        reason: formatted.extensions?.reason ?? code,
+      },
     };
   }
   if (code === 'BAD_USER_INPUT') return { ...formatted, message: withoutSuggestions(formatted.message) };
@@ -61,6 +91,8 @@ export function requestIdPlugin(logger: Logger): ApolloServerPlugin<{ requestId?
                 { err: unwrapResolverError(error), requestId: contextValue.requestId },
                 'database unavailable',
               );
+            } else if (isStatementTimeout(unwrapResolverError(error))) {
+              logger.warn({ requestId: contextValue.requestId, path: error.path }, 'statement timeout');
             } else if (code === undefined || code === 'INTERNAL_SERVER_ERROR') {
               logger.error(
                 { err: error.originalError ?? error, requestId: contextValue.requestId, path: error.path },

@@ -40,7 +40,13 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
   await runMigrations(database.url);
   await welcomeNewcomer(database, config, logger);
   const reference = await loadReference(database.db);
-  const hub = await createHub({ db: database.db, sql: database.sql, reference, logger });
+  const hub = await createHub({
+    db: database.db,
+    sql: database.sql,
+    reference,
+    logger,
+    limits: config.limits,
+  });
   await new Promise<void>((resolve, reject) => {
     hub.httpServer.once('error', reject);
     hub.httpServer.listen(config.port, config.host, resolve);

@@ -171,6 +171,9 @@ export async function publishBatch(
 
   try {
     return await db.$client.begin(async (tx) => {
+      // A batch of millions of rows takes longer than the statement timeout of the hub's connections
+      // (src/db/connection.ts), which is for queries; here it would only cut a valid batch short.
+      await tx`set local statement_timeout = 0`;
       await tx`select pg_advisory_xact_lock(hashtext(${`publish:${dataset.name}`}))`;
       const [previous] = await tx<{ publisher: string; result: PublishResult }[]>`
         select publisher, result from sync_batch where dataset = ${dataset.name} and batch_key = ${options.batchKey}`;

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import { createKey } from '../../src/access/keys.js';
+import type { HubLimits } from '../../src/config.js';
 import { loadReference } from '../../src/datasets/reference.js';
 import { createHub, type Hub } from '../../src/http/app.js';
 import { createLogger } from '../../src/http/logger.js';
@@ -33,9 +34,11 @@ export interface GraphqlResponse {
 
 /**
  * The real HTTP hub on a free loopback port, over the run's database, for one test file. Its log is silent,
- * or goes to `logDestination` at level info.
+ * or goes to `logDestination` at level info. `limits` replaces the default limits (src/config.ts).
  */
-export function withTestHub(options: { logDestination?: DestinationStream } = {}): TestHub {
+export function withTestHub(
+  options: { logDestination?: DestinationStream; limits?: HubLimits } = {},
+): TestHub {
   const database = withTestDatabase();
   let hub: Hub;
   const testHub: TestHub = {
@@ -63,6 +66,7 @@ export function withTestHub(options: { logDestination?: DestinationStream } = {}
       db: database.db,
       sql: database.sql,
       reference,
+      limits: options.limits,
       logger: createLogger(
         options.logDestination ? 'info' : (process.env.HUB_LOG_LEVEL ?? 'silent'),
         options.logDestination,
