@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_AUDIT_RETENTION_DAYS } from './audit/chain.js';
 import type { QueryLimits } from './http/limits.js';
 import { type PullJobConfig, pullJobsSetting } from './jobs/settings.js';
 
@@ -72,9 +73,13 @@ const environment = z.object({
   JINGTU_RATE_LIMIT: wholeNumber(DEFAULT_LIMITS.ratePerMinute, 0),
   JINGTU_REQUEST_TIMEOUT: wholeNumber(DEFAULT_LIMITS.requestTimeoutMs / 1000),
   JINGTU_STATEMENT_TIMEOUT: wholeNumber(DEFAULT_STATEMENT_TIMEOUT_MS / 1000, 0),
+  // the Cybersecurity Law keeps network logs at least 6 months
+  JINGTU_AUDIT_RETENTION_DAYS: wholeNumber(DEFAULT_AUDIT_RETENTION_DAYS, 183),
 });
 
 export interface Config {
+  /** Days audit records are kept (at least 183). */
+  auditRetentionDays?: number;
   /** Connection URL of a PostgreSQL server; undefined means embedded PGlite. */
   databaseUrl: string | undefined;
   /** Folder of the embedded database. */
@@ -135,5 +140,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       requestTimeoutMs: values.JINGTU_REQUEST_TIMEOUT * 1000,
     },
     statementTimeoutMs: values.JINGTU_STATEMENT_TIMEOUT * 1000,
+    auditRetentionDays: values.JINGTU_AUDIT_RETENTION_DAYS,
   };
 }

@@ -1,4 +1,5 @@
 import { type ActiveGrant, EffectiveAccess } from './access/effectiveAccess.js';
+import { AuditTrail } from './audit/trail.js';
 import { DatasetLoaders } from './datasets/loaders.js';
 import type { ReferenceData } from './datasets/reference.js';
 import type { Db } from './db/connection.js';
@@ -21,6 +22,8 @@ export interface Context {
   /** What this principal may read: fields, masking, rows. */
   access: EffectiveAccess;
   loaders: DatasetLoaders;
+  /** What this request reads and does, for its audit record. */
+  audit: AuditTrail;
 }
 
 export interface ContextInput {
@@ -33,5 +36,5 @@ export interface ContextInput {
 
 export function createContext({ grants, ...input }: ContextInput): Context {
   const access = new EffectiveAccess(input.principal, grants);
-  return { ...input, access, loaders: new DatasetLoaders(input.db, access) };
+  return { ...input, access, loaders: new DatasetLoaders(input.db, access), audit: new AuditTrail() };
 }

@@ -321,6 +321,10 @@ describe('rate limit per principal', () => {
     expect(refused.body.data).toBeUndefined();
     expect(refused.body.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED' });
     expect(refused.body.errors?.[0].message).toMatch(/at most 3 a minute/);
+    // and audited, as the principal's refused request
+    const [record] = await limited.database.sql<{ principal: string; outcome: string }[]>`
+      select principal, outcome from audit_log where request_id = ${refused.headers.get('x-request-id')}`;
+    expect(record).toEqual({ principal: 'WATER', outcome: 'RATE_LIMITED' });
     // the bulk endpoints count too
     const bulk = await fetch(`${limited.url}/datasets/constructionPermit/changes?limit=1`, {
       headers: { authorization: `Bearer ${mine}` },

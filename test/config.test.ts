@@ -39,6 +39,7 @@ describe('configuration', () => {
     [{ JINGTU_MAX_DEPTH: '0' }, /JINGTU_MAX_DEPTH="0" must be at least 1/],
     [{ JINGTU_RATE_LIMIT: '-5' }, /JINGTU_RATE_LIMIT="-5" must be at least 0/],
     [{ JINGTU_STATEMENT_TIMEOUT: '1.5' }, /JINGTU_STATEMENT_TIMEOUT="1.5" must be a whole number/],
+    [{ JINGTU_AUDIT_RETENTION_DAYS: '90' }, /JINGTU_AUDIT_RETENTION_DAYS="90" must be at least 183/],
   ])('refuses %o with one clear line', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -348,6 +348,7 @@ describe('the scheduler (pg-boss)', () => {
     };
     const defined = hubJobs({ db, reference, logger: pino({ level: 'silent' }), pullJobs: [job] });
     expect(defined.map((d) => [d.queue, d.cron])).toEqual([
+      ['jingtu-audit-retention', '30 3 * * *'],
       ['jingtu-grants', '*/10 * * * *'],
       ['jingtu-freshness', '5 * * * *'],
       ['jingtu-pull-county', '*/15 * * * *'],

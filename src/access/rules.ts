@@ -104,6 +104,11 @@ const STRUCTURAL_TYPES = [
   // A change's record is a dataset type: its fields carry the dataset rules.
   'Change',
   'ChangePage',
+  // Who reads the audit trail is decided in its resolvers (src/graphql/audit.ts, assertAuditReader).
+  'AuditRecord',
+  'AuditRecordPage',
+  'AuditVerification',
+  'AuditChainBreak',
 ];
 
 /** The rule tree: root fields, dataset types and their connections, and the structural types. */

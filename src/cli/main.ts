@@ -1,5 +1,8 @@
+import { userInfo } from 'node:os';
 import { Command } from 'commander';
 import { createKey, listKeys, revokeKey, UnknownPrincipalError } from '../access/keys.js';
+import { verifyAuditChain } from '../audit/chain.js';
+import { AuditWriter } from '../audit/writer.js';
 import { type Config, ConfigError, loadConfig } from '../config.js';
 import { type Database, openDatabase } from '../db/connection.js';
 import { DataDirInUseError } from '../db/embedded.js';
@@ -37,6 +40,22 @@ async function withDatabase(work: (database: Database) => Promise<void>): Promis
   }
 }
 
+/** Key management is audited (等保): who ran the command on this machine, and what changed. */
+async function auditKeyChange(database: Database, event: string, detail: Record<string, unknown>) {
+  const writer = new AuditWriter(database.sql, createLogger('warn'));
+  await writer.write({
+    event,
+    principal: null,
+    keyId: typeof detail.keyId === 'string' ? detail.keyId : null,
+    requestId: null,
+    operationName: `jingtu keys (${userInfo().username}@cli)`,
+    documentHash: null,
+    outcome: 'OK',
+    detail,
+  });
+  await writer.close();
+}
+
 program
   .command('serve')
   .description('run the hub (migrates first; an empty embedded hub gets the demo data)')
@@ -72,6 +91,11 @@ keys
   .action((options: { principal: string; name?: string }) =>
     withDatabase(async (database) => {
       const { id, key } = await createKey(database.db, options.principal, options.name);
+      await auditKeyChange(database, 'KEY_CREATE', {
+        keyId: id,
+        principal: options.principal,
+        name: options.name,
+      });
       console.log(`created key ${id} for ${options.principal}`);
       console.log(key);
     }),
@@ -93,7 +117,26 @@ keys
   .action((id: string) =>
     withDatabase(async (database) => {
       if (!(await revokeKey(database.db, id))) fail(`no key with id ${id}`);
+      await auditKeyChange(database, 'KEY_REVOKE', { keyId: id });
       console.log(`revoked key ${id}`);
+    }),
+  );
+
+program
+  .command('audit')
+  .description('the audit trail')
+  .command('verify')
+  .description('check the audit hash chain; exits 1 and names the first broken record if it is not intact')
+  .action(() =>
+    withDatabase(async (database) => {
+      const result = await verifyAuditChain(database.sql);
+      if (result.intact) {
+        console.log(`audit chain intact: ${result.checked} records checked`);
+        return;
+      }
+      fail(
+        `audit chain broken at record ${result.firstBroken?.seq}: ${result.firstBroken?.reason} (${result.checked} records checked)`,
+      );
     }),
   );
 

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
   check,
   index,
@@ -134,3 +135,51 @@ export const pullState = pgTable('pull_state', {
   cursor: text('cursor').notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
 });
+
+/**
+ * The audit trail (等保 2.0 audit records; the Cybersecurity Law's network logs): one append-only record
+ * per GraphQL operation, bulk transfer, key change and configuration change, hash-chained. The chain is
+ * kept by a trigger (migrations/0005_audit_chain.sql), the same for every writer: each record's hash
+ * covers its content and the previous record's hash, and `audit_chain_head` holds the last one, so an
+ * edited, deleted or truncated record shows in `jingtu audit verify`. Triggers refuse updates, deletions
+ * (but those of records past the legal retention floor, oldest first) and truncation.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    at: timestamp('at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+    event: text('event').notNull(),
+    principal: text('principal'),
+    keyId: uuid('key_id'),
+    requestId: text('request_id'),
+    operationName: text('operation_name'),
+    documentHash: text('document_hash'),
+    outcome: text('outcome').notNull(),
+    /** What was read (datasets, fields and how), rows, grants used, actions taken, errors by code. */
+    detail: jsonb('detail').notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [
+    index('audit_log_at').on(t.at),
+    index('audit_log_principal').on(t.principal, t.at),
+    index('audit_log_detail').using('gin', sql`${t.detail} jsonb_path_ops`),
+  ],
+);
+
+/**
+ * The audit chain's ends: the last record (seq and hash) and the anchor, the last record removed by
+ * retention, whose hash the first remaining record carries. One row, written only by the chain trigger.
+ */
+export const auditChainHead = pgTable(
+  'audit_chain_head',
+  {
+    id: boolean('id').primaryKey().default(true),
+    lastSeq: bigint('last_seq', { mode: 'number' }),
+    lastHash: text('last_hash').notNull(),
+    anchorSeq: bigint('anchor_seq', { mode: 'number' }),
+    anchorHash: text('anchor_hash').notNull(),
+  },
+  (t) => [check('audit_chain_head_single', sql`${t.id}`)],
+);

@@ -145,7 +145,11 @@ for (const dataset of datasets) {
         after: t.arg.string({ description: '上一页的 endCursor / The endCursor of the previous page' }),
         includeDeleted: t.arg.boolean({ description: '包含已删除记录 / Include tombstones' }),
       },
-      resolve: (_root, args, ctx) => listRecords(ctx.db, dataset, args as any, ctx.reference, ctx.access),
+      resolve: async (_root, args, ctx) => {
+        const page = await listRecords(ctx.db, dataset, args as any, ctx.reference, ctx.access);
+        ctx.audit.rows(dataset.name, page.rows.length);
+        return page;
+      },
     }),
   );
 
@@ -166,7 +170,11 @@ for (const dataset of datasets) {
           ];
         }),
       ),
-      resolve: (_root, args, ctx) => recordByKey(ctx.db, dataset, args, ctx.reference, ctx.access),
+      resolve: async (_root, args, ctx) => {
+        const record = await recordByKey(ctx.db, dataset, args, ctx.reference, ctx.access);
+        ctx.audit.rows(dataset.name, record ? 1 : 0);
+        return record;
+      },
     }),
   );
 }

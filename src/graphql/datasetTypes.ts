@@ -50,15 +50,21 @@ function linkField(
     return t.field({
       type: [targetType],
       description: `${description}\n\n按空间重叠关联 / Linked by spatial overlap`,
-      resolve: (row, _args, ctx) =>
-        row[link.from] == null
-          ? []
-          : ctx.loaders.overlapping(source, link.from, target, link.toField).load(row.id),
+      resolve: async (row, _args, ctx) => {
+        if (row[link.from] == null) return [];
+        const rows = await ctx.loaders.overlapping(source, link.from, target, link.toField).load(row.id);
+        ctx.audit.rows(target.name, rows.length);
+        return rows;
+      },
     });
   }
   const [[local, remote]] = Object.entries(link.on);
-  const load = (row: DatasetRow, ctx: Context) =>
-    row[local] == null ? Promise.resolve([]) : ctx.loaders.byField(target, remote).load(row[local]);
+  const load = async (row: DatasetRow, ctx: Context) => {
+    if (row[local] == null) return [];
+    const rows = await ctx.loaders.byField(target, remote).load(row[local]);
+    ctx.audit.rows(target.name, link.kind === 'one' ? Math.min(rows.length, 1) : rows.length);
+    return rows;
+  };
   if (link.kind === 'one') {
     return t.field({
       type: targetType,

@@ -10,6 +10,7 @@ import {
   revokeAccess,
 } from '../access/grants.js';
 import { datasetByName } from '../catalog/registry.js';
+import type { Context } from '../context.js';
 import { builder } from './builder.js';
 
 const GrantStatus = builder.enumType('GrantStatus', {
@@ -125,6 +126,22 @@ const AccessRequestInput = builder.inputType('AccessRequestInput', {
   }),
 });
 
+/** Grant decisions go into the request's audit record (等保: every important action, with its outcome). */
+function audited<G extends { id: string; dataset: string; requester: string; status: string }>(
+  ctx: Context,
+  action: string,
+  grant: G,
+): G {
+  ctx.audit.action({
+    action,
+    grant: grant.id,
+    dataset: grant.dataset,
+    requester: grant.requester,
+    status: grant.status,
+  });
+  return grant;
+}
+
 builder.mutationField('requestAccess', (t) =>
   t.field({
     type: AccessGrant,
@@ -133,7 +150,8 @@ builder.mutationField('requestAccess', (t) =>
     args: {
       input: t.arg({ type: AccessRequestInput, required: true, description: '申请内容 / The request' }),
     },
-    resolve: (_root, { input }, ctx) => requestAccess(ctx.db, ctx.principal, input),
+    resolve: async (_root, { input }, ctx) =>
+      audited(ctx, 'REQUEST_ACCESS', await requestAccess(ctx.db, ctx.principal, input)),
   }),
 );
 
@@ -149,7 +167,12 @@ builder.mutationField('approveAccess', (t) =>
         description: '有效期至，默认按申请期限 / Valid until (default: the requested term from now)',
       }),
     },
-    resolve: (_root, args, ctx) => approveAccess(ctx.db, ctx.principal, String(args.id), args.expiresAt),
+    resolve: async (_root, args, ctx) =>
+      audited(
+        ctx,
+        'APPROVE_ACCESS',
+        await approveAccess(ctx.db, ctx.principal, String(args.id), args.expiresAt),
+      ),
   }),
 );
 
@@ -162,7 +185,8 @@ builder.mutationField('refuseAccess', (t) =>
       id: t.arg.id({ required: true, description: '申请编号 / Request id' }),
       reason: t.arg.string({ required: true, description: '拒绝理由 / Reason' }),
     },
-    resolve: (_root, args, ctx) => refuseAccess(ctx.db, ctx.principal, String(args.id), args.reason),
+    resolve: async (_root, args, ctx) =>
+      audited(ctx, 'REFUSE_ACCESS', await refuseAccess(ctx.db, ctx.principal, String(args.id), args.reason)),
   }),
 );
 
@@ -175,6 +199,7 @@ builder.mutationField('revokeAccess', (t) =>
       id: t.arg.id({ required: true, description: '申请编号 / Request id' }),
       reason: t.arg.string({ required: true, description: '撤销理由 / Reason' }),
     },
-    resolve: (_root, args, ctx) => revokeAccess(ctx.db, ctx.principal, String(args.id), args.reason),
+    resolve: async (_root, args, ctx) =>
+      audited(ctx, 'REVOKE_ACCESS', await revokeAccess(ctx.db, ctx.principal, String(args.id), args.reason)),
   }),
 );

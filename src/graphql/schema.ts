@@ -8,6 +8,7 @@ import './me.js';
 import './myAccess.js';
 import './grants.js';
 import './sync.js';
+import './audit.js';
 
 /** The one place the schema is assembled; no schema module imports this file. */
 export const schema = builder.toSchema();

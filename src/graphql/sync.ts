@@ -198,6 +198,7 @@ builder.queryField('changes', (t) =>
     resolve: async (_root, args, ctx) => {
       const dataset = datasetNamed(args.dataset);
       const page = await listChanges(ctx.db, dataset, ctx.access, args.after, args.first);
+      ctx.audit.rows(dataset.name, page.rows.length);
       return { ...page, datasetName: dataset.name };
     },
   }),

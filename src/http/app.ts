@@ -11,13 +11,16 @@ import { pinoHttp } from 'pino-http';
 import type postgres from 'postgres';
 import { authenticate } from '../access/keys.js';
 import { applyPermissions } from '../access/rules.js';
+import { auditPlugin } from '../audit/plugin.js';
+import { type AuditSink, AuditWriter, discardAudit } from '../audit/writer.js';
 import { DEFAULT_LIMITS, type HubLimits } from '../config.js';
 import { type Context, createContext } from '../context.js';
 import type { ReferenceData } from '../datasets/reference.js';
 import type { Db } from '../db/connection.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { schema } from '../graphql/schema.js';
 import { bulkRouter } from './bulk.js';
-import { formatError, requestIdPlugin } from './errors.js';
+import { formatError, requestIdPlugin, UNAVAILABLE_MESSAGE } from './errors.js';
 import { graphiqlRouter } from './graphiql.js';
 import { healthRouter } from './health.js';
 import { limitRules, limitsPlugin } from './limits.js';
@@ -32,6 +35,8 @@ export interface HubDependencies {
   logger: Logger;
   /** Field-level permissions (graphql-shield); off only in the benchmark that measures what they cost. */
   permissions?: boolean;
+  /** The audit trail; off only in the benchmark that measures what it costs. */
+  audit?: boolean;
   /** Query, body, rate and time limits (DEFAULT_LIMITS when absent). */
   limits?: HubLimits;
   /** Requests per principal; createHub makes one from `limits` when absent. */
@@ -45,20 +50,71 @@ export interface Hub {
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
+/** The operation a request names, for the audit record of a request refused before it was parsed. */
+function operationNameOf(body: unknown): string | null {
+  const { operationName, query } = (body ?? {}) as { operationName?: unknown; query?: unknown };
+  if (typeof operationName === 'string') return operationName.slice(0, 200);
+  const named = typeof query === 'string' ? query.match(/^\s*(?:query|mutation|subscription)\s+(\w+)/) : null;
+  return named?.[1] ?? null;
+}
+
 function unauthenticated(message: string) {
   return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 }
 
 /** HTTP → context: the caller's key becomes a principal, or the request ends with 401. */
-async function contextFor(req: express.Request, deps: HubDependencies): Promise<Context> {
+async function contextFor(req: express.Request, deps: HubDependencies, audit: AuditSink): Promise<Context> {
   const header = req.headers.authorization;
   const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  // A request that ends before it has a principal is audited too (等保: failed log-ins), naming none.
+  const unattributed = (outcome: string, reason: string) =>
+    audit.write({
+      event: 'GRAPHQL',
+      principal: null,
+      keyId: null,
+      requestId: String(req.id),
+      operationName: operationNameOf(req.body),
+      documentHash: null,
+      outcome,
+      detail: { reason },
+    });
   if (!match) {
+    await unattributed('UNAUTHENTICATED', 'no key');
     throw unauthenticated('缺少 API 密钥 / Missing API key: send the header "Authorization: Bearer <key>"');
   }
-  const authenticated = await authenticate(deps.db, match[1]);
-  if (!authenticated) throw unauthenticated('API 密钥无效或已吊销 / Unknown or revoked API key');
-  await deps.rateLimit?.consume(authenticated.principal.code);
+  let authenticated: Awaited<ReturnType<typeof authenticate>>;
+  try {
+    authenticated = await authenticate(deps.db, match[1]);
+  } catch (error) {
+    if (!isDatabaseUnavailable(error)) throw error;
+    await unattributed('UNAVAILABLE', 'database unavailable: the key could not be checked');
+    throw new GraphQLError(UNAVAILABLE_MESSAGE, {
+      extensions: {
+        code: 'SERVICE_UNAVAILABLE',
+        http: { status: 503, headers: new Map([['retry-after', '10']]) },
+      },
+    });
+  }
+  if (!authenticated) {
+    await unattributed('UNAUTHENTICATED', 'unknown or revoked key');
+    throw unauthenticated('API 密钥无效或已吊销 / Unknown or revoked API key');
+  }
+  try {
+    await deps.rateLimit?.consume(authenticated.principal.code);
+  } catch (refusal) {
+    // Refused requests are group-committed like the others, so a flood costs few statements.
+    await audit.write({
+      event: 'GRAPHQL',
+      principal: authenticated.principal.code,
+      keyId: authenticated.principal.keyId,
+      requestId: String(req.id),
+      operationName: operationNameOf(req.body),
+      documentHash: null,
+      outcome: 'RATE_LIMITED',
+      detail: {},
+    });
+    throw refusal;
+  }
   return createContext({
     ...authenticated,
     requestId: String(req.id),
@@ -89,7 +145,8 @@ export async function createHub(given: HubDependencies): Promise<Hub> {
   );
   app.use(healthRouter(deps.sql));
   app.use(graphiqlRouter());
-  app.use(bulkRouter(deps));
+  const audit: AuditSink = deps.audit === false ? discardAudit : new AuditWriter(deps.sql, deps.logger);
+  app.use(bulkRouter(deps, audit));
 
   const apollo = new ApolloServer<Context>({
     schema: deps.permissions === false ? schema : applyPermissions(schema),
@@ -110,6 +167,7 @@ export async function createHub(given: HubDependencies): Promise<Hub> {
       ApolloServerPluginDrainHttpServer({ httpServer }),
       requestIdPlugin(deps.logger),
       limitsPlugin(schema, limits.query),
+      auditPlugin(schema, audit),
     ],
   });
   await apollo.start();
@@ -117,7 +175,7 @@ export async function createHub(given: HubDependencies): Promise<Hub> {
     '/graphql',
     requestDeadline(limits.requestTimeoutMs),
     graphqlBody(limits.bodyBytes),
-    expressMiddleware(apollo, { context: ({ req }) => contextFor(req, deps) }),
+    expressMiddleware(apollo, { context: ({ req }) => contextFor(req, deps, audit) }),
   );
   app.use((_req, res) => {
     res.status(404).json({
@@ -159,6 +217,7 @@ export async function createHub(given: HubDependencies): Promise<Hub> {
     httpServer,
     async stop() {
       await apollo.stop();
+      await audit.close();
     },
   };
 }

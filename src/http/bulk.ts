@@ -4,6 +4,9 @@ import { createGunzip, createInflate } from 'node:zlib';
 import { type Request, type Response, Router } from 'express';
 import { GraphQLError } from 'graphql';
 import { authenticate } from '../access/keys.js';
+import { datasetFieldsRead } from '../audit/reads.js';
+import type { FieldRead } from '../audit/trail.js';
+import type { AuditSink } from '../audit/writer.js';
 import type { Dataset } from '../catalog/define.js';
 import { datasetByName } from '../catalog/registry.js';
 import { type Context, createContext } from '../context.js';
@@ -295,17 +298,40 @@ async function streamOut(
 
 type Handler = (req: Request, res: Response, ctx: Context, dataset: Dataset) => Promise<void>;
 
-export function bulkRouter(deps: HubDependencies): Router {
+export function bulkRouter(deps: HubDependencies, audit: AuditSink): Router {
   const router = Router();
+  /**
+   * A bulk route: authenticates, runs the handler, and writes the transfer's audit record at its end,
+   * whatever the end (done, refused, failed, or the client gone): the rows sent, the fields they carried.
+   */
   const route =
-    (handler: Handler) =>
+    (transfer: 'PUBLISH' | 'EXPORT' | 'CHANGES', handler: Handler) =>
     async (req: Request<Record<string, string>>, res: Response): Promise<void> => {
+      let ctx: Context | undefined;
+      let outcome = 'OK';
+      let reads: FieldRead[] = [];
       try {
-        const ctx = await contextOf(req, deps);
-        await handler(req, res, ctx, datasetNamed(req.params.name));
+        ctx = await contextOf(req, deps);
+        const dataset = datasetNamed(req.params.name);
+        if (transfer !== 'PUBLISH') reads = datasetFieldsRead(dataset, ctx.access);
+        await handler(req, res, ctx, dataset);
+        if (res.destroyed && !res.writableFinished) outcome = 'CUT_SHORT';
       } catch (error) {
+        outcome = ctx ? 'FAILED' : 'UNAUTHENTICATED';
         fail(req, res, error);
       }
+      await audit.write({
+        event: `BULK_${transfer}`,
+        principal: ctx?.principal.code ?? null,
+        keyId: ctx?.principal.keyId ?? null,
+        requestId: String(req.id),
+        operationName: `${req.method} ${req.path}`,
+        documentHash: null,
+        outcome: res.statusCode >= 400 && outcome === 'OK' ? 'FAILED' : outcome,
+        detail: ctx
+          ? ctx.audit.detail(reads, res.statusCode >= 400 ? { [`HTTP_${res.statusCode}`]: 1 } : {})
+          : {},
+      });
     };
 
   /**
@@ -315,7 +341,7 @@ export function bulkRouter(deps: HubDependencies): Router {
    */
   router.post(
     '/datasets/:name/batches/:batchKey',
-    route(async (req, res, ctx, dataset) => {
+    route('PUBLISH', async (req, res, ctx, dataset) => {
       const mode = choice(req, 'mode', ['delta', 'snapshot'], 'delta').toUpperCase() as PublishMode;
       const atomic = choice(req, 'atomic', ['true', 'false'], 'true') === 'true';
       if (!ctx.access.canPublish(dataset)) {
@@ -343,31 +369,46 @@ export function bulkRouter(deps: HubDependencies): Router {
   /** The whole dataset as NDJSON, CSV or GeoJSON, as the caller may read it (src/sync/export.ts). */
   router.get(
     '/datasets/:name/export',
-    route(async (req, res, ctx, dataset) => {
+    route('EXPORT', async (req, res, ctx, dataset) => {
       const format = choice<ExportFormat>(req, 'format', ['ndjson', 'csv', 'geojson'], 'ndjson');
       const bom = choice(req, 'bom', ['true', 'false'], 'false') === 'true';
       const { contentType, extension } = EXPORT_FORMATS[format];
-      await streamOut(req, res, exportDataset(deps.sql, dataset, ctx.access, format, { bom }), {
-        'content-type': contentType,
-        'content-disposition': `attachment; filename=${dataset.name}.${extension}`,
-        'cache-control': 'no-store',
-      });
+      await streamOut(
+        req,
+        res,
+        exportDataset(deps.sql, dataset, ctx.access, format, {
+          bom,
+          onRows: (count) => ctx.audit.rows(dataset.name, count),
+        }),
+        {
+          'content-type': contentType,
+          'content-disposition': `attachment; filename=${dataset.name}.${extension}`,
+          'cache-control': 'no-store',
+        },
+      );
     }),
   );
 
   /** The change feed after a cursor, as NDJSON ending with {"endCursor":…,"hasMore":…}. */
   router.get(
     '/datasets/:name/changes',
-    route(async (req, res, ctx, dataset) => {
+    route('CHANGES', async (req, res, ctx, dataset) => {
       const limitText = param(req, 'limit');
       if (limitText !== undefined && !/^\d{1,7}$/.test(limitText)) {
         throw badInput(`limit must be a whole number (got ${JSON.stringify(limitText)})`);
       }
       const limit = limitText === undefined ? DEFAULT_CHANGES_LIMIT : Number(limitText);
-      await streamOut(req, res, changeStream(deps.sql, dataset, ctx.access, param(req, 'after'), limit), {
-        'content-type': EXPORT_FORMATS.ndjson.contentType,
-        'cache-control': 'no-store',
-      });
+      await streamOut(
+        req,
+        res,
+        changeStream(deps.sql, dataset, ctx.access, param(req, 'after'), limit, (count) =>
+          ctx.audit.rows(dataset.name, count),
+        ),
+        {
+          'content-type': EXPORT_FORMATS.ndjson.contentType,
+          'cache-control': 'no-store',
+        },
+      );
     }),
   );
 

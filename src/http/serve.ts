@@ -57,7 +57,13 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
   // and an idle hub should stay (nearly) idle.
   let jobs: RunningJobs | undefined;
   if (config.jobs !== false) {
-    const definitions = hubJobs({ db: database.db, reference, logger, pullJobs: config.pullJobs ?? [] });
+    const definitions = hubJobs({
+      db: database.db,
+      reference,
+      logger,
+      pullJobs: config.pullJobs ?? [],
+      auditRetentionDays: config.auditRetentionDays,
+    });
     const timing =
       database.mode === 'embedded' ? { pollingIntervalSeconds: 30, cronWorkerIntervalSeconds: 30 } : {};
     jobs = await startJobs({ sql: database.sql, logger, definitions, timing });

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
+import { DEFAULT_AUDIT_RETENTION_DAYS, purgeAuditLog } from '../audit/chain.js';
 import type { ReferenceData } from '../datasets/reference.js';
 import type { Db } from '../db/connection.js';
 import { PgBoss, postgresJsExecutor } from './boss.js';
@@ -37,11 +38,24 @@ export interface HubJobDependencies {
   reference: ReferenceData;
   logger: Logger;
   pullJobs: readonly PullJobConfig[];
+  /** Days audit records are kept (at least 6 months: the database refuses to remove younger ones). */
+  auditRetentionDays?: number;
 }
 
-/** The hub's jobs: grant housekeeping, dataset freshness, and one per configured pull job. */
-export function hubJobs({ db, reference, logger, pullJobs }: HubJobDependencies): JobDefinition[] {
+/** The hub's jobs: audit retention, grant housekeeping, dataset freshness, and one per pull job. */
+export function hubJobs({
+  db,
+  reference,
+  logger,
+  pullJobs,
+  auditRetentionDays = DEFAULT_AUDIT_RETENTION_DAYS,
+}: HubJobDependencies): JobDefinition[] {
   return [
+    {
+      queue: 'jingtu-audit-retention',
+      cron: '30 3 * * *',
+      run: async () => ({ removed: await purgeAuditLog(db.$client, auditRetentionDays), auditRetentionDays }),
+    },
     {
       queue: 'jingtu-grants',
       cron: '*/10 * * * *',

@@ -174,6 +174,8 @@ function cell(value: unknown, field: FieldDef): string {
 export interface ExportOptions {
   /** CSV: start with a UTF-8 byte-order mark, which Excel needs to read Chinese text. */
   bom?: boolean;
+  /** Told how many rows each page streams (the audit record counts them). */
+  onRows?: (count: number) => void;
 }
 
 /**
@@ -216,6 +218,7 @@ export async function* exportDataset(
   for (let more = true; more; ) {
     const { text, params } = reader.query(`not deleted and id > ${last}`, `order by id limit ${PAGE_ROWS}`);
     const rows = await sql.unsafe(text, params as never[]);
+    options.onRows?.(rows.length);
     more = rows.length === PAGE_ROWS;
     if (rows.length) last = digits(rows[rows.length - 1]._rowId);
     let chunk = prefix;
@@ -263,6 +266,7 @@ export async function* changeStream(
   access: EffectiveAccess,
   after: string | undefined,
   limit: number,
+  onRows?: (count: number) => void,
 ): AsyncGenerator<string> {
   parseChangeCursor(after);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_CHANGES_LIMIT) {
@@ -279,6 +283,7 @@ export async function* changeStream(
     const size = Math.min(PAGE_ROWS, remaining + 1);
     const { text, params } = reader.query(`change_seq > ${endCursor}`, `order by change_seq limit ${size}`);
     const rows = await sql.unsafe(text, params as never[]);
+    onRows?.(rows.length);
     let chunk = '';
     for (const row of rows) {
       if (remaining === 0) {

@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type postgres from 'postgres';
 import type { EffectiveAccess } from '../access/effectiveAccess.js';
+import type { AuditTrail } from '../audit/trail.js';
 import type { Dataset } from '../catalog/define.js';
 import type { FieldDef } from '../catalog/types.js';
 import type { ReferenceData } from '../datasets/reference.js';
@@ -41,6 +42,8 @@ export interface PublishResult {
 export interface Publisher {
   access: EffectiveAccess;
   reference: ReferenceData;
+  /** The request's audit trail, told of the batch's outcome. */
+  audit?: AuditTrail;
 }
 
 /** One published record before validation, with its line in the batch (1-based). */
@@ -132,7 +135,7 @@ function mergeParts(dataset: Dataset) {
  * A per-dataset lock is held until commit, so the change feed sees changes in commit order. The batch key
  * makes it idempotent: a batch applied before returns its first result and changes nothing.
  */
-export async function publishBatch(
+async function publishUnaudited(
   db: Db,
   publisher: Publisher,
   dataset: Dataset,
@@ -330,4 +333,30 @@ async function merge(
     unchanged: upserted.accepted - upserted.inserted - upserted.updated,
     deleted,
   };
+}
+
+/** Publishes a batch (see publishUnaudited) and tells the request's audit trail what came of it. */
+export async function publishBatch(
+  db: Db,
+  publisher: Publisher,
+  dataset: Dataset,
+  options: PublishOptions,
+  records: AsyncIterable<IncomingRecord> | Iterable<IncomingRecord>,
+): Promise<PublishResult> {
+  const result = await publishUnaudited(db, publisher, dataset, options, records);
+  const { batchKey, mode, status, replayed, received, inserted, updated, deleted, rejectedCount } = result;
+  publisher.audit?.action({
+    action: 'PUBLISH',
+    dataset: dataset.name,
+    batchKey,
+    mode,
+    status,
+    replayed,
+    received,
+    inserted,
+    updated,
+    deleted,
+    rejected: rejectedCount,
+  });
+  return result;
 }

@@ -56,6 +56,9 @@ export interface ThrowawayCluster {
    * server without a checkpoint, as a crash does, and the start runs WAL recovery.
    */
   restart(mode: 'fast' | 'immediate'): Promise<void>;
+  /** Stops the server (fast), for an outage that lasts until `start`. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
   /** The server log so far, to explain a failure. */
   log(): string;
   /** Stops the server at once and deletes its folder. */
@@ -98,7 +101,8 @@ export async function startThrowawayCluster(): Promise<ThrowawayCluster> {
     '-c max_wal_size=2GB',
   ].join(' ');
   // pg_ctl -w waits until the server accepts connections (or fails with the log's reason).
-  await pgTool('pg_ctl', ['-D', data, '-l', logFile, '-o', options, '-w', '-t', '60', 'start']);
+  const start = () => pgTool('pg_ctl', ['-D', data, '-l', logFile, '-o', options, '-w', '-t', '60', 'start']);
+  await start();
   const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
   return {
     port,
@@ -106,6 +110,12 @@ export async function startThrowawayCluster(): Promise<ThrowawayCluster> {
     async restart(mode) {
       // restart reuses the options of the running server (postmaster.opts).
       await pgTool('pg_ctl', ['-D', data, '-l', logFile, '-m', mode, '-w', '-t', '60', 'restart']);
+    },
+    async stop() {
+      await pgTool('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']);
+    },
+    async start() {
+      await start();
     },
     log,
     async destroy() {

@@ -1,0 +1,77 @@
+import {
+  type DocumentNode,
+  GraphQLIncludeDirective,
+  type GraphQLSchema,
+  GraphQLSkipDirective,
+  getDirectiveValues,
+  getNamedType,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+} from 'graphql';
+import type { EffectiveAccess } from '../access/effectiveAccess.js';
+import type { Dataset } from '../catalog/define.js';
+import { datasets } from '../catalog/registry.js';
+import type { FieldRead } from './trail.js';
+
+const datasetOfType = new Map(datasets.map((d) => [d.names.type, d]));
+
+/**
+ * The dataset fields an operation asks for, wherever they appear (lists, lookups, cross-links, the change
+ * feed's records, fragments), each with how the caller reads it: CLEAR, MASKED or DENIED, and the grant
+ * behind a conditional field. Worked out once per request from the document, not per row.
+ */
+export function fieldsRead(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  access: EffectiveAccess,
+): FieldRead[] {
+  const typeInfo = new TypeInfo(schema);
+  const found = new Map<string, FieldRead>();
+  const skipped = (node: Parameters<typeof getDirectiveValues>[1]) =>
+    getDirectiveValues(GraphQLSkipDirective, node, variables)?.if === true ||
+    getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if === false;
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        if (skipped(node)) return false;
+        const parent = typeInfo.getParentType();
+        const dataset: Dataset | undefined = parent
+          ? datasetOfType.get(getNamedType(parent).name)
+          : undefined;
+        const name = node.name.value;
+        if (!dataset?.fields[name]) return undefined;
+        const key = `${dataset.name}.${name}`;
+        if (!found.has(key)) {
+          const decision = access.field(dataset, name);
+          found.set(key, {
+            dataset: dataset.name,
+            field: name,
+            mode: decision.mode,
+            ...(decision.grant ? { grant: decision.grant.id } : {}),
+          });
+        }
+        return undefined;
+      },
+    }),
+  );
+  return [...found.values()];
+}
+
+/** The fields a whole-dataset transfer (export, change feed) carries to the caller: all it may read. */
+export function datasetFieldsRead(dataset: Dataset, access: EffectiveAccess): FieldRead[] {
+  return Object.keys(dataset.fields).flatMap((name) => {
+    const decision = access.field(dataset, name);
+    if (decision.mode === 'DENIED') return [];
+    return [
+      {
+        dataset: dataset.name,
+        field: name,
+        mode: decision.mode,
+        ...(decision.grant ? { grant: decision.grant.id } : {}),
+      },
+    ];
+  });
+}

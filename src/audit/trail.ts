@@ -1,0 +1,56 @@
+import type { FieldMode } from '../access/effectiveAccess.js';
+
+/** One field of a dataset that a request asked for, and how the caller reads it. */
+export interface FieldRead {
+  dataset: string;
+  field: string;
+  mode: FieldMode;
+  /** The grant that makes a CONDITIONAL field readable. */
+  grant?: string;
+}
+
+/** Something a request did besides reading: a publish, a grant decision, a key change. */
+export interface AuditAction {
+  action: string;
+  [detail: string]: unknown;
+}
+
+/** The `detail` of an audit record. */
+export interface AuditDetail {
+  reads: FieldRead[];
+  /** Rows returned, by dataset. */
+  rows: Record<string, number>;
+  grants: string[];
+  actions: AuditAction[];
+  /** Errors in the response, counted by code. */
+  errors: Record<string, number>;
+}
+
+/**
+ * What one request read and did, gathered while it runs and written as one audit record at its end.
+ * Created per request with its context; resolvers add rows and actions, the audit plugin the fields.
+ */
+export class AuditTrail {
+  private readonly rowCounts = new Map<string, number>();
+  private readonly actionList: AuditAction[] = [];
+
+  /** Counts rows of a dataset returned to the caller (a page, a lookup, a cross-link's targets). */
+  rows(dataset: string, count: number): void {
+    if (count > 0) this.rowCounts.set(dataset, (this.rowCounts.get(dataset) ?? 0) + count);
+  }
+
+  action(action: AuditAction): void {
+    this.actionList.push(action);
+  }
+
+  detail(reads: readonly FieldRead[], errors: Record<string, number> = {}): AuditDetail {
+    const grants = [...new Set(reads.flatMap((r) => (r.grant ? [r.grant] : [])))];
+    return {
+      reads: [...reads],
+      rows: Object.fromEntries(this.rowCounts),
+      grants,
+      actions: [...this.actionList],
+      errors,
+    };
+  }
+}

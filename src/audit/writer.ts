@@ -1,0 +1,130 @@
+import type { Logger } from 'pino';
+import type postgres from 'postgres';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
+import type { AuditDetail } from './trail.js';
+
+/** One audit record as written; the database adds its sequence number and the chain's hashes. */
+export interface AuditRecord {
+  at?: string;
+  event: string;
+  principal: string | null;
+  keyId: string | null;
+  requestId: string | null;
+  operationName: string | null;
+  documentHash: string | null;
+  outcome: string;
+  detail: AuditDetail | Record<string, unknown>;
+}
+
+/** Where audit records go: the database (AuditWriter), or nowhere (benchmarks only: discardAudit). */
+export interface AuditSink {
+  write(record: AuditRecord): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Drops every record: for the benchmark that measures what the audit costs, never for a hub. */
+export const discardAudit: AuditSink = { write: async () => {}, close: async () => {} };
+
+interface Queued {
+  row: Record<string, unknown>;
+  done: () => void;
+}
+
+/** Records kept in memory while the database is out of reach; past this, the oldest are only logged. */
+const MAX_HELD = 100_000;
+const RETRY_MS = 2_000;
+
+/**
+ * Writes audit records with group commit: the records of requests that end together go in one INSERT
+ * (the chain trigger links them one by one), and each request waits for its own record's commit before
+ * its response leaves. While the database is unavailable, records are held in memory and written when it
+ * is back, in order, with the time they happened; each held record is also logged (pino) so that not even
+ * a crash during an outage loses it without a trace.
+ */
+export class AuditWriter implements AuditSink {
+  private queue: Queued[] = [];
+  private held: Record<string, unknown>[] = [];
+  private flushing: Promise<void> | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly sql: postgres.Sql,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Resolves once the record is committed, or held for later because the database is unavailable. */
+  write(record: AuditRecord): Promise<void> {
+    const row = {
+      at: record.at ?? new Date().toISOString(),
+      event: record.event,
+      principal: record.principal,
+      key_id: record.keyId,
+      request_id: record.requestId,
+      operation_name: record.operationName,
+      document_hash: record.documentHash,
+      outcome: record.outcome,
+      detail: record.detail,
+    };
+    return new Promise((done) => {
+      this.queue.push({ row, done });
+      this.flushing ??= this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    // Let the requests ending in the same turn of the event loop join this INSERT.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.queue.length > 0) {
+      const batch = this.queue;
+      this.queue = [];
+      await this.insert(batch.map((q) => q.row));
+      for (const q of batch) q.done();
+    }
+    this.flushing = undefined;
+  }
+
+  /** Inserts rows (held ones first, to keep the order); on an outage, holds them. Never throws. */
+  private async insert(rows: Record<string, unknown>[]): Promise<void> {
+    const all = this.held.length > 0 ? [...this.held, ...rows] : rows;
+    try {
+      // One statement for the batch, its rows in order: the chain trigger links them in that order. (JSON goes
+      // as text: drizzle's postgres.js client passes json parameters through unserialized.)
+      await this.sql`
+        insert into audit_log (at, event, principal, key_id, request_id, operation_name, document_hash, outcome, detail)
+        select r.at, r.event, r.principal, r.key_id, r.request_id, r.operation_name, r.document_hash, r.outcome, r.detail
+        from rows from (jsonb_to_recordset(${JSON.stringify(all)}::jsonb) as (at timestamptz,
+          event text, principal text, key_id uuid, request_id text, operation_name text, document_hash text,
+          outcome text, detail jsonb)) with ordinality as r(at, event, principal, key_id, request_id,
+          operation_name, document_hash, outcome, detail, n)
+        order by n`;
+      if (this.held.length > 0) this.logger.info({ records: this.held.length }, 'held audit records written');
+      this.held = [];
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) {
+        // Not an outage: a bug. The records go to the log; the request is not made to fail for it.
+        this.logger.error({ err: error, audit: rows }, 'audit records could not be written');
+        return;
+      }
+      for (const row of rows) this.logger.warn({ audit: row }, 'audit record held: database unavailable');
+      this.held = all.slice(-MAX_HELD);
+      this.retryTimer ??= setTimeout(() => {
+        this.retryTimer = undefined;
+        this.flushing ??= this.flush();
+      }, RETRY_MS);
+      this.retryTimer.unref();
+    }
+  }
+
+  /** Records held during an outage, not yet written. */
+  get pending(): number {
+    return this.held.length + this.queue.length;
+  }
+
+  /** Writes what is queued or held, once more (at shutdown). */
+  async close(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    await this.flushing;
+    if (this.held.length > 0) await this.insert([]);
+  }
+}

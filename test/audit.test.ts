@@ -1,0 +1,218 @@
+import { createHash } from 'node:crypto';
+import type postgres from 'postgres';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditChain } from '../src/audit/chain.js';
+import type { Dataset } from '../src/catalog/define.js';
+import { datasetByName } from '../src/catalog/registry.js';
+import { withTestHub } from './support/hub.js';
+import { insertRecords, sampleRecord, uniqueId } from './support/records.js';
+
+/**
+ * The audit trail: one record per operation and transfer, answering the auditors' questions, append-only,
+ * and hash-chained so that an edited or deleted record is found.
+ */
+
+const hub = withTestHub();
+const id = uniqueId();
+const permits = () => datasetByName('constructionPermit') as Dataset;
+const keys: Record<string, string> = {};
+
+interface Record_ {
+  seq: number;
+  principal: string | null;
+  outcome: string;
+  operationName: string | null;
+  documentHash: string | null;
+  detail: {
+    reads?: { dataset: string; field: string; mode: string; grant?: string }[];
+    rows?: Record<string, number>;
+    grants?: string[];
+    actions?: { action: string }[];
+    errors?: Record<string, number>;
+  };
+}
+
+const LOG = `query($f: AuditFilter, $after: Int) { auditLog(filter: $f, first: 1000, after: $after) {
+  hasMore endCursor records { seq principal outcome operationName documentHash requestId detail } } }`;
+
+/** Every record matching a filter (all pages). */
+async function audit(filter: Record<string, unknown>, key = keys.AUDITOR): Promise<Record_[]> {
+  const records: Record_[] = [];
+  let after: number | null = null;
+  for (;;) {
+    const response = await hub.graphql(key, LOG, { f: filter, after });
+    expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
+    records.push(...response.body.data.auditLog.records);
+    if (!response.body.data.auditLog.hasMore) return records;
+    after = response.body.data.auditLog.endCursor;
+  }
+}
+
+const PERMITS = `query PermitsForAudit($s: String) { constructionPermits(first: 50, filter: { search: $s }) {
+  nodes { permitNo projectName contactPerson contactPhone } } }`;
+
+beforeAll(async () => {
+  for (const code of ['AUDITOR', 'ECOLOGY', 'WATER', 'PLANNING', 'HOUSING']) keys[code] = await hub.key(code);
+  const rows = Array.from({ length: 7 }, (_, i) =>
+    sampleRecord(permits(), `${id}A${i}`, { projectName: `审计项目 ${id} ${i}` }),
+  );
+  await insertRecords(hub.database.db, permits(), rows);
+});
+
+describe('the audit record of an operation', () => {
+  it('names the principal, key, operation, document hash, fields and how they were read, rows and errors', async () => {
+    const response = await hub.graphql(keys.WATER, PERMITS, { s: id });
+    expect(response.body.data.constructionPermits.nodes).toHaveLength(7);
+    const requestId = response.headers.get('x-request-id');
+    const [record] = (await audit({ principal: 'WATER' })).filter(
+      (r) => (r as unknown as { requestId: string }).requestId === requestId,
+    );
+    expect(record).toMatchObject({
+      principal: 'WATER',
+      outcome: 'PARTIAL', // contactPhone is CONDITIONAL: FORBIDDEN without a grant
+      operationName: 'PermitsForAudit',
+      documentHash: createHash('sha256').update(PERMITS).digest('hex'),
+    });
+    expect(record.detail.reads).toEqual(
+      expect.arrayContaining([
+        { dataset: 'constructionPermit', field: 'permitNo', mode: 'CLEAR' },
+        { dataset: 'constructionPermit', field: 'contactPerson', mode: 'MASKED' },
+        { dataset: 'constructionPermit', field: 'contactPhone', mode: 'DENIED' },
+      ]),
+    );
+    expect(record.detail.rows).toEqual({ constructionPermit: 7 });
+    expect(record.detail.errors).toEqual({ FORBIDDEN: 7 });
+  });
+
+  it('is written for a refused key, and for an operation that fails validation', async () => {
+    const refused = await hub.graphql('jt_not_a_key', '{ me { code } }');
+    expect(refused.status).toBe(401);
+    const bad = await hub.graphql(keys.WATER, '{ constructionPermits { nodes { nope } } }');
+    expect(bad.body.errors?.length).toBeGreaterThan(0);
+    const mine = new Set([refused.headers.get('x-request-id'), bad.headers.get('x-request-id')]);
+    const records = (await audit({})).filter((r) =>
+      mine.has((r as unknown as { requestId: string }).requestId),
+    );
+    expect(records.map((r) => [r.principal, r.outcome])).toEqual([
+      [null, 'UNAUTHENTICATED'],
+      ['WATER', 'FAILED'],
+    ]);
+  });
+
+  it('answers who read a field of a dataset (in clear or masked), and which grants were used', async () => {
+    const request = await hub.graphql(
+      keys.PLANNING,
+      `mutation($i: AccessRequestInput!) { requestAccess(input: $i) { id } }`,
+      {
+        i: {
+          dataset: 'constructionPermit',
+          fields: ['contactPhone'],
+          purpose: `审计测试 ${id}`,
+          termDays: 30,
+        },
+      },
+    );
+    const grantId = request.body.data.requestAccess.id;
+    await hub.graphql(keys.HOUSING, `mutation($id: ID!) { approveAccess(id: $id) { status } }`, {
+      id: grantId,
+    });
+    await hub.graphql(keys.PLANNING, PERMITS, { s: id });
+    await hub.graphql(keys.WATER, PERMITS, { s: id }); // asks for contactPhone, denied: not a reader of it
+
+    const readers = await audit({ dataset: 'constructionPermit', field: 'contactPhone' });
+    const who = new Set(readers.map((r) => r.principal));
+    expect(who.has('PLANNING')).toBe(true);
+    expect(who.has('WATER')).toBe(false);
+    const withGrant = await audit({ grant: grantId });
+    expect(withGrant.map((r) => r.principal)).toEqual(['PLANNING']);
+    expect(withGrant[0].detail.reads).toContainEqual({
+      dataset: 'constructionPermit',
+      field: 'contactPhone',
+      mode: 'MASKED',
+      grant: grantId,
+    });
+    // the decision itself is audited, as the owner's action
+    const decisions = (await audit({ principal: 'HOUSING' })).flatMap((r) => r.detail.actions ?? []);
+    expect(decisions).toContainEqual(expect.objectContaining({ action: 'APPROVE_ACCESS', grant: grantId }));
+  });
+
+  it('is for auditors and ECOLOGY only; verifying the chain for auditors only', async () => {
+    const denied = await hub.graphql(keys.WATER, LOG, {});
+    expect(denied.body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(denied.body.data).toBeNull();
+    expect((await hub.graphql(keys.ECOLOGY, LOG, {})).body.errors).toBeUndefined();
+    const verify = '{ auditVerify { intact checked firstBroken { seq reason } } }';
+    expect((await hub.graphql(keys.ECOLOGY, verify)).body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const result = await hub.graphql(keys.AUDITOR, verify);
+    expect(result.body.data.auditVerify).toMatchObject({ intact: true, firstBroken: null });
+    expect(result.body.data.auditVerify.checked).toBeGreaterThan(5);
+  });
+});
+
+describe('the audit chain', () => {
+  const sql = () => hub.database.sql;
+
+  /** Runs a tampering inside a transaction that is rolled back, so the shared log is left as it was. */
+  async function tampered(tamper: (tx: postgres.TransactionSql) => Promise<unknown>) {
+    let verdict: Awaited<ReturnType<typeof verifyAuditChain>> | undefined;
+    await sql()
+      .begin(async (tx) => {
+        await tx`lock table audit_log in access exclusive mode`;
+        await tamper(tx);
+        verdict = await verifyAuditChain(tx);
+        throw new Error('roll back');
+      })
+      .catch((error: Error) => {
+        if (error.message !== 'roll back') throw error;
+      });
+    return verdict;
+  }
+
+  /** A record of this file's, not the last one. */
+  async function oneOfOurs(tx: postgres.TransactionSql): Promise<number> {
+    const [row] = await tx<{ seq: number }[]>`
+      select seq::int as seq from audit_log where principal = 'WATER' and seq < (select max(seq) from audit_log)
+      order by seq desc limit 1`;
+    return row.seq;
+  }
+
+  it('refuses updates, deletions of recent records and truncation, whoever asks', async () => {
+    const [{ seq }] = await sql()<{ seq: number }[]>`select max(seq)::int as seq from audit_log`;
+    await expect(sql()`update audit_log set outcome = 'OK' where seq = ${seq}`).rejects.toThrow(
+      /append-only/,
+    );
+    await expect(sql()`delete from audit_log where seq = ${seq}`).rejects.toThrow(/younger than 6 months/);
+    await expect(sql()`truncate audit_log`).rejects.toThrow(/append-only/);
+  });
+
+  it('is intact, and names the first edited record', async () => {
+    expect(await verifyAuditChain(sql())).toMatchObject({ intact: true });
+    let edited = 0;
+    const verdict = await tampered(async (tx) => {
+      edited = await oneOfOurs(tx);
+      await tx`alter table audit_log disable trigger audit_log_no_update`;
+      await tx`update audit_log set outcome = 'OK', detail = '{}' where seq = ${edited}`;
+    });
+    expect(verdict?.firstBroken).toEqual({ seq: edited, reason: expect.stringMatching(/^edited/) });
+  });
+
+  it('names the record after a deleted one, and a log cut short at its end', async () => {
+    let deleted = 0;
+    let next = 0;
+    const middle = await tampered(async (tx) => {
+      deleted = await oneOfOurs(tx);
+      [{ next }] = await tx<
+        { next: number }[]
+      >`select min(seq)::int as next from audit_log where seq > ${deleted}`;
+      await tx`alter table audit_log disable trigger audit_log_retention`;
+      await tx`delete from audit_log where seq = ${deleted}`;
+    });
+    expect(middle?.firstBroken).toEqual({ seq: next, reason: expect.stringMatching(/deleted/) });
+    const tail = await tampered(async (tx) => {
+      await tx`alter table audit_log disable trigger audit_log_retention`;
+      await tx`delete from audit_log where seq = (select max(seq) from audit_log)`;
+    });
+    expect(tail?.firstBroken?.reason).toMatch(/removed from its end/);
+    expect(await verifyAuditChain(sql())).toMatchObject({ intact: true });
+  });
+});
