@@ -40,13 +40,22 @@ function pageSize(first: number | null | undefined): number {
   return first;
 }
 
-/** Rows after the cursor in (sort value, id) order, NULL sort values last. */
+/**
+ * Rows after the cursor in (sort value, id) order, NULL sort values last. A sort column that is never
+ * NULL compares as a row value, which the (column, id) index answers directly.
+ */
 function afterCondition(
   column: any,
   idColumn: any,
   direction: 'ASC' | 'DESC',
   cursor: { value: unknown; id: number },
+  neverNull: boolean,
 ) {
+  if (neverNull) {
+    return direction === 'ASC'
+      ? sql`(${column}, ${idColumn}) > (${cursor.value}, ${cursor.id})`
+      : sql`(${column}, ${idColumn}) < (${cursor.value}, ${cursor.id})`;
+  }
   const beyond = direction === 'ASC' ? gt : lt;
   if (cursor.value === null) return and(isNull(column), beyond(idColumn, cursor.id));
   return or(
@@ -81,10 +90,18 @@ export async function listRecords(
     access.rowScope(dataset),
   );
   const sortColumn = columns[orderField];
+  // Required fields and the provenance columns hold no NULLs: their plain order is the (column, id) index's
+  // order, forwards or backwards. "desc nulls last" is not, and made every such page a scan and a sort.
+  const neverNull = !dataset.fields[orderField] || dataset.fields[orderField].required === true;
   const cursor = args.after ? decodeCursor(args.after) : undefined;
-  const pageWhere = cursor ? and(where, afterCondition(sortColumn, columns.id, direction, cursor)) : where;
-  const order =
-    direction === 'ASC'
+  const pageWhere = cursor
+    ? and(where, afterCondition(sortColumn, columns.id, direction, cursor, neverNull))
+    : where;
+  const order = neverNull
+    ? direction === 'ASC'
+      ? [asc(sortColumn), asc(columns.id)]
+      : [desc(sortColumn), desc(columns.id)]
+    : direction === 'ASC'
       ? [sql`${sortColumn} asc nulls last`, asc(columns.id)]
       : [sql`${sortColumn} desc nulls last`, desc(columns.id)];
   const fetched =

@@ -154,6 +154,8 @@ export async function createHub(given: HubDependencies): Promise<Hub> {
     introspection: true,
     // Never, whatever NODE_ENV says (Apollo's default shows them outside production).
     includeStacktraceInErrorResponses: false,
+    // The hub stops itself on SIGTERM and SIGINT (src/http/serve.ts): Apollo's own handlers would race it.
+    stopOnTerminationSignals: false,
     hideSchemaDetailsFromClientErrors: true,
     // Apollo's defaults, stated: a simple POST (text/plain, forms) or a GET without a preflight header is
     // refused; one document per request.
