@@ -1,22 +1,38 @@
 /**
- * What field-level permissions cost: the same 100-row × 10-field list query against two hubs over one
- * database, A with graphql-shield (permissions on) and B without (`permissions: false`; masking stays in the
- * resolvers), each in a child process of its own, loaded in turn with autocannon over loopback.
+ * What field-level permissions and the audit trail cost, side by side: the same 100-row × 10-field list
+ * query against three hubs over one database, each in a child process of its own, loaded in turn with
+ * autocannon over loopback:
  *
- * The requirement (≤ 15% for a consumer that mixes OPEN, masked and CONDITIONAL fields) is judged on the
- * median over the rounds of req/s(on) / req/s(off): ratios measured side by side, not absolute times. Beside
- * it, the hubs' CPU time per request (process.cpuUsage around each load), which the load of other processes
- * on a shared machine disturbs much less than throughput.
+ *   full            permissions (graphql-shield) and audit on: the hub as deployed
+ *   no-permissions  permissions off (`permissions: false`; masking stays in the resolvers), audit on
+ *   no-audit        permissions on, audit off (`audit: false`: records discarded)
  *
- *   node --import tsx bench/permissions.ts      (or `npm run bench` for every benchmark)
+ * Permission cost = full against no-permissions (issue 3: ≤ 15% for a consumer that mixes OPEN, masked and
+ * CONDITIONAL fields); audit cost = full against no-audit (issue 5: ≤ 10%). Each is judged on the median
+ * over the rounds of req/s(full) ÷ req/s(other): ratios measured side by side, not absolute times. The
+ * order of the three sides changes from round to round (the six orders of a Williams design, so that each
+ * hub runs first, second and last, and after each other hub, equally often over six rounds). Beside it, CPU
+ * time per request over all the requests of the rounds: the hub process's (process.cpuUsage), and, when
+ * PostgreSQL runs on this machine, its backends' for that hub's connections (/proc; the audit's INSERT and
+ * hash-chain trigger run there), which the load of other processes disturbs much less than throughput.
+ *
+ * Checks: all three answer the same body (the audit does not change responses), masked where they should
+ * be; a PRIVATE field is refused by the hubs with permissions and served by the one without; every body
+ * under load is checked; the audited hubs committed at least one record per response during every side
+ * (each response waits for its record), records that name the query, its 10 fields and 100 rows; the
+ * no-audit hub wrote none. The hubs' requests carry a request id of their own, so the records are counted
+ * per hub in audit_log (this run's key of the bench principal).
+ *
+ *   node --import tsx bench/permissions.ts      (or `npm run bench -- permissions`)
  *
  * Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/jingtu_bench, created when
- * missing), BENCH_ROUNDS (10), BENCH_SECONDS (3 per side per round), BENCH_WARMUP_SECONDS (5),
- * BENCH_CONNECTIONS (10), BENCH_POOL (10, the hub's default pool), BENCH_LOG_LEVEL (silent),
- * BENCH_PROFILE=1 (CPU-profile both hubs over the rounds and compare where the time goes, per request).
+ * missing; never `test` or `postgres`), BENCH_ROUNDS (10), BENCH_SECONDS (3 per side per round),
+ * BENCH_WARMUP_SECONDS (5 per side), BENCH_CONNECTIONS (10), BENCH_POOL (10, the hub's default pool),
+ * BENCH_LOG_LEVEL (silent), BENCH_PROFILE=1 (CPU-profile the hubs over the rounds and compare where the
+ * time goes, per request: full against each of the others).
  */
-import { type ChildProcess, fork } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -46,10 +62,39 @@ const ROOT = resolve(BENCH_DIR, '..');
 const RESULTS_FILE = join(BENCH_DIR, 'results/permissions.json');
 const PROFILE_DIR = join(BENCH_DIR, 'results/profiles');
 
-/** The overhead the issue allows. */
-const BUDGET = 0.15;
-
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/jingtu_bench';
+/** Databases a benchmark must never write to: the test suite's, and the server's maintenance database. */
+const FORBIDDEN_DATABASES = new Set(['test', 'postgres', 'template0', 'template1']);
+
+/** The three hubs. */
+const VARIANTS = {
+  full: { permissions: true, audit: true, what: 'permissions and audit on (as deployed)' },
+  'no-permissions': { permissions: false, audit: true, what: 'permissions off, audit on' },
+  'no-audit': { permissions: true, audit: false, what: 'permissions on, audit off (records discarded)' },
+} as const;
+type Label = keyof typeof VARIANTS;
+const LABELS = Object.keys(VARIANTS) as Label[];
+
+/** What each cost compares: the full hub against the hub without that piece, and the issue's budget. */
+const COSTS = [
+  { name: 'permissions', without: 'no-permissions', budget: 0.15, issue: 'issue 3, item 5' },
+  { name: 'audit', without: 'no-audit', budget: 0.1, issue: 'issue 5, item 1' },
+] as const;
+type CostName = (typeof COSTS)[number]['name'];
+
+/**
+ * The order of the sides, round after round: a Williams design for three, in which over six rounds each hub
+ * runs twice in each position and follows each other hub twice (a hub slowed by what ran just before it,
+ * e.g. the checkpoint after the audited hub's writes, is not always the same one).
+ */
+const ORDERS: readonly (readonly Label[])[] = [
+  ['full', 'no-permissions', 'no-audit'],
+  ['no-permissions', 'no-audit', 'full'],
+  ['no-audit', 'full', 'no-permissions'],
+  ['full', 'no-audit', 'no-permissions'],
+  ['no-audit', 'no-permissions', 'full'],
+  ['no-permissions', 'full', 'no-audit'],
+];
 
 function envNumber(name: string, fallback: number): number {
   const value = Number(process.env[name] || fallback);
@@ -58,9 +103,10 @@ function envNumber(name: string, fallback: number): number {
 }
 
 const settings = {
-  // Short slices, many rounds: on a shared machine the load of others changes within seconds, and the two
-  // sides of a round should see the same load. 10 × 3 s per side, plus the warm-up, is under 1.5 minutes.
-  rounds: Math.min(envNumber('BENCH_ROUNDS', 10), 20),
+  // Short slices, many rounds: on a shared machine the load of others changes within seconds, and the
+  // sides of a round should see the same load. 10 rounds × 3 sides × 3 s, plus the warm-up, is about two
+  // minutes.
+  rounds: Math.min(envNumber('BENCH_ROUNDS', 10), 24),
   seconds: Math.min(envNumber('BENCH_SECONDS', 3), 30),
   warmupSeconds: Math.min(envNumber('BENCH_WARMUP_SECONDS', 5), 30),
   connections: Math.min(envNumber('BENCH_CONNECTIONS', 10), 100),
@@ -90,13 +136,21 @@ const FIELDS = [
   'contactPhone',
 ] as const;
 
-const QUERY = `query PermissionsBench {
+const OPERATION = 'PermissionsBench';
+const QUERY = `query ${OPERATION} {
   ${LIST}(first: ${ROWS}) {
     nodes { ${FIELDS.join(' ')} }
   }
 }`;
-/** A field the consumer may not read at all (PRIVATE): hub A must refuse it, hub B (no rules) serves it. */
+/** A field the consumer may not read at all (PRIVATE): hubs with permissions refuse it, the other serves it. */
 const PRIVATE_PROBE = '{ pesticideUses(first: 1) { nodes { applicatorName } } }';
+
+/** The request id of the correctness checks, the same for the three hubs: their bodies must be identical. */
+const CHECK_REQUEST_ID = 'bench-check';
+/** The request id of a hub's load: it is echoed in the response and names the hub's audit records. */
+const requestIdOf = (label: Label) => `bench-${label}`;
+/** The application_name of a hub's database connections: finds its backends in pg_stat_activity. */
+const applicationNameOf = (label: Label) => `jingtu-bench-${label}`;
 
 function databaseUrl(): string {
   return process.env.BENCH_DATABASE_URL ?? DEFAULT_URL;
@@ -163,13 +217,26 @@ function profiler() {
   };
 }
 
-async function serveHub(permissions: boolean): Promise<void> {
-  const database = await openDatabase(hubConfig(databaseUrl(), settings.pool));
+async function serveHub(label: Label): Promise<void> {
+  const { permissions, audit } = VARIANTS[label];
+  // The hub's connections name it (a URL parameter postgres.js sends at startup, over the hub's own
+  // application_name), so that the parent can find their backends and read their CPU time.
+  const url = new URL(databaseUrl());
+  url.searchParams.set('application_name', applicationNameOf(label));
+  const database = await openDatabase(hubConfig(url.toString(), settings.pool));
   const reference = await loadReference(database.db);
   const logger = pino({ level: settings.logLevel });
   // The benchmark measures throughput: one principal's thousands of requests must not meet the rate limit.
   const limits = { ...DEFAULT_LIMITS, ratePerMinute: 0 };
-  const hub = await createHub({ db: database.db, sql: database.sql, reference, logger, permissions, limits });
+  const hub = await createHub({
+    db: database.db,
+    sql: database.sql,
+    reference,
+    logger,
+    permissions,
+    audit,
+    limits,
+  });
   await new Promise<void>((done, fail) => {
     hub.httpServer.once('error', fail);
     hub.httpServer.listen(0, '127.0.0.1', done);
@@ -180,6 +247,7 @@ async function serveHub(permissions: boolean): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    // hub.stop() writes what the audit still holds before the process ends.
     await hub.stop();
     await database.close();
     process.exit(0);
@@ -204,8 +272,11 @@ async function serveHub(permissions: boolean): Promise<void> {
 
 async function ensureDatabase(url: string): Promise<void> {
   const name = databaseName(url);
-  if (!name || name === 'test') {
-    throw new Error(`refusing to benchmark on database ${JSON.stringify(name)}: the test suite wipes it`);
+  if (!name || FORBIDDEN_DATABASES.has(name)) {
+    throw new Error(
+      `refusing to benchmark on database ${JSON.stringify(name)}: the benchmark writes keys, grants and ` +
+        'audit records; give it a database of its own (BENCH_DATABASE_URL, default jingtu_bench)',
+    );
   }
   const admin = new URL(url);
   admin.pathname = '/postgres';
@@ -291,16 +362,16 @@ async function fieldClasses(database: Database, consumer: Principal) {
 // Parent: hubs
 
 interface RunningHub {
-  label: 'on' | 'off';
+  label: Label;
   url: string;
   child: ChildProcess;
 }
 
-function startHub(label: 'on' | 'off'): Promise<RunningHub> {
+function startHub(label: Label): Promise<RunningHub> {
   const child = fork(THIS_FILE, ['--hub', label], {
     cwd: ROOT,
     execArgv: ['--import', 'tsx'],
-    // As deployed; the same for both hubs.
+    // As deployed; the same for every hub.
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -357,6 +428,86 @@ function stopHub(hub: RunningHub): Promise<void> {
     hub.child.send('stop' satisfies ParentMessage);
   });
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Parent: the database's side (the backends' CPU time, the audit records)
+
+/** Microseconds per clock tick of /proc/<pid>/stat. */
+const MICROS_PER_TICK = (() => {
+  try {
+    const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    return 1e6 / (ticks > 0 ? ticks : 100);
+  } catch {
+    return 1e6 / 100;
+  }
+})();
+
+/** User + system CPU time of a process, in µs; undefined when it is gone or not readable. */
+function processCpu(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The fields after the command name (which may hold spaces), from field 3 (state): utime is field 14,
+    // stime field 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * MICROS_PER_TICK;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time so far of each PostgreSQL backend of a hub's connections (pid → µs), from pg_stat_activity. */
+async function backendCpu(database: Database, label: Label): Promise<Map<number, number>> {
+  const rows = await database.sql<{ pid: number }[]>`
+    select pid from pg_stat_activity
+    where datname = current_database() and application_name = ${applicationNameOf(label)}`;
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    const micros = processCpu(pid);
+    if (micros !== undefined) cpu.set(pid, micros);
+  }
+  return cpu;
+}
+
+/** Whether the backends' pids are processes of this machine that we can read (PostgreSQL on loopback). */
+async function backendCpuReadable(database: Database, label: Label): Promise<boolean> {
+  const cpu = await backendCpu(database, label);
+  if (cpu.size === 0) return false;
+  try {
+    return [...cpu.keys()].every((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres');
+  } catch {
+    return false;
+  }
+}
+
+/** The backends' CPU time between two readings, in µs (a connection opened meanwhile counts from 0). */
+function backendCpuSince(before: Map<number, number>, after: Map<number, number>): number {
+  let micros = 0;
+  for (const [pid, now] of after) micros += now - (before.get(pid) ?? 0);
+  return micros;
+}
+
+interface AuditCount {
+  records: number;
+  /** Records of the list query that name its 10 fields, its 100 rows and the outcome OK. */
+  complete: number;
+}
+
+/** The audit records of this run's key, by request id (so by hub). */
+async function auditCounts(database: Database, keyId: string, since: Date): Promise<Map<string, AuditCount>> {
+  // audit_log_principal (principal, at) narrows it to this run; the key is this run's own.
+  const rows = await database.sql<{ request_id: string | null; records: number; complete: number }[]>`
+    select request_id, count(*)::int as records,
+      count(*) filter (where event = 'GRAPHQL' and outcome = 'OK' and operation_name = ${OPERATION}
+        and (detail -> 'rows' ->> ${DATASET})::int = ${ROWS}
+        and jsonb_array_length(detail -> 'reads') = ${FIELDS.length})::int as complete
+    from audit_log
+    where principal = ${CONSUMER} and at >= ${since.toISOString()}::timestamptz and key_id = ${keyId}
+    group by request_id`;
+  return new Map(rows.map((r) => [r.request_id ?? '', { records: r.records, complete: r.complete }]));
+}
+
+const auditOf = (counts: Map<string, AuditCount>, requestId: string): AuditCount =>
+  counts.get(requestId) ?? { records: 0, complete: 0 };
 
 // ---------------------------------------------------------------------------------------------------------
 // Parent: requests and checks
@@ -448,16 +599,37 @@ function bodyVerifier(expected: string): (body: string) => boolean {
 interface Side {
   rps: number;
   requests: number;
-  /** The hub process's CPU time per request served, in µs: hardly touched by other processes' load. */
-  cpuPerRequest: number;
+  /** The hub process's CPU time over the side, in µs: hardly touched by other processes' load. */
+  hubCpu: number;
+  /** Its database backends' CPU time over the side, in µs (null when not measurable from here). */
+  dbCpu: number | null;
   p50: number;
   p99: number;
   non2xx: number;
   mismatches: number;
   errors: number;
+  /** Audit records with the hub's request id committed during the side, and how many were complete. */
+  audited: number;
+  auditedComplete: number;
 }
 
-async function load(hub: RunningHub, request: Request, seconds: number, verify: (body: string) => boolean) {
+interface Meter {
+  database: Database;
+  keyId: string;
+  since: Date;
+  dbCpu: boolean;
+}
+
+async function load(
+  hub: RunningHub,
+  request: Request,
+  seconds: number,
+  verify: (body: string) => boolean,
+  meter: Meter,
+): Promise<Side> {
+  const requestId = requestIdOf(hub.label);
+  const auditBefore = auditOf(await auditCounts(meter.database, meter.keyId, meter.since), requestId);
+  const dbBefore = meter.dbCpu ? await backendCpu(meter.database, hub.label) : undefined;
   const cpuBefore = await cpuOf(hub);
   const result: Result = await autocannon({
     url: hub.url,
@@ -468,18 +640,23 @@ async function load(hub: RunningHub, request: Request, seconds: number, verify: 
     headers: request.headers,
     verifyBody: verify,
   });
-  const cpu = (await cpuOf(hub)) - cpuBefore;
-  const side: Side = {
+  const hubCpu = (await cpuOf(hub)) - cpuBefore;
+  const dbCpu = dbBefore ? backendCpuSince(dbBefore, await backendCpu(meter.database, hub.label)) : null;
+  // Every response waited for its record's commit: the records of the requests answered are all there.
+  const auditAfter = auditOf(await auditCounts(meter.database, meter.keyId, meter.since), requestId);
+  return {
     rps: result.requests.total / result.duration,
     requests: result.requests.total,
-    cpuPerRequest: cpu / Math.max(result.requests.total, 1),
+    hubCpu,
+    dbCpu,
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
     mismatches: result.mismatches,
     errors: result.errors,
+    audited: auditAfter.records - auditBefore.records,
+    auditedComplete: auditAfter.complete - auditBefore.complete,
   };
-  return side;
 }
 
 const median = (values: number[]) => {
@@ -487,8 +664,27 @@ const median = (values: number[]) => {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
+const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
 const fixed = (value: number, digits = 1) => value.toFixed(digits);
+const ms = (micros: number | null) => (micros === null ? 'n/a' : (micros / 1000).toFixed(2));
+/** CPU ms per request of full and of the hub without a piece; cost = 1 − without ÷ full. */
+interface CpuCost {
+  full: number;
+  without: number;
+  cost: number;
+}
+const SHORT: Record<Label, string> = { full: 'F', 'no-permissions': 'P', 'no-audit': 'A' };
+
+interface Round {
+  round: number;
+  order: Label[];
+  /** The 1-minute load average when the round ended. */
+  loadAverage: number;
+  sides: Record<Label, Side>;
+  /** req/s of full ÷ req/s of the hub without the piece, per cost. */
+  ratios: Record<CostName, number>;
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Parent: the benchmark
@@ -496,8 +692,12 @@ const fixed = (value: number, digits = 1) => value.toFixed(digits);
 export async function run(): Promise<void> {
   const url = databaseUrl();
   const started = Date.now();
-  const loadBefore = os.loadavg()[0];
-  console.log(`\n== permissions: what field-level permissions cost (${redacted(url)})`);
+  const loadBefore = os.loadavg();
+  console.log(`\n== permissions: what field-level permissions and the audit trail cost (${redacted(url)})`);
+  console.log(
+    `machine: ${os.availableParallelism()} CPUs available (nproc), load average ` +
+      `${loadBefore.map((l) => fixed(l, 2)).join(' ')} (1, 5, 15 min) before the run`,
+  );
   await ensureDatabase(url);
   await runMigrations(url);
   const database = await openDatabase(hubConfig(url, 4));
@@ -531,55 +731,98 @@ export async function run(): Promise<void> {
         `under grant ${grant.id} (${grant.reused ? 'reused' : 'new'}: ${grant.fields.join(', ')}); ` +
         `masked: ${masked.join(', ')}`,
     );
+    // The audit records are counted from here on, for this run's key (the second is for clock granularity).
+    const since = new Date(Date.now() - 1000);
     const key = await createKey(database.db, CONSUMER, 'bench:permissions');
     keyId = key.id;
 
-    hubs.push(...(await Promise.all([startHub('on'), startHub('off')])));
-    const [on, off] = hubs;
-    const request: Request = {
-      body: JSON.stringify({ query: QUERY }),
+    hubs.push(...(await Promise.all(LABELS.map(startHub))));
+    const hubOf = Object.fromEntries(hubs.map((hub) => [hub.label, hub])) as Record<Label, RunningHub>;
+    for (const label of LABELS) console.log(`hub ${label}: ${VARIANTS[label].what}`);
+    const requestWith = (requestId: string, query = QUERY): Request => ({
+      body: JSON.stringify({ query }),
       headers: {
         'content-type': 'application/json',
         authorization: `Bearer ${key.key}`,
         // A fixed request id: it is echoed in the response's extensions, so every response is the same.
-        'x-request-id': 'bench-permissions',
+        'x-request-id': requestId,
       },
-    };
+    });
 
-    // Correctness: both variants answer 100 rows with values, masked where they should be, and the same.
-    const answers = { on: await post(on.url, request), off: await post(off.url, request) };
-    for (const [label, answer] of Object.entries(answers)) {
-      const problems = problemsOf(answer.status, answer.text, masked);
+    // Correctness: the three answer 100 rows with values, masked where they should be, and the same bytes.
+    const answers = {} as Record<Label, { status: number; text: string }>;
+    for (const hub of hubs) answers[hub.label] = await post(hub.url, requestWith(CHECK_REQUEST_ID));
+    for (const label of LABELS) {
+      const problems = problemsOf(answers[label].status, answers[label].text, masked);
       if (problems.length) throw new Error(`hub ${label}: ${problems.join('; ')}`);
     }
-    const equal = answers.on.text === answers.off.text;
-    const diff = equal ? [] : differences(JSON.parse(answers.on.text), JSON.parse(answers.off.text));
+    const diff: Record<string, string[]> = {};
+    for (const label of LABELS.filter((l) => l !== 'full')) {
+      if (answers[label].text !== answers.full.text) {
+        diff[label] = differences(JSON.parse(answers.full.text), JSON.parse(answers[label].text));
+      }
+    }
+    const equal = Object.keys(diff).length === 0;
     console.log(
       equal
-        ? `responses: on and off are identical (${Buffer.byteLength(answers.on.text)} bytes, no errors, masked fields contain '*')`
-        : `responses DIFFER between on and off:\n  ${diff.join('\n  ')}`,
+        ? `responses: the three hubs answer identical bodies (${Buffer.byteLength(answers.full.text)} bytes, ` +
+            `no errors, masked fields contain '*')`
+        : `responses DIFFER from full's:\n${Object.entries(diff)
+            .map(([label, paths]) => `  ${label}: ${paths.join('\n    ')}`)
+            .join('\n')}`,
     );
-    const probe = {
-      on: JSON.parse(
-        (await post(on.url, { ...request, body: JSON.stringify({ query: PRIVATE_PROBE }) })).text,
-      ),
-      off: JSON.parse(
-        (await post(off.url, { ...request, body: JSON.stringify({ query: PRIVATE_PROBE }) })).text,
-      ),
-    } as { on: ListResponse; off: ListResponse };
-    const onRefuses = probe.on.errors?.some((e) => e.extensions?.code === 'FORBIDDEN') ?? false;
-    const offServes = !probe.off.errors?.length;
+    // The audit only writes: a hub without it must answer the very same bytes. (A difference with permissions
+    // off is reported, as before, and recorded in the results.)
+    if (diff['no-audit']) throw new Error('the hub without the audit answers differently from the full hub');
+    const refused = {} as Record<Label, boolean>;
+    for (const hub of hubs) {
+      const probe = await post(hub.url, requestWith(CHECK_REQUEST_ID, PRIVATE_PROBE));
+      const parsed = JSON.parse(probe.text) as ListResponse;
+      const refuses = parsed.errors?.some((e) => e.extensions?.code === 'FORBIDDEN') ?? false;
+      const serves = !parsed.errors?.length;
+      if (refuses === serves) throw new Error(`hub ${hub.label}: the PRIVATE probe answered ${probe.text}`);
+      refused[hub.label] = refuses;
+    }
     console.log(
-      `variants: a PRIVATE field is ${onRefuses ? 'refused (FORBIDDEN)' : 'NOT refused'} by the hub with ` +
-        `permissions, ${offServes ? 'served' : 'refused'} by the hub without`,
+      `variants: a PRIVATE field is ${LABELS.map((l) => `${refused[l] ? 'refused (FORBIDDEN)' : 'served'} by ${l}`).join(', ')}`,
     );
-    if (!onRefuses || !offServes) throw new Error('the two hubs are not the two variants');
+    const wrongVariant = LABELS.filter((l) => refused[l] !== VARIANTS[l].permissions);
+    if (wrongVariant.length) throw new Error(`not the variants they should be: ${wrongVariant.join(', ')}`);
+    // The list and the probe on each audited hub: one record each, committed before the response.
+    const audited = LABELS.filter((l) => VARIANTS[l].audit);
+    const checkRecords = auditOf(await auditCounts(database, key.id, since), CHECK_REQUEST_ID);
+    console.log(
+      `audit of the checks: ${checkRecords.records} records (${audited.length} audited hubs × 2 requests ` +
+        `expected; ${checkRecords.complete} of the list query)`,
+    );
+    if (checkRecords.records !== audited.length * 2 || checkRecords.complete !== audited.length) {
+      throw new Error(`the checks' audit records are not one per request of the audited hubs`);
+    }
 
-    const verify = bodyVerifier(answers.on.text);
+    // Under load each hub has its own request id: the same body but for it, and the records name the hub.
+    const requests = {} as Record<Label, Request>;
+    const expected = {} as Record<Label, string>;
+    const verify = {} as Record<Label, (body: string) => boolean>;
+    const served = Object.fromEntries(LABELS.map((l) => [l, 0])) as Record<Label, number>;
+    for (const hub of hubs) {
+      requests[hub.label] = requestWith(requestIdOf(hub.label));
+      const answer = await post(hub.url, requests[hub.label]);
+      served[hub.label]++;
+      const asChecked = answer.text.replace(
+        `"requestId":"${requestIdOf(hub.label)}"`,
+        `"requestId":"${CHECK_REQUEST_ID}"`,
+      );
+      if (asChecked !== answers[hub.label].text) {
+        throw new Error(`hub ${hub.label} answers differently with its own request id`);
+      }
+      expected[hub.label] = answer.text;
+      verify[hub.label] = bodyVerifier(answer.text);
+    }
     const sampleCheck = async () => {
       for (const hub of hubs) {
-        const answer = await post(hub.url, request);
-        if (answer.text !== answers[hub.label].text) {
+        const answer = await post(hub.url, requests[hub.label]);
+        served[hub.label]++;
+        if (answer.text !== expected[hub.label]) {
           const problems = problemsOf(answer.status, answer.text, masked);
           throw new Error(`hub ${hub.label} changed its answer between rounds: ${problems.join('; ')}`);
         }
@@ -587,139 +830,239 @@ export async function run(): Promise<void> {
     };
 
     console.log(
-      `load: autocannon, ${settings.connections} connections, warm-up ${settings.warmupSeconds} s per side, ` +
-        `then ${settings.rounds} rounds × ${settings.seconds} s per side, alternating the order; pool ${settings.pool}`,
+      `load: autocannon, ${settings.connections} connections, warm-up ${settings.warmupSeconds} s per hub, ` +
+        `then ${settings.rounds} rounds × ${LABELS.length} hubs × ${settings.seconds} s, the order rotated ` +
+        `(${ORDERS.length} orders); pool ${settings.pool}`,
     );
-    for (const hub of hubs) await load(hub, request, settings.warmupSeconds, verify);
+    const meter: Meter = { database, keyId: key.id, since, dbCpu: false };
+    for (const hub of hubs) {
+      served[hub.label] += (
+        await load(hub, requests[hub.label], settings.warmupSeconds, verify[hub.label], meter)
+      ).requests;
+    }
     await sampleCheck();
+    const readable = await Promise.all(LABELS.map((label) => backendCpuReadable(database, label)));
+    meter.dbCpu = readable.every(Boolean);
+    console.log(
+      meter.dbCpu
+        ? `database CPU: read from /proc for each hub's backends (application_name ${applicationNameOf('full')}, …)`
+        : 'database CPU: not measured (PostgreSQL is not a process of this machine that can be read)',
+    );
     if (settings.profile) {
       rmSync(PROFILE_DIR, { recursive: true, force: true });
       for (const hub of hubs) startProfile(hub);
     }
 
-    const rounds: {
-      round: number;
-      first: string;
-      on: Side;
-      off: Side;
-      /** req/s on ÷ req/s off. */
-      ratio: number;
-      /** Hub CPU per request off ÷ on: what the throughput ratio would be for a hub bound by its CPU. */
-      cpuRatio: number;
-    }[] = [];
+    const rounds: Round[] = [];
+    const problems: string[] = [];
     for (let round = 1; round <= settings.rounds; round++) {
-      const order = round % 2 ? [on, off] : [off, on];
-      const sides: Partial<Record<'on' | 'off', Side>> = {};
-      for (const hub of order) sides[hub.label] = await load(hub, request, settings.seconds, verify);
+      const order = [...ORDERS[(round - 1) % ORDERS.length]];
+      const sides = {} as Record<Label, Side>;
+      for (const label of order) {
+        sides[label] = await load(hubOf[label], requests[label], settings.seconds, verify[label], meter);
+        served[label] += sides[label].requests;
+      }
       await sampleCheck();
-      const { on: a, off: b } = sides as Record<'on' | 'off', Side>;
-      const ratio = a.rps / b.rps;
-      const cpuRatio = b.cpuPerRequest / a.cpuPerRequest;
-      rounds.push({ round, first: order[0].label, on: a, off: b, ratio, cpuRatio });
+      for (const label of LABELS) {
+        const side = sides[label];
+        const wrong = side.non2xx + side.mismatches + side.errors;
+        if (wrong) {
+          problems.push(
+            `round ${round}, ${label}: ${side.non2xx} non-2xx, ${side.mismatches} wrong bodies, ` +
+              `${side.errors} connection errors`,
+          );
+        }
+        if (VARIANTS[label].audit && (side.audited < side.requests || side.auditedComplete < side.requests)) {
+          problems.push(
+            `round ${round}, ${label}: ${side.requests} responses but ${side.audited} audit records ` +
+              `(${side.auditedComplete} complete) committed`,
+          );
+        }
+        if (!VARIANTS[label].audit && side.audited !== 0) {
+          problems.push(`round ${round}, ${label}: ${side.audited} audit records written with the audit off`);
+        }
+      }
+      const ratios = Object.fromEntries(
+        COSTS.map((cost) => [cost.name, sides.full.rps / sides[cost.without].rps]),
+      ) as Record<CostName, number>;
+      rounds.push({ round, order, loadAverage: os.loadavg()[0], sides, ratios });
       console.log(
-        `  round ${round} (${order[0].label} first): on ${fixed(a.rps)} req/s, off ${fixed(b.rps)} req/s, ` +
-          `ratio ${fixed(ratio, 3)}, cost ${pct(1 - ratio)}; hub CPU per request on ${fixed(a.cpuPerRequest / 1000, 2)} ms, ` +
-          `off ${fixed(b.cpuPerRequest / 1000, 2)} ms, cost ${pct(1 - cpuRatio)}`,
+        `  round ${round} (${order.map((l) => SHORT[l]).join('')}): ` +
+          `${LABELS.map((l) => `${l} ${fixed(sides[l].rps)}`).join(', ')} req/s; ` +
+          `permission cost ${pct(1 - ratios.permissions)}, audit cost ${pct(1 - ratios.audit)}; ` +
+          `full: ${sides.full.audited} audit records for ${sides.full.requests} responses; load ${fixed(os.loadavg()[0], 2)}`,
       );
     }
 
     const profiles = settings.profile ? await Promise.all(hubs.map(stopProfile)) : [];
+    // Stopping a hub writes what its audit still holds: after it, every record is in the table.
     await Promise.all(hubs.splice(0).map(stopHub));
+    const finalCounts = await auditCounts(database, key.id, since);
+    const totals = Object.fromEntries(
+      LABELS.map((label) => {
+        const written = auditOf(finalCounts, requestIdOf(label));
+        return [label, { responses: served[label], records: written.records, complete: written.complete }];
+      }),
+    ) as Record<Label, { responses: number; records: number; complete: number }>;
+    for (const label of LABELS) {
+      const total = totals[label];
+      if (VARIANTS[label].audit && (total.records < total.responses || total.complete < total.responses)) {
+        problems.push(`${label}: ${total.responses} responses in all but ${total.records} audit records`);
+      }
+      // Beyond one per response, at most the requests in flight when each load ended (one per connection).
+      const inFlight = settings.connections * (rounds.length + 1);
+      if (VARIANTS[label].audit && total.records > total.responses + inFlight) {
+        problems.push(
+          `${label}: ${total.records} audit records for ${total.responses} responses, more than one a request`,
+        );
+      }
+      if (!VARIANTS[label].audit && total.records !== 0) {
+        problems.push(`${label}: ${total.records} audit records in all with the audit off`);
+      }
+    }
 
     // Report
-    const ratios = rounds.map((r) => r.ratio);
-    const side = (label: 'on' | 'off') => ({
-      rpsMedian: median(rounds.map((r) => r[label].rps)),
-      cpuPerRequestMedian: median(rounds.map((r) => r[label].cpuPerRequest)),
-      p50Median: median(rounds.map((r) => r[label].p50)),
-      p99Median: median(rounds.map((r) => r[label].p99)),
-      requests: rounds.reduce((sum, r) => sum + r[label].requests, 0),
-      non2xx: rounds.reduce((sum, r) => sum + r[label].non2xx, 0),
-      mismatches: rounds.reduce((sum, r) => sum + r[label].mismatches, 0),
-      errors: rounds.reduce((sum, r) => sum + r[label].errors, 0),
-    });
-    const summary = {
-      ratioMedian: median(ratios),
-      ratioMin: Math.min(...ratios),
-      ratioMax: Math.max(...ratios),
-      cost: 1 - median(ratios),
-      costMin: 1 - Math.max(...ratios),
-      costMax: 1 - Math.min(...ratios),
-      // Every side ran as long in every round: all requests on over all requests off.
-      ratioPooled:
-        rounds.reduce((sum, r) => sum + r.on.requests, 0) /
-        rounds.reduce((sum, r) => sum + r.off.requests, 0),
-      cpuRatioMedian: median(rounds.map((r) => r.cpuRatio)),
-      cpuCost: 1 - median(rounds.map((r) => r.cpuRatio)),
-      cpuCostMin: 1 - Math.max(...rounds.map((r) => r.cpuRatio)),
-      cpuCostMax: 1 - Math.min(...rounds.map((r) => r.cpuRatio)),
-      on: side('on'),
-      off: side('off'),
+    const sideSummary = (label: Label) => {
+      const of = rounds.map((r) => r.sides[label]);
+      const requestsServed = sum(of.map((s) => s.requests));
+      return {
+        rpsMedian: median(of.map((s) => s.rps)),
+        requests: requestsServed,
+        // Pooled: all the CPU time of the rounds over all their requests.
+        hubCpuMsPerRequest: sum(of.map((s) => s.hubCpu)) / requestsServed / 1000,
+        dbCpuMsPerRequest: meter.dbCpu ? sum(of.map((s) => s.dbCpu ?? 0)) / requestsServed / 1000 : null,
+        p50Median: median(of.map((s) => s.p50)),
+        p99Median: median(of.map((s) => s.p99)),
+        non2xx: sum(of.map((s) => s.non2xx)),
+        mismatches: sum(of.map((s) => s.mismatches)),
+        errors: sum(of.map((s) => s.errors)),
+        auditRecords: sum(of.map((s) => s.audited)),
+      };
+    };
+    const sides = Object.fromEntries(LABELS.map((l) => [l, sideSummary(l)])) as Record<
+      Label,
+      ReturnType<typeof sideSummary>
+    >;
+    const cpuCost = (full: number | null, without: number | null): CpuCost | null =>
+      full === null || without === null ? null : { full, without, cost: 1 - without / full };
+    const costOf = (cost: (typeof COSTS)[number]) => {
+      const ratios = rounds.map((r) => r.ratios[cost.name]);
+      const full = sides.full;
+      const other = sides[cost.without];
+      const together = (side: typeof full) =>
+        side.dbCpuMsPerRequest === null ? null : side.hubCpuMsPerRequest + side.dbCpuMsPerRequest;
+      return {
+        compares: `full ÷ ${cost.without}`,
+        issue: cost.issue,
+        budget: cost.budget,
+        ratioMedian: median(ratios),
+        ratioMin: Math.min(...ratios),
+        ratioMax: Math.max(...ratios),
+        cost: 1 - median(ratios),
+        costMin: 1 - Math.max(...ratios),
+        costMax: 1 - Math.min(...ratios),
+        // Every side ran as long in every round: all requests of full over all of the other's.
+        ratioPooled: full.requests / other.requests,
+        costPooled: 1 - full.requests / other.requests,
+        // CPU ms per request, pooled; cost = 1 − CPU(without) ÷ CPU(full): the throughput a hub bound by
+        // that CPU would lose.
+        hubCpu: cpuCost(full.hubCpuMsPerRequest, other.hubCpuMsPerRequest),
+        dbCpu: cpuCost(full.dbCpuMsPerRequest, other.dbCpuMsPerRequest),
+        totalCpu: cpuCost(together(full), together(other)),
+        met: 1 - median(ratios) <= cost.budget,
+      };
+    };
+    const costs: Record<CostName, ReturnType<typeof costOf>> = {
+      permissions: costOf(COSTS[0]),
+      audit: costOf(COSTS[1]),
     };
 
     const header = [
       'round',
-      'first',
-      'on req/s',
-      'off req/s',
-      'on/off',
-      'cost',
-      'on p50/p99 ms',
-      'off p50/p99 ms',
-      'on CPU/req',
-      'off CPU/req',
-      'CPU cost',
+      'order',
+      'full req/s',
+      'no-perm req/s',
+      'no-audit req/s',
+      'perm cost',
+      'audit cost',
+      'hub ms/req F/P/A',
+      'db ms/req F/P/A',
+      'full p50/p99',
+      'load',
     ];
+    const cpuTriple = (get: (label: Label) => number | null) => LABELS.map((l) => ms(get(l))).join('/');
     const rows = rounds.map((r) => [
       String(r.round),
-      r.first,
-      fixed(r.on.rps),
-      fixed(r.off.rps),
-      fixed(r.ratio, 3),
-      pct(1 - r.ratio),
-      `${r.on.p50}/${r.on.p99}`,
-      `${r.off.p50}/${r.off.p99}`,
-      `${fixed(r.on.cpuPerRequest / 1000, 2)} ms`,
-      `${fixed(r.off.cpuPerRequest / 1000, 2)} ms`,
-      pct(1 - r.cpuRatio),
+      r.order.map((l) => SHORT[l]).join(''),
+      ...LABELS.map((l) => fixed(r.sides[l].rps)),
+      pct(1 - r.ratios.permissions),
+      pct(1 - r.ratios.audit),
+      cpuTriple((l) => r.sides[l].hubCpu / r.sides[l].requests),
+      cpuTriple((l) => (r.sides[l].dbCpu === null ? null : (r.sides[l].dbCpu ?? 0) / r.sides[l].requests)),
+      `${r.sides.full.p50}/${r.sides.full.p99}`,
+      fixed(r.loadAverage, 2),
     ]);
     rows.push([
       'median',
       '',
-      fixed(summary.on.rpsMedian),
-      fixed(summary.off.rpsMedian),
-      fixed(summary.ratioMedian, 3),
-      pct(summary.cost),
-      `${summary.on.p50Median}/${summary.on.p99Median}`,
-      `${summary.off.p50Median}/${summary.off.p99Median}`,
-      `${fixed(summary.on.cpuPerRequestMedian / 1000, 2)} ms`,
-      `${fixed(summary.off.cpuPerRequestMedian / 1000, 2)} ms`,
-      pct(summary.cpuCost),
+      ...LABELS.map((l) => fixed(sides[l].rpsMedian)),
+      pct(costs.permissions.cost),
+      pct(costs.audit.cost),
+      cpuTriple((l) => sides[l].hubCpuMsPerRequest * 1000),
+      cpuTriple((l) => (sides[l].dbCpuMsPerRequest === null ? null : sides[l].dbCpuMsPerRequest * 1000)),
+      `${sides.full.p50Median}/${sides.full.p99Median}`,
+      '',
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
     const line = (cells: string[]) => cells.map((cell, i) => cell.padStart(widths[i])).join('  ');
     console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
     for (const row of rows) console.log(line(row));
     console.log(
-      `\nrequests: on ${summary.on.requests}, off ${summary.off.requests}; non-2xx: on ${summary.on.non2xx}, ` +
-        `off ${summary.off.non2xx}; body mismatches: on ${summary.on.mismatches}, off ${summary.off.mismatches}; ` +
-        `connection errors: on ${summary.on.errors}, off ${summary.off.errors}`,
-    );
-    const loadAfter = os.loadavg()[0];
-    console.log(
-      `all requests together: on/off ${fixed(summary.ratioPooled, 3)}, cost ${pct(1 - summary.ratioPooled)}; ` +
-        `load average ${fixed(loadBefore, 2)} before, ${fixed(loadAfter, 2)} after (${os.cpus().length} CPUs)`,
+      '(order: F full, P no-permissions, A no-audit; CPU per request in the last row: all requests of the ' +
+        'rounds pooled; latency in ms)',
     );
     console.log(
-      `hub CPU per request: cost ${pct(summary.cpuCost)} (median of ${rounds.length} rounds, ` +
-        `min ${pct(summary.cpuCostMin)}, max ${pct(summary.cpuCostMax)}), as 1 − CPU(off) ÷ CPU(on)`,
+      `\nrequests: ${LABELS.map((l) => `${l} ${sides[l].requests}`).join(', ')}; non-2xx, wrong bodies, ` +
+        `connection errors: ${LABELS.map((l) => `${l} ${sides[l].non2xx}/${sides[l].mismatches}/${sides[l].errors}`).join(', ')}`,
     );
-    const met = summary.cost <= BUDGET;
     console.log(
-      `permissions cost: ${pct(summary.cost)} (median of ${rounds.length} rounds, min ${pct(summary.costMin)}, ` +
-        `max ${pct(summary.costMax)}) — budget ${pct(BUDGET)}: ${met ? 'met' : 'NOT MET'}` +
-        `${settings.profile ? ' (measured under the CPU profiler)' : ''}`,
+      `audit records: ${LABELS.map((l) => `${l} ${sides[l].auditRecords} during the rounds' ${sides[l].requests} responses`).join(', ')}; ` +
+        `over the whole run (warm-up and checks too): ${LABELS.map((l) => `${l} ${totals[l].records} for ${totals[l].responses} responses`).join(', ')} ` +
+        '(records beyond the responses: requests in flight when a load ended, answered after autocannon stopped)',
     );
+    const loadAfter = os.loadavg();
+    console.log(
+      `load average ${loadBefore.map((l) => fixed(l, 2)).join(' ')} before, ` +
+        `${loadAfter.map((l) => fixed(l, 2)).join(' ')} after (1, 5, 15 min; ${os.availableParallelism()} CPUs)`,
+    );
+    for (const cost of COSTS) {
+      const c = costs[cost.name];
+      const cpu = (name: string, figures: CpuCost | null) =>
+        figures
+          ? `${name} ${fixed(figures.full, 3)} vs ${fixed(figures.without, 3)} ms (${pct(figures.cost)})`
+          : `${name} n/a`;
+      console.log(
+        `${cost.name} cost (full vs ${cost.without}): ${pct(c.cost)} (median of ${rounds.length} rounds, ` +
+          `min ${pct(c.costMin)}, max ${pct(c.costMax)}; all requests together ${pct(c.costPooled)}) — ` +
+          `budget ${pct(cost.budget)}: ${c.met ? 'met' : 'NOT MET'}` +
+          `${settings.profile ? ' (measured under the CPU profiler)' : ''}\n` +
+          `  CPU per request: ${cpu('hub', c.hubCpu)}, ${cpu('database', c.dbCpu)}, ${cpu('together', c.totalCpu)}`,
+      );
+    }
+    // The benchmark itself keeps about as many processes runnable as a small machine has CPUs (the loaded
+    // hub, autocannon, the database backends). Beyond twice the CPUs, others competed for them: the sides
+    // of a round did not see the same machine, and req/s ratios say more about the others' load than about
+    // the hubs (CPU per request holds up better).
+    const peakLoad = Math.max(loadBefore[0], ...rounds.map((r) => r.loadAverage), loadAfter[0]);
+    const overloaded = peakLoad > 2 * os.availableParallelism();
+    if (overloaded) {
+      console.log(
+        `WARNING: load average up to ${fixed(peakLoad, 2)} on ${os.availableParallelism()} CPUs: other ` +
+          'processes competed for the CPU during the rounds; the req/s ratios are unreliable (see the ' +
+          'spread between min and max), CPU per request less so',
+      );
+    }
+    for (const problem of problems) console.log(`PROBLEM: ${problem}`);
 
     const cpus = os.cpus();
     const results = {
@@ -727,11 +1070,13 @@ export async function run(): Promise<void> {
       date: new Date().toISOString(),
       machine: {
         cpus: cpus.length,
+        nproc: os.availableParallelism(),
         model: cpus[0]?.model ?? 'unknown',
         platform: `${os.platform()} ${os.release()}`,
         arch: os.arch(),
         memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-        loadAverage: { before: loadBefore, after: loadAfter },
+        loadAverage: { before: loadBefore, after: loadAfter, peak: peakLoad, note: '1, 5 and 15 minutes' },
+        overloaded,
       },
       node: process.version,
       database: redacted(url),
@@ -743,15 +1088,26 @@ export async function run(): Promise<void> {
         fields: classes,
         grant: grant.id,
         query: QUERY,
-        responseBytes: Buffer.byteLength(answers.on.text),
+        responseBytes: Buffer.byteLength(answers.full.text),
         responsesEqual: equal,
         differences: diff,
+        privateProbeRefused: refused,
       },
-      settings: { ...settings, hubProcesses: 'two child processes, NODE_ENV=production, loopback' },
+      hubs: VARIANTS,
+      settings: {
+        ...settings,
+        orders: ORDERS,
+        hubProcesses: 'three child processes, NODE_ENV=production, loopback',
+        databaseCpu: meter.dbCpu ? 'the hubs’ backends, from /proc' : 'not measured',
+      },
+      costs,
+      sides,
+      audit: {
+        duringRounds: Object.fromEntries(LABELS.map((l) => [l, sides[l].auditRecords])),
+        total: totals,
+      },
+      problems,
       rounds,
-      summary,
-      budget: BUDGET,
-      met,
       seconds: Math.round((Date.now() - started) / 1000),
     };
     mkdirSync(dirname(RESULTS_FILE), { recursive: true });
@@ -760,17 +1116,25 @@ export async function run(): Promise<void> {
 
     if (profiles.length) {
       // Requests each hub served while profiled: the rounds, and one sample check after each.
-      const served = (label: 'on' | 'off') => summary[label].requests + rounds.length;
-      const [onProfile, offProfile] = profiles.map(summariseProfile);
+      const profiled = (label: Label) => sides[label].requests + rounds.length;
+      const summaries = Object.fromEntries(
+        LABELS.map((label, i) => [label, summariseProfile(profiles[i])]),
+      ) as Record<Label, ReturnType<typeof summariseProfile>>;
       console.log(`\nCPU profiles over the rounds: ${profiles.join(', ')}`);
-      console.log(
-        formatProfileComparison(onProfile, served('on'), offProfile, served('off'), {
-          a: 'on',
-          b: 'off',
-          top: 30,
-        }),
-      );
+      for (const cost of COSTS) {
+        console.log(`\n${cost.name}: full against ${cost.without}`);
+        console.log(
+          formatProfileComparison(
+            summaries.full,
+            profiled('full'),
+            summaries[cost.without],
+            profiled(cost.without),
+            { a: 'full', b: SHORT[cost.without], top: 30 },
+          ),
+        );
+      }
     }
+    if (problems.length) throw new Error(`${problems.length} check(s) failed: ${problems.join('; ')}`);
   } finally {
     await Promise.all(hubs.map(stopHub));
     if (keyId) await revokeKey(database.db, keyId);
@@ -783,10 +1147,13 @@ export async function run(): Promise<void> {
 if (process.argv[1] && resolve(process.argv[1]) === THIS_FILE) {
   const hubIndex = process.argv.indexOf('--hub');
   if (hubIndex !== -1) {
-    serveHub(process.argv[hubIndex + 1] !== 'off').catch((error: Error) => {
-      process.send?.({ type: 'failed', error: error.stack ?? String(error) } satisfies HubMessage);
-      process.exit(1);
-    });
+    const label = process.argv[hubIndex + 1] as Label;
+    (label in VARIANTS ? serveHub(label) : Promise.reject(new Error(`no hub ${label}`))).catch(
+      (error: Error) => {
+        process.send?.({ type: 'failed', error: error.stack ?? String(error) } satisfies HubMessage);
+        process.exit(1);
+      },
+    );
   } else {
     run().catch((error: Error) => {
       console.error(error);
