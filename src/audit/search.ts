@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import type { AuditDetail } from './trail.js';
+import type { AuditRecord } from './writer.js';
 
 /** What auditors ask: who read field Y of dataset X in a period, what principal Z read, which grants were used. */
 export interface AuditQuery {
@@ -16,20 +16,13 @@ export interface AuditQuery {
   first: number;
 }
 
-export interface StoredAuditRecord {
+/** A record as stored: as written, with its sequence number, time and the chain's hashes. */
+export type StoredAuditRecord = Omit<AuditRecord, 'at'> & {
   seq: number;
   at: string;
-  event: string;
-  principal: string | null;
-  keyId: string | null;
-  requestId: string | null;
-  operationName: string | null;
-  documentHash: string | null;
-  outcome: string;
-  detail: AuditDetail | Record<string, unknown>;
   prevHash: string;
   hash: string;
-}
+};
 
 /** Audit records matching a query, oldest first, one more than asked for (the caller pages with it). */
 export async function searchAuditLog(sql: postgres.Sql, query: AuditQuery): Promise<StoredAuditRecord[]> {
