@@ -59,6 +59,7 @@ import { constructionPermit } from '../src/catalog/datasets/constructionPermit.j
 import type { MaskRule } from '../src/catalog/types.js';
 import { type DataReport, ensureData } from './compare/data.js';
 import { startCountingProxy } from './compare/pgproxy.js';
+import { databaseName, ensureBenchDatabase, redacted } from './support/database.js';
 
 const run$ = promisify(execFile);
 
@@ -90,17 +91,6 @@ const settings = {
 
 function databaseUrl(): string {
   return process.env.BENCH_COMPARE_DATABASE_URL || DEFAULT_URL;
-}
-
-function databaseName(url: string): string {
-  return decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
-}
-
-function redacted(url: string): string {
-  const parsed = new URL(url);
-  parsed.username = '';
-  parsed.password = '';
-  return parsed.toString();
 }
 
 /** How this run was started, with the BENCH_* settings it was given. */
@@ -163,25 +153,6 @@ async function ensureToolchain(): Promise<Toolchain> {
   const nodeVersion = stdout.trim();
   if (!/^v22\./.test(nodeVersion)) throw new Error(`${node} is ${nodeVersion}, not Node 22`);
   return { dir, node, nodeVersion, postgraphileVersion: version() };
-}
-
-async function ensureDatabase(url: string): Promise<void> {
-  const name = databaseName(url);
-  if (!name || name === 'test' || name === 'postgres') {
-    throw new Error(`refusing to benchmark on database ${JSON.stringify(name)}: the test suite wipes it`);
-  }
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const sql = postgres(admin.toString(), { max: 1, onnotice: () => {} });
-  try {
-    const [found] = await sql`select 1 as found from pg_database where datname = ${name}`;
-    if (!found) {
-      await sql`create database ${sql(name)}`;
-      console.log(`created database ${name}`);
-    }
-  } finally {
-    await sql.end({ timeout: 5 });
-  }
 }
 
 /** The `jingtu` command, on the benchmark's Node, against the benchmark's database. */
@@ -697,7 +668,7 @@ export async function run(): Promise<void> {
   console.log(
     `servers run on ${tools.node} (${tools.nodeVersion}); postgraphile ${tools.postgraphileVersion}`,
   );
-  await ensureDatabase(url);
+  await ensureBenchDatabase(url, 'BENCH_COMPARE_DATABASE_URL');
   await jingtu(tools, url, ['migrate']);
   const monitor = postgres(url, { max: 1, onnotice: () => {} });
   const servers: Server[] = [];

@@ -40,7 +40,6 @@ import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
 import { count, eq } from 'drizzle-orm';
 import { pino } from 'pino';
-import postgres from 'postgres';
 import { EffectiveAccess } from '../src/access/effectiveAccess.js';
 import { approveAccess, listAccessRequests, requestAccess } from '../src/access/grants.js';
 import { createKey, revokeKey } from '../src/access/keys.js';
@@ -55,6 +54,7 @@ import { runMigrations } from '../src/db/migrate.js';
 import { seedDemo } from '../src/demo/seed.js';
 import { createHub } from '../src/http/app.js';
 import { formatProfileComparison, summariseProfile } from './cpuprofile.js';
+import { ensureBenchDatabase, redacted } from './support/database.js';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 const BENCH_DIR = dirname(THIS_FILE);
@@ -63,8 +63,6 @@ const RESULTS_FILE = join(BENCH_DIR, 'results/permissions.json');
 const PROFILE_DIR = join(BENCH_DIR, 'results/profiles');
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/jingtu_bench';
-/** Databases a benchmark must never write to: the test suite's, and the server's maintenance database. */
-const FORBIDDEN_DATABASES = new Set(['test', 'postgres', 'template0', 'template1']);
 
 /** The three hubs. */
 const VARIANTS = {
@@ -154,18 +152,6 @@ const applicationNameOf = (label: Label) => `jingtu-bench-${label}`;
 
 function databaseUrl(): string {
   return process.env.BENCH_DATABASE_URL ?? DEFAULT_URL;
-}
-
-function databaseName(url: string): string {
-  return decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
-}
-
-/** The URL without credentials, for printing and for the results file. */
-function redacted(url: string): string {
-  const parsed = new URL(url);
-  parsed.username = '';
-  parsed.password = '';
-  return parsed.toString();
 }
 
 function hubConfig(url: string, poolSize: number): Config {
@@ -269,33 +255,6 @@ async function serveHub(label: Label): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------------------
 // Parent: setup
-
-async function ensureDatabase(url: string): Promise<void> {
-  const name = databaseName(url);
-  if (!name || FORBIDDEN_DATABASES.has(name)) {
-    throw new Error(
-      `refusing to benchmark on database ${JSON.stringify(name)}: the benchmark writes keys, grants and ` +
-        'audit records; give it a database of its own (BENCH_DATABASE_URL, default jingtu_bench)',
-    );
-  }
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const sql = postgres(admin.toString(), { max: 1, onnotice: () => {} });
-  try {
-    const [found] = await sql`select 1 as found from pg_database where datname = ${name}`;
-    if (!found) {
-      try {
-        await sql`create database ${sql(name)}`;
-        console.log(`created database ${name}`);
-      } catch (error) {
-        // 42P04: created meanwhile by another process.
-        if ((error as { code?: string }).code !== '42P04') throw error;
-      }
-    }
-  } finally {
-    await sql.end({ timeout: 5 });
-  }
-}
 
 function benchDataset(): Dataset {
   const dataset = datasetByName(DATASET);
@@ -698,7 +657,7 @@ export async function run(): Promise<void> {
     `machine: ${os.availableParallelism()} CPUs available (nproc), load average ` +
       `${loadBefore.map((l) => fixed(l, 2)).join(' ')} (1, 5, 15 min) before the run`,
   );
-  await ensureDatabase(url);
+  await ensureBenchDatabase(url, 'BENCH_DATABASE_URL');
   await runMigrations(url);
   const database = await openDatabase(hubConfig(url, 4));
   let keyId: string | undefined;

@@ -56,6 +56,7 @@ import { runMigrations } from '../src/db/migrate.js';
 import { demoRecords } from '../src/demo/rows.js';
 import { type GeoPoint, type GeoPolygon, pointToPg, polygonToPg } from '../src/domain/geometry.js';
 import { createHub } from '../src/http/app.js';
+import { ensureBenchDatabase, redacted } from './support/database.js';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 const BENCH_DIR = dirname(THIS_FILE);
@@ -102,18 +103,6 @@ const smallRows = () => Math.max(1, Math.floor(settings.rows / 10));
 
 function databaseUrl(): string {
   return process.env.JINGTU_BENCH_DATABASE_URL || DEFAULT_URL;
-}
-
-function databaseName(url: string): string {
-  return decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
-}
-
-/** The URL without credentials, for printing and for the results file. */
-function redacted(url: string): string {
-  const parsed = new URL(url);
-  parsed.username = '';
-  parsed.password = '';
-  return parsed.toString();
 }
 
 function benchDataset(): Dataset {
@@ -286,31 +275,6 @@ async function memoryUsageOf(hub: RunningHub): Promise<NodeJS.MemoryUsage> {
 
 // ---------------------------------------------------------------------------------------------------------
 // Parent: setup
-
-async function ensureDatabase(url: string): Promise<void> {
-  const name = databaseName(url);
-  // `test` is wiped by the test suite, `postgres` is where it connects to do so.
-  if (!name || name === 'test' || name === 'postgres') {
-    throw new Error(`refusing to benchmark on database ${JSON.stringify(name)}: the test suite uses it`);
-  }
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const sql = postgres(admin.toString(), { max: 1, onnotice: () => {} });
-  try {
-    const [found] = await sql`select 1 as found from pg_database where datname = ${name}`;
-    if (!found) {
-      try {
-        await sql`create database ${sql(name)}`;
-        console.log(`created database ${name}`);
-      } catch (error) {
-        // 42P04: created meanwhile by another process.
-        if ((error as { code?: string }).code !== '42P04') throw error;
-      }
-    }
-  } finally {
-    await sql.end({ timeout: 5 });
-  }
-}
 
 const execFileAsync = promisify(execFile);
 
@@ -805,7 +769,7 @@ export async function run(): Promise<void> {
   const dataset = benchDataset();
   const runId = `${Date.now().toString(36)}`;
   console.log(`\n== sync: streaming publish vs COPY, export memory, GraphQL batch (${redacted(url)})`);
-  await ensureDatabase(url);
+  await ensureBenchDatabase(url, 'JINGTU_BENCH_DATABASE_URL');
   await runMigrations(url);
   const admin = postgres(url, { max: 1, onnotice: () => {} });
   const dir = mkdtempSync(join(os.tmpdir(), 'jingtu-bench-sync-'));
