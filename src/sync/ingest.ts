@@ -336,14 +336,9 @@ async function merge(
 }
 
 /** Publishes a batch (see publishUnaudited) and tells the request's audit trail what came of it. */
-export async function publishBatch(
-  db: Db,
-  publisher: Publisher,
-  dataset: Dataset,
-  options: PublishOptions,
-  records: AsyncIterable<IncomingRecord> | Iterable<IncomingRecord>,
-): Promise<PublishResult> {
-  const result = await publishUnaudited(db, publisher, dataset, options, records);
+export async function publishBatch(...args: Parameters<typeof publishUnaudited>): Promise<PublishResult> {
+  const [, publisher, dataset] = args;
+  const result = await publishUnaudited(...args);
   const { batchKey, mode, status, replayed, received, inserted, updated, deleted, rejectedCount } = result;
   publisher.audit?.action({
     action: 'PUBLISH',
