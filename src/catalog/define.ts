@@ -35,6 +35,9 @@ export function defineDataset(input: DatasetInput): Dataset {
   if (input.defaultOrder && !fields[input.defaultOrder.field]?.sortable) {
     fail(input, `defaultOrder field ${input.defaultOrder.field} must be sortable`);
   }
+  for (const fields of input.indexes ?? []) {
+    for (const name of fields) if (!input.fields[name]) fail(input, `index field ${name} is not declared`);
+  }
   for (const [name, field] of Object.entries(fields)) {
     if (field.personal && sharingOf(field) !== 'PRIVATE' && !field.mask) {
       fail(input, `personal field ${name} is shared but has no masking rule`);

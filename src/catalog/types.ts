@@ -118,5 +118,10 @@ export interface DatasetInput {
   geometryField?: string;
   fields: Readonly<Record<string, FieldDef>>;
   links?: Readonly<Record<string, LinkDef>>;
+  /**
+   * Composite indexes for filter combinations that aggregates and lists use together (each filterable
+   * field already has an index of its own), e.g. `[['landCategory', 'year']]`.
+   */
+  indexes?: readonly (readonly string[])[];
   defaultOrder?: { field: string; direction: 'ASC' | 'DESC' };
 }

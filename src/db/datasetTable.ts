@@ -87,6 +87,10 @@ export function datasetTable(dataset: DatasetInput) {
         extras.push(index(`${dataset.table}_${columnName(name)}`).on(c[name], c.id));
       }
     }
+    for (const fields of dataset.indexes ?? []) {
+      const [first, ...rest] = fields.map((name) => c[name]);
+      extras.push(index(`${dataset.table}_${fields.map(columnName).join('_')}`).on(first, ...rest));
+    }
     return extras;
   });
 }

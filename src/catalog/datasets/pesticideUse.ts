@@ -22,6 +22,8 @@ export const pesticideUse = defineDataset({
   key: ['sourceId'],
   districtField: 'district',
   defaultOrder: { field: 'year', direction: 'DESC' },
+  // Use by land category over a span of years: the usual filter of the use statistics (aggregates).
+  indexes: [['landCategory', 'year']],
   fields: {
     ...inputUseReportFields,
     product: { type: 'text', zh: '农药产品名称', en: 'Pesticide product', search: true },

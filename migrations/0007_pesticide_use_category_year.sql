@@ -1,0 +1,1 @@
+CREATE INDEX "pesticide_use_land_category_year" ON "pesticide_use" USING btree ("land_category","year");
