@@ -185,6 +185,40 @@ describe('the audit chain', () => {
     await expect(sql()`truncate audit_log`).rejects.toThrow(/append-only/);
   });
 
+  it('stays one chain in sequence order when many connections write at once, in batches and transactions', async () => {
+    const [{ before }] = await sql()<
+      { before: number }[]
+    >`select coalesce(max(seq), 0)::int as before from audit_log`;
+    const insert = (tx: postgres.Sql | postgres.TransactionSql, n: number) => tx`
+      insert into audit_log (event, outcome, detail)
+      select 'CHAIN_TEST', 'OK', jsonb_build_object('i', i) from generate_series(1, ${n}) i`;
+    await Promise.all([
+      ...Array.from({ length: 60 }, (_, i) => insert(sql(), 1 + (i % 4))),
+      // two statements in one transaction, and a rolled-back savepoint between them
+      sql().begin(async (tx) => {
+        await insert(tx, 3);
+        await tx
+          .savepoint((sp) => insert(sp, 2).then(() => Promise.reject(new Error('undo'))))
+          .catch(() => {});
+        await insert(tx, 2);
+      }),
+    ]);
+    const [written] = await sql()<{ count: number; links: number }[]>`
+      select count(*)::int as count,
+             count(*) filter (where prev_hash = lag_hash)::int as links
+      from (select seq, prev_hash, lag(hash) over (order by seq) as lag_hash, event from audit_log) a
+      where seq > ${before} and event = 'CHAIN_TEST'`;
+    // 60 statements of 1–4 records (150), and the transaction's 5: the savepoint's 2 are gone
+    expect(written.count).toBe(155);
+    expect(written.links).toBe(155);
+    const [head] = await sql()<{ matches: boolean }[]>`
+      select h.last_seq = (select max(seq) from audit_log)
+             and h.last_hash = (select hash from audit_log order by seq desc limit 1) as matches
+      from audit_chain_head h`;
+    expect(head.matches).toBe(true);
+    expect(await verifyAuditChain(sql())).toMatchObject({ intact: true });
+  });
+
   it('is intact, and names the first edited record', async () => {
     expect(await verifyAuditChain(sql())).toMatchObject({ intact: true });
     let edited = 0;

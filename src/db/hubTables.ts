@@ -139,7 +139,8 @@ export const pullState = pgTable('pull_state', {
 /**
  * The audit trail (等保 2.0 audit records; the Cybersecurity Law's network logs): one append-only record
  * per GraphQL operation, bulk transfer, key change and configuration change, hash-chained. The chain is
- * kept by a trigger (migrations/0005_audit_chain.sql), the same for every writer: each record's hash
+ * kept by triggers (migrations/0006_audit_chain.sql, linked per statement since
+ * 0008_audit_chain_per_statement.sql), the same for every writer: each record's hash
  * covers its content and the previous record's hash, and `audit_chain_head` holds the last one, so an
  * edited, deleted or truncated record shows in `jingtu audit verify`. Triggers refuse updates, deletions
  * (but those of records past the legal retention floor, oldest first) and truncation.
