@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
+import { pino } from 'pino';
 import type postgres from 'postgres';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../src/audit/chain.js';
+import { auditConfiguration } from '../src/audit/configuration.js';
+import { AuditWriter } from '../src/audit/writer.js';
 import type { Dataset } from '../src/catalog/define.js';
 import { datasetByName } from '../src/catalog/registry.js';
+import { loadConfig } from '../src/config.js';
 import { withTestHub } from './support/hub.js';
 import { insertRecords, sampleRecord, uniqueId } from './support/records.js';
 
@@ -146,6 +150,54 @@ describe('the audit record of an operation', () => {
     const result = await hub.graphql(keys.AUDITOR, verify);
     expect(result.body.data.auditVerify).toMatchObject({ intact: true, firstBroken: null });
     expect(result.body.data.auditVerify.checked).toBeGreaterThan(5);
+  });
+});
+
+describe('the audit of the configuration', () => {
+  it('records the settings a hub starts with, nothing secret, and which changed since its last start', async () => {
+    const writer = new AuditWriter(hub.database.sql, pino({ level: 'silent' }));
+    const port = String(40000 + Math.floor(Math.random() * 20000));
+    const env = {
+      DATABASE_URL: 'postgres://jingtu:s3cret-pw@db.example:5432/hub',
+      PORT: port,
+      JINGTU_PULL_JOBS: JSON.stringify([
+        {
+          name: `cfg-${id}`,
+          url: 'http://remote:4000',
+          key: 'jt_remote-secret-key',
+          dataset: 'closedEnterprise',
+          every: '0 3 * * *',
+          publishAs: 'ECONOMY',
+        },
+      ]),
+    };
+    try {
+      expect(await auditConfiguration(hub.database.sql, writer, loadConfig(env))).toBeNull();
+      expect(await auditConfiguration(hub.database.sql, writer, loadConfig(env))).toEqual([]);
+      const changed = await auditConfiguration(
+        hub.database.sql,
+        writer,
+        loadConfig({ ...env, JINGTU_RATE_LIMIT: '0', JINGTU_AUDIT_RETENTION_DAYS: '365' }),
+      );
+      expect(changed?.sort()).toEqual(['auditRetentionDays', 'limits']);
+    } finally {
+      await writer.close();
+    }
+    const records = await hub.database.sql<{ principal: string | null; detail: Record<string, unknown> }[]>`
+      select principal, detail from audit_log
+      where event = 'CONFIG' and detail -> 'configuration' ->> 'listen' like ${`%:${port}`} order by seq`;
+    expect(records).toHaveLength(3);
+    const text = JSON.stringify(records);
+    expect(text).not.toMatch(/s3cret|remote-secret/);
+    expect(records[2].detail).toMatchObject({
+      changed: ['limits', 'auditRetentionDays'],
+      configuration: {
+        database: 'postgres://db.example:5432/hub',
+        limits: { ratePerMinute: 0 },
+        auditRetentionDays: 365,
+        pullJobs: [{ name: `cfg-${id}`, url: 'http://remote:4000', publishAs: 'ECONOMY' }],
+      },
+    });
   });
 });
 

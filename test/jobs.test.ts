@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKey } from '../src/access/keys.js';
+import { AuditWriter } from '../src/audit/writer.js';
 import type { Dataset } from '../src/catalog/define.js';
 import { datasetByName, datasets } from '../src/catalog/registry.js';
 import { loadReference, type ReferenceData } from '../src/datasets/reference.js';
@@ -433,7 +434,8 @@ describe.skipIf(!onServer)('pull jobs between two hubs', () => {
     every: '* * * * *',
     publishAs: 'ECONOMY',
   });
-  const deps = (): PullDependencies => ({ db, reference, logger: pino({ level: 'silent' }) });
+  const audit = new AuditWriter(hub.database.sql, pino({ level: 'silent' }));
+  const deps = (): PullDependencies => ({ db, reference, logger: pino({ level: 'silent' }), audit });
   const localRows = async (creditCodes = codes()): Promise<LocalRow[]> => {
     const table = enterprises.drizzle;
     const creditCode = getTableColumns(table).creditCode;
@@ -462,6 +464,7 @@ describe.skipIf(!onServer)('pull jobs between two hubs', () => {
   });
 
   afterAll(async () => {
+    await audit.close();
     await remoteHub?.stop();
     remoteHub?.httpServer.close();
     await remoteSql?.end({ timeout: 5 });
@@ -526,6 +529,29 @@ describe.skipIf(!onServer)('pull jobs between two hubs', () => {
       .from(syncBatch)
       .where(eq(syncBatch.batchKey, `pull:t-${id}:${afterFirst}-${afterChanges}`));
     expect(batches).toHaveLength(1);
+  });
+
+  it('audits every pulled page as a publish by the local publisher, a replayed one too', async () => {
+    const records = await hub.database.sql<
+      { principal: string; requestId: string; outcome: string; actions: Record<string, unknown>[] }[]
+    >`
+      select principal, request_id as "requestId", outcome, detail -> 'actions' as actions from audit_log
+      where event = 'PULL_PUBLISH' and operation_name = ${`pull t-${id} from ${remote}`} order by seq`;
+    const pages = [`0-${afterFirst}`, `${afterFirst}-${afterChanges}`, `${afterFirst}-${afterChanges}`];
+    expect(records.map((r) => r.requestId)).toEqual(pages.map((p) => `pull:t-${id}:${p}`));
+    expect(records.every((r) => r.principal === 'ECONOMY' && r.outcome === 'OK')).toBe(true);
+    expect(records.map((r) => r.actions)).toEqual([
+      [
+        expect.objectContaining({
+          action: 'PUBLISH',
+          dataset: 'closedEnterprise',
+          inserted: 3,
+          replayed: false,
+        }),
+      ],
+      [expect.objectContaining({ action: 'PUBLISH', updated: 1, deleted: 1, replayed: false })],
+      [expect.objectContaining({ action: 'PUBLISH', replayed: true })],
+    ]);
   });
 
   it('resumes from its cursor, page by page, across runs', async () => {

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { count, eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { createKey } from '../access/keys.js';
+import { auditConfiguration } from '../audit/configuration.js';
+import { AuditWriter } from '../audit/writer.js';
 import type { Config } from '../config.js';
 import { loadReference } from '../datasets/reference.js';
 import { type Database, openDatabase } from '../db/connection.js';
@@ -40,6 +42,10 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
   await runMigrations(database.url);
   await welcomeNewcomer(database, config, logger);
   const reference = await loadReference(database.db);
+  // The process's own audit records: its configuration at start, and the pull jobs' publishes.
+  const audit = new AuditWriter(database.sql, logger);
+  const changed = await auditConfiguration(database.sql, audit, config);
+  if (changed?.length) logger.info({ changed }, 'configuration changed since the last start (audited)');
   const hub = await createHub({
     db: database.db,
     sql: database.sql,
@@ -63,6 +69,7 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
       logger,
       pullJobs: config.pullJobs ?? [],
       auditRetentionDays: config.auditRetentionDays,
+      audit,
     });
     const timing =
       database.mode === 'embedded' ? { pollingIntervalSeconds: 30, cronWorkerIntervalSeconds: 30 } : {};
@@ -85,6 +92,7 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
     logger.info({ signal }, 'shutting down: finishing requests in flight');
     try {
       await Promise.all([hub.stop(), jobs?.stop()]);
+      await audit.close();
       await database.close();
       logger.info('stopped');
       process.exit(0);

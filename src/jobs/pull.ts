@@ -1,6 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { EffectiveAccess } from '../access/effectiveAccess.js';
+import { AuditTrail } from '../audit/trail.js';
+import type { AuditSink } from '../audit/writer.js';
 import type { Dataset } from '../catalog/define.js';
 import { datasetByName } from '../catalog/registry.js';
 import type { Principal } from '../context.js';
@@ -38,6 +40,8 @@ export interface PullDependencies {
   /** Changes per page (default and most: 1000). */
   pageSize?: number;
   fetch?: typeof fetch;
+  /** Where each pulled page's publish is audited (event PULL_PUBLISH); the hub's, or none in some tests. */
+  audit?: AuditSink;
 }
 
 export interface PullOutcome {
@@ -224,13 +228,29 @@ export async function runPull(job: PullJobConfig, deps: PullDependencies): Promi
         line: index + 1,
         raw: toIncoming(dataset, change),
       }));
-      const result = await publishBatch(
-        db,
-        { access, reference: deps.reference },
-        dataset,
-        { batchKey, mode: 'DELTA', atomic: true },
-        records,
-      );
+      const trail = new AuditTrail();
+      let result: Awaited<ReturnType<typeof publishBatch>> | undefined;
+      try {
+        result = await publishBatch(
+          db,
+          { access, reference: deps.reference, audit: trail },
+          dataset,
+          { batchKey, mode: 'DELTA', atomic: true },
+          records,
+        );
+      } finally {
+        // One record per pulled page, whatever came of it, as for a publish over HTTP (BULK_PUBLISH).
+        await deps.audit?.write({
+          event: 'PULL_PUBLISH',
+          principal: job.publishAs,
+          keyId: null,
+          requestId: batchKey,
+          operationName: `pull ${job.name} from ${job.url}`,
+          documentHash: null,
+          outcome: result?.status === 'APPLIED' ? 'OK' : 'FAILED',
+          detail: trail.detail([]),
+        });
+      }
       if (result.status !== 'APPLIED') {
         const reasons = result.rejections
           .slice(0, 3)

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
 import { DEFAULT_AUDIT_RETENTION_DAYS, purgeAuditLog } from '../audit/chain.js';
+import type { AuditSink } from '../audit/writer.js';
 import type { ReferenceData } from '../datasets/reference.js';
 import type { Db } from '../db/connection.js';
 import { PgBoss, postgresJsExecutor } from './boss.js';
@@ -40,6 +41,8 @@ export interface HubJobDependencies {
   pullJobs: readonly PullJobConfig[];
   /** Days audit records are kept (at least 6 months: the database refuses to remove younger ones). */
   auditRetentionDays?: number;
+  /** Where the pull jobs' publishes are audited. */
+  audit?: AuditSink;
 }
 
 /** The hub's jobs: audit retention, grant housekeeping, dataset freshness, and one per pull job. */
@@ -49,6 +52,7 @@ export function hubJobs({
   logger,
   pullJobs,
   auditRetentionDays = DEFAULT_AUDIT_RETENTION_DAYS,
+  audit,
 }: HubJobDependencies): JobDefinition[] {
   return [
     {
@@ -76,7 +80,13 @@ export function hubJobs({
         queue: `${PULL_PREFIX}${job.name}`,
         cron: job.every,
         run: (signal) =>
-          runPull(job, { db, reference, logger: logger.child({ job: `${PULL_PREFIX}${job.name}` }), signal }),
+          runPull(job, {
+            db,
+            reference,
+            logger: logger.child({ job: `${PULL_PREFIX}${job.name}` }),
+            signal,
+            audit,
+          }),
       }),
     ),
   ];
