@@ -24,8 +24,8 @@
  *   most): the time the hub took to recover by itself.
  * - Audit: every request carries its own x-request-id; every request the hub answered must have exactly one
  *   audit record with that request id (records of the outage are held in memory and written when the
- *   database is back: polled for up to BENCH_AUDIT_WAIT_SECONDS), and `jingtu audit verify` must find the
- *   chain intact.
+ *   database is back: polled for up to BENCH_AUDIT_WAIT_SECONDS), whose outcome is TIMEOUT exactly when the
+ *   answer was the deadline's 503 TIMEOUT, and `jingtu audit verify` must find the chain intact.
  *
  * Load: autocannon, in 10 instances started 100 ms apart (autocannon's rate limit sends each connection's
  * quota for the second in one go; staggering spreads the bursts), each instance cycling through every
@@ -1329,6 +1329,16 @@ export async function run(): Promise<void> {
     }
     if (doubled.length)
       fail(`${doubled.length} requests have more than one audit record, e.g. ${doubled[0][0]}`);
+    // The record names what the client got: TIMEOUT exactly when the deadline answered (src/http/timeouts.ts).
+    const timeoutMismatch = all.filter((s) => {
+      const outcomes = s.answer ? audited.get(s.id)?.outcomes : undefined;
+      return outcomes && (s.answer?.outcome === 'timeout') !== outcomes.includes('TIMEOUT');
+    });
+    if (timeoutMismatch.length) {
+      fail(
+        `${timeoutMismatch.length} audit records disagree with the answer about TIMEOUT: ${JSON.stringify(countBy(timeoutMismatch, (s) => `${s.answer?.outcome} → ${audited.get(s.id)?.outcomes.join('+')}`))}`,
+      );
+    }
 
     let verify: { intact: boolean; output: string };
     try {

@@ -3,6 +3,7 @@ import { AuditTrail } from './audit/trail.js';
 import { DatasetLoaders } from './datasets/loaders.js';
 import type { ReferenceData } from './datasets/reference.js';
 import type { Db } from './db/connection.js';
+import type { RequestDeadline } from './http/timeouts.js';
 
 /** Who is asking: the holder of an API key. */
 export interface Principal {
@@ -24,6 +25,8 @@ export interface Context {
   loaders: DatasetLoaders;
   /** What this request reads and does, for its audit record. */
   audit: AuditTrail;
+  /** The request's deadline (HTTP requests only): whether the client got its answer or TIMEOUT. */
+  deadline?: RequestDeadline;
 }
 
 export interface ContextInput {
@@ -32,6 +35,7 @@ export interface ContextInput {
   requestId: string;
   db: Db;
   reference: ReferenceData;
+  deadline?: RequestDeadline;
 }
 
 export function createContext({ grants, ...input }: ContextInput): Context {

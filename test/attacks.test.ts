@@ -359,6 +359,44 @@ describe('timeouts', () => {
     expect(answer).toMatch(/"code":"TIMEOUT"/);
   });
 
+  it('audits a request the deadline answered as TIMEOUT, the outcome its client got', async () => {
+    const slowKey = await slow.key('WATER');
+    const ask = (requestId: string) =>
+      fetch(`${slow.url}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${slowKey}`,
+          'x-request-id': requestId,
+        },
+        body: JSON.stringify({ query: 'query Late { me { code } }' }),
+      });
+    const outcomeOf = async (requestId: string) => {
+      const rows = await slow.database.sql<{ outcome: string }[]>`
+        select outcome from audit_log where request_id = ${requestId}`;
+      return rows.map((row) => row.outcome).join(',');
+    };
+    const run = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+
+    // Every connection of the hub's pool held elsewhere: the request waits for one past its 300 ms deadline.
+    const pool = inject('databaseKind') === 'embedded' ? 1 : 4;
+    const held = await Promise.all(Array.from({ length: pool }, () => slow.database.sql.reserve()));
+    let late: Response;
+    try {
+      late = await ask(`late-${run}`);
+    } finally {
+      for (const connection of held) connection.release();
+    }
+    expect(late.status).toBe(503);
+    expect(((await late.json()) as Answer['body']).errors?.[0].extensions?.code).toBe('TIMEOUT');
+    // the request goes on once it has a connection, and its record names what the client got
+    await expect.poll(() => outcomeOf(`late-${run}`), { timeout: 10_000, interval: 100 }).toBe('TIMEOUT');
+
+    const inTime = await ask(`in-time-${run}`);
+    expect(((await inTime.json()) as Answer['body']).data).toEqual({ me: { code: 'WATER' } });
+    await expect.poll(() => outcomeOf(`in-time-${run}`), { timeout: 10_000, interval: 100 }).toBe('OK');
+  });
+
   it('reports a statement past the statement timeout as TIMEOUT, not as an internal error', () => {
     const cancelled = Object.assign(new Error('canceling statement due to statement timeout'), {
       code: '57014',

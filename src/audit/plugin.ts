@@ -31,7 +31,8 @@ export function auditPlugin(schema: GraphQLSchema, writer: AuditSink): ApolloSer
             requestId: ctx.requestId,
             operationName: operationName ?? request.operationName ?? null,
             documentHash: queryHash ?? null,
-            outcome,
+            // TIMEOUT when the deadline answered first (src/http/timeouts.ts): what the client got
+            outcome: ctx.deadline?.outcome(outcome) ?? outcome,
             detail: ctx.audit.detail(reads, errors),
           });
         },

@@ -2,6 +2,7 @@ import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { type Config, DEFAULT_STATEMENT_TIMEOUT_MS } from '../config.js';
 import { DataDirInUseError, type EmbeddedDatabase, openEmbedded, runningOwnerUrl } from './embedded.js';
+import { ConnectBreaker, reconnectBackoff } from './failFast.js';
 
 /** The drizzle database; `$client` is its postgres.js pool (for COPY, which drizzle does not speak). */
 export type Db = PostgresJsDatabase & { $client: postgres.Sql };
@@ -42,22 +43,35 @@ export function sessionParameters(statementTimeoutMs: number): Partial<postgres.
   };
 }
 
+/**
+ * Whether a connection URL names one server. postgres.js tries the hosts of a multi-host URL in turn and
+ * never fails a query for a refused one, so the fail-fast breaker (which fails them) is for one host only.
+ */
+function namesOneHost(url: string): boolean {
+  const authority = url.slice(url.indexOf('://') + 3).split(/[?/]/)[0];
+  return !authority.slice(authority.indexOf('@') + 1).includes(',');
+}
+
 function connect(
   url: string,
   poolSize: number,
   statementTimeoutMs: number,
   onQuery?: (query: string) => void,
-): postgres.Sql {
-  return postgres(url, {
+): { sql: postgres.Sql; breaker?: ConnectBreaker } {
+  // Fail fast while the database is down (src/db/failFast.ts); reconnect within 0.1 s once it is back.
+  const breaker = namesOneHost(url) ? new ConnectBreaker() : undefined;
+  const sql = postgres(url, {
     max: poolSize,
     onnotice: () => {},
     connection: sessionParameters(statementTimeoutMs),
     debug: onQuery ? (_connection, query) => onQuery(query) : undefined,
-    // postgres.js waits 3^n / 100 s between reconnects (up to 20 s, counted across the pool), so after an
-    // outage requests waited many seconds for a database that was back (bench/load.ts): retry within 1 s.
-    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
+    backoff: breaker?.backoff ?? reconnectBackoff,
+    // the TCP connection is bounded by the breaker's own timeout; this bounds the session's start after it
     connect_timeout: 10,
+    // documented (README, "Custom socket") but missing from postgres.js's types
+    ...({ socket: breaker?.socket } as object),
   });
+  return { sql, breaker };
 }
 
 export async function openDatabase(config: Config, options: OpenOptions = {}): Promise<Database> {
@@ -75,7 +89,7 @@ export async function openDatabase(config: Config, options: OpenOptions = {}): P
   }
   // PGlite is one session that runs one statement at a time: more connections from the hub would only
   // queue behind each other (src/db/pgliteServer.ts), so the embedded hub uses one.
-  const sql = connect(
+  const { sql, breaker } = connect(
     url,
     config.databaseUrl ? config.poolSize : 1,
     config.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
@@ -89,6 +103,7 @@ export async function openDatabase(config: Config, options: OpenOptions = {}): P
     db: drizzle({ client: sql }),
     async close() {
       await sql.end({ timeout: 5 });
+      breaker?.shutdown();
       await embedded?.close();
     },
   };

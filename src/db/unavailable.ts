@@ -24,6 +24,8 @@ const DRIVER_CODES = new Set([
   'CONNECTION_ENDED',
   'CONNECTION_DESTROYED',
   'CONNECT_TIMEOUT',
+  // the hub's own, while its connection breaker is open (src/db/failFast.ts)
+  'DATABASE_DOWN',
   'ECONNREFUSED',
   'ECONNRESET',
   'EPIPE',

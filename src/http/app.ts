@@ -26,7 +26,7 @@ import { healthRouter } from './health.js';
 import { limitRules, limitsPlugin } from './limits.js';
 import { PrincipalRateLimit } from './rateLimit.js';
 import { bodyProblem, graphqlBody } from './requestBody.js';
-import { IDLE_SOCKET_TIMEOUT_MS, requestDeadline, SERVER_OPTIONS } from './timeouts.js';
+import { deadlineOf, IDLE_SOCKET_TIMEOUT_MS, requestDeadline, SERVER_OPTIONS } from './timeouts.js';
 
 export interface HubDependencies {
   db: Db;
@@ -66,6 +66,9 @@ function unauthenticated(message: string) {
 async function contextFor(req: express.Request, deps: HubDependencies, audit: AuditSink): Promise<Context> {
   const header = req.headers.authorization;
   const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  const deadline = deadlineOf(req);
+  // What the client gets: this outcome, or TIMEOUT if the deadline answered first (src/http/timeouts.ts).
+  const answered = (outcome: string) => deadline?.outcome(outcome) ?? outcome;
   // A request that ends before it has a principal is audited too (等保: failed log-ins), naming none.
   const unattributed = (outcome: string, reason: string) =>
     audit.write({
@@ -75,7 +78,7 @@ async function contextFor(req: express.Request, deps: HubDependencies, audit: Au
       requestId: String(req.id),
       operationName: operationNameOf(req.body),
       documentHash: null,
-      outcome,
+      outcome: answered(outcome),
       detail: { reason },
     });
   if (!match) {
@@ -110,7 +113,7 @@ async function contextFor(req: express.Request, deps: HubDependencies, audit: Au
       requestId: String(req.id),
       operationName: operationNameOf(req.body),
       documentHash: null,
-      outcome: 'RATE_LIMITED',
+      outcome: answered('RATE_LIMITED'),
       detail: {},
     });
     throw refusal;
@@ -120,6 +123,7 @@ async function contextFor(req: express.Request, deps: HubDependencies, audit: Au
     requestId: String(req.id),
     db: deps.db,
     reference: deps.reference,
+    deadline,
   });
 }
 

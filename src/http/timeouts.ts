@@ -1,5 +1,5 @@
 import type { ServerOptions } from 'node:http';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 
 /**
  * Node's limits, for every route:
@@ -18,14 +18,57 @@ export const SERVER_OPTIONS: ServerOptions = {
 export const IDLE_SOCKET_TIMEOUT_MS = 600_000;
 
 /**
+ * Who answers a /graphql request: the request itself, or its deadline with TIMEOUT, whichever comes first.
+ * The audit record of the answer is written before it is sent, so it claims the answer first
+ * (`claimAnswer`): if the deadline had passed, the client got TIMEOUT and the record says so; otherwise the
+ * deadline no longer answers, and the answer leaves once its record is committed (at most
+ * COMMIT_GRACE_MS past the deadline: then the client gets TIMEOUT after all, and the log says so).
+ */
+export class RequestDeadline {
+  private state: 'running' | 'passed' | 'answering' = 'running';
+
+  /** For the request's answer, right before its audit record is written: false when TIMEOUT was sent. */
+  claimAnswer(): boolean {
+    if (this.state === 'passed') return false;
+    this.state = 'answering';
+    return true;
+  }
+
+  /** The deadline: true when the client gets TIMEOUT, false when the answer is being accounted for. */
+  pass(): boolean {
+    if (this.state === 'answering') return false;
+    this.state = 'passed';
+    return true;
+  }
+
+  /** The audit outcome of an answer: its own, or TIMEOUT when the client got the deadline's. */
+  outcome(own: string): string {
+    return this.claimAnswer() ? own : 'TIMEOUT';
+  }
+}
+
+/** How long past its deadline an answer waits for its audit record's commit before TIMEOUT is sent. */
+export const COMMIT_GRACE_MS = 1_000;
+
+const deadlines = new WeakMap<object, RequestDeadline>();
+
+/** The deadline of a /graphql request (undefined outside requestDeadline). */
+export function deadlineOf(req: Request): RequestDeadline | undefined {
+  return deadlines.get(req);
+}
+
+/**
  * A /graphql request must arrive and be answered within `timeoutMs`. Past it the client gets 408 (its body
  * had not all arrived) or 503 (the hub was still working), `TIMEOUT`, and the connection is closed; work
- * still under way ends by itself (each statement is bounded by the statement timeout), its answer dropped.
+ * still under way ends by itself (each statement is bounded by the statement timeout), its answer dropped
+ * and its audit record's outcome TIMEOUT (RequestDeadline).
  */
 export function requestDeadline(timeoutMs: number): RequestHandler {
   const seconds = Math.round(timeoutMs / 100) / 10;
   return (req, res, next) => {
-    const timer = setTimeout(() => {
+    const deadline = new RequestDeadline();
+    deadlines.set(req, deadline);
+    const timeOut = () => {
       if (res.headersSent) return;
       const arrived = req.complete;
       req.log.warn({ timeoutMs, arrived }, 'request deadline passed');
@@ -42,6 +85,17 @@ export function requestDeadline(timeoutMs: number): RequestHandler {
             },
           ],
         });
+    };
+    let timer = setTimeout(() => {
+      if (deadline.pass()) return timeOut();
+      timer = setTimeout(() => {
+        if (res.headersSent) return;
+        req.log.error(
+          { timeoutMs, graceMs: COMMIT_GRACE_MS },
+          'answer still waiting for its audit record past the deadline: TIMEOUT sent, the record names the answer',
+        );
+        timeOut();
+      }, COMMIT_GRACE_MS);
     }, timeoutMs);
     res.once('close', () => clearTimeout(timer));
     next();
