@@ -37,8 +37,11 @@ function expectedMigrations(): number {
 
 /** True when every migration in `migrations/` has been applied. */
 export async function migrationsApplied(sql: postgres.Sql): Promise<boolean> {
-  const [row] = await sql<{ applied: string | null }[]>`
-    select (select count(*) from drizzle.__drizzle_migrations)::text as applied
-    where to_regclass('drizzle.__drizzle_migrations') is not null`;
-  return Number(row?.applied ?? 0) >= expectedMigrations();
+  // Two statements: a statement naming the table fails on a database never migrated, whatever its WHERE says.
+  const [{ present }] = await sql<{ present: boolean }[]>`
+    select to_regclass('drizzle.__drizzle_migrations') is not null as present`;
+  if (!present) return false;
+  const [{ applied }] = await sql<{ applied: number }[]>`
+    select count(*)::int as applied from drizzle.__drizzle_migrations`;
+  return applied >= expectedMigrations();
 }
