@@ -395,6 +395,21 @@ describe('timeouts', () => {
     const inTime = await ask(`in-time-${run}`);
     expect(((await inTime.json()) as Answer['body']).data).toEqual({ me: { code: 'WATER' } });
     await expect.poll(() => outcomeOf(`in-time-${run}`), { timeout: 10_000, interval: 100 }).toBe('OK');
+
+    // An answer whose record is being committed when the deadline passes goes out once it is (within the
+    // grace), and its record names it: here a refusal for a missing key, held up by the busy pool.
+    const again = await Promise.all(Array.from({ length: pool }, () => slow.database.sql.reserve()));
+    const refused = fetch(`${slow.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': `no-key-${run}` },
+      body: JSON.stringify({ query: 'query NoKey { me { code } }' }),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    for (const connection of again) connection.release();
+    const answer = await refused;
+    expect(answer.status).toBe(401);
+    expect(((await answer.json()) as Answer['body']).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect(await outcomeOf(`no-key-${run}`)).toBe('UNAUTHENTICATED');
   });
 
   it('reports a statement past the statement timeout as TIMEOUT, not as an internal error', () => {
