@@ -21,6 +21,22 @@ export interface ListArgs {
   includeDeleted?: boolean | null;
 }
 
+/**
+ * The columns to read: the named fields (and whatever the caller adds), or every column when undefined.
+ * Selecting only what a query reads is what keeps a wide table's page cheap to decode.
+ */
+export function columnsOf(
+  dataset: Dataset,
+  fields: readonly string[] | undefined,
+  ...needed: string[]
+): Record<string, any> {
+  const columns = getTableColumns(dataset.drizzle) as Record<string, any>;
+  if (!fields) return columns;
+  const selected: Record<string, any> = {};
+  for (const name of [...fields, ...needed]) selected[name] = columns[name];
+  return selected;
+}
+
 export interface Page {
   rows: DatasetRow[];
   hasNextPage: boolean;
@@ -65,13 +81,17 @@ function afterCondition(
   );
 }
 
-/** One page of a dataset's records: keyset pagination over a declared sort field and the record id. */
+/**
+ * One page of a dataset's records: keyset pagination over a declared sort field and the record id. Rows
+ * hold `fields` (all when undefined), the id, the publisher and the sort field.
+ */
 export async function listRecords(
   db: Db,
   dataset: Dataset,
   args: ListArgs,
   reference: ReferenceData,
   access: EffectiveAccess,
+  fields?: readonly string[],
 ): Promise<Page> {
   const table = dataset.drizzle;
   const columns = getTableColumns(table) as Record<string, any>;
@@ -108,7 +128,7 @@ export async function listRecords(
     limit === 0
       ? []
       : await db
-          .select()
+          .select(columnsOf(dataset, fields, 'id', 'publisher', orderField))
           .from(table)
           .where(pageWhere)
           .orderBy(...order)
@@ -130,13 +150,14 @@ export async function listRecords(
   };
 }
 
-/** One record by its natural key, or null. */
+/** One record by its natural key, or null; it holds `fields` (all when undefined), the id and the publisher. */
 export async function recordByKey(
   db: Db,
   dataset: Dataset,
   key: Record<string, unknown>,
   reference: ReferenceData,
   access: EffectiveAccess,
+  fields?: readonly string[],
 ): Promise<DatasetRow | null> {
   for (const field of dataset.key) {
     requireClear(access, dataset, field, 'look up');
@@ -148,6 +169,10 @@ export async function recordByKey(
     access.rowScope(dataset),
     ...dataset.key.map((field) => eq(columns[field], key[field])),
   );
-  const [row] = await db.select().from(dataset.drizzle).where(match).limit(1);
+  const [row] = await db
+    .select(columnsOf(dataset, fields, 'id', 'publisher'))
+    .from(dataset.drizzle)
+    .where(match)
+    .limit(1);
   return (row as DatasetRow | undefined) ?? null;
 }

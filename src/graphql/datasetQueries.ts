@@ -7,6 +7,7 @@ import { builder } from './builder.js';
 import { connectionType } from './connection.js';
 import { datasetTypes, outputType } from './datasetTypes.js';
 import { bilingual } from './describe.js';
+import { connectionFields, recordFields } from './selectedFields.js';
 
 export const OrderDirection = builder.enumType('OrderDirection', {
   description: '排序方向 / Sort direction',
@@ -145,8 +146,9 @@ for (const dataset of datasets) {
         after: t.arg.string({ description: '上一页的 endCursor / The endCursor of the previous page' }),
         includeDeleted: t.arg.boolean({ description: '包含已删除记录 / Include tombstones' }),
       },
-      resolve: async (_root, args, ctx) => {
-        const page = await listRecords(ctx.db, dataset, args as any, ctx.reference, ctx.access);
+      resolve: async (_root, args, ctx, info) => {
+        const fields = connectionFields(dataset, info);
+        const page = await listRecords(ctx.db, dataset, args as any, ctx.reference, ctx.access, fields);
         ctx.audit.rows(dataset.name, page.rows.length);
         return page;
       },
@@ -170,8 +172,9 @@ for (const dataset of datasets) {
           ];
         }),
       ),
-      resolve: async (_root, args, ctx) => {
-        const record = await recordByKey(ctx.db, dataset, args, ctx.reference, ctx.access);
+      resolve: async (_root, args, ctx, info) => {
+        const fields = recordFields(dataset, info);
+        const record = await recordByKey(ctx.db, dataset, args, ctx.reference, ctx.access, fields);
         ctx.audit.rows(dataset.name, record ? 1 : 0);
         return record;
       },

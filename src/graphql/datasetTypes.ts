@@ -1,4 +1,5 @@
 import type { ImplementableObjectRef } from '@pothos/core';
+import type { GraphQLResolveInfo } from 'graphql';
 import { maskValue } from '../access/masking.js';
 import type { Dataset } from '../catalog/define.js';
 import { datasetByName, datasets } from '../catalog/registry.js';
@@ -9,6 +10,7 @@ import { builder, type HubSchemaTypes } from './builder.js';
 import { bilingual, describeField } from './describe.js';
 import { enumType } from './enums.js';
 import { RecordProvenance } from './provenance.js';
+import { recordFields } from './selectedFields.js';
 
 /** The object type of every dataset, derived from its declaration. */
 export const datasetTypes = new Map<string, ImplementableObjectRef<HubSchemaTypes, DatasetRow>>(
@@ -50,18 +52,21 @@ function linkField(
     return t.field({
       type: [targetType],
       description: `${description}\n\n按空间重叠关联 / Linked by spatial overlap`,
-      resolve: async (row, _args, ctx) => {
+      resolve: async (row, _args, ctx, info) => {
         if (row[link.from] == null) return [];
-        const rows = await ctx.loaders.overlapping(source, link.from, target, link.toField).load(row.id);
+        const fields = recordFields(target, info);
+        const rows = await ctx.loaders
+          .overlapping(source, link.from, target, link.toField, fields)
+          .load(row.id);
         ctx.audit.rows(target.name, rows.length);
         return rows;
       },
     });
   }
   const [[local, remote]] = Object.entries(link.on);
-  const load = async (row: DatasetRow, ctx: Context) => {
+  const load = async (row: DatasetRow, ctx: Context, info: GraphQLResolveInfo) => {
     if (row[local] == null) return [];
-    const rows = await ctx.loaders.byField(target, remote).load(row[local]);
+    const rows = await ctx.loaders.byField(target, remote, recordFields(target, info)).load(row[local]);
     ctx.audit.rows(target.name, link.kind === 'one' ? Math.min(rows.length, 1) : rows.length);
     return rows;
   };
@@ -69,10 +74,14 @@ function linkField(
     return t.field({
       type: targetType,
       description,
-      resolve: async (row, _args, ctx) => (await load(row, ctx))[0] ?? null,
+      resolve: async (row, _args, ctx, info) => (await load(row, ctx, info))[0] ?? null,
     });
   }
-  return t.field({ type: [targetType], description, resolve: (row, _args, ctx) => load(row, ctx) });
+  return t.field({
+    type: [targetType],
+    description,
+    resolve: (row, _args, ctx, info) => load(row, ctx, info),
+  });
 }
 
 /**

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import type { Dataset } from '../src/catalog/define.js';
+import { datasetByName } from '../src/catalog/registry.js';
+import { withTestHub } from './support/hub.js';
+import { insertRecords, sampleRecord, uniqueId } from './support/records.js';
+
+/**
+ * The store reads only the columns a query selects (src/graphql/selectedFields.ts), plus what masking, the
+ * per-row rules, cursors and cross-links need: the answers must stay exactly what they were.
+ */
+const hub = withTestHub();
+const dataset = (name: string) => datasetByName(name) as Dataset;
+const permits = dataset('constructionPermit');
+const plots = dataset('landUseChange');
+
+/** The data statements on a dataset's table that a query sent (not the key lookup, not the audit). */
+async function run(key: string, query: string, variables: Record<string, unknown> = {}) {
+  hub.database.statements.length = 0;
+  const response = await hub.graphql(key, query, variables);
+  expect(response.body.errors).toBeUndefined();
+  const reads = (table: string) =>
+    hub.database.statements.filter((s) => s.startsWith('select') && s.includes(`from "${table}"`));
+  return { data: response.body.data, reads };
+}
+
+async function seed() {
+  const id = uniqueId();
+  const plot = sampleRecord(plots, `${id}P`);
+  // One permit published by HOUSING (the owner), one by PLANNING itself: PLANNING reads its own in clear.
+  const byOwner = sampleRecord(permits, `${id}A`, {
+    parcelCode: plot.parcelCode,
+    projectName: `项目 ${id} A`,
+    contactPerson: '王小明',
+    issuedOn: '2024-03-02',
+  });
+  const byPlanning = {
+    ...sampleRecord(permits, `${id}B`, {
+      parcelCode: plot.parcelCode,
+      projectName: `项目 ${id} B`,
+      contactPerson: '李大华',
+      issuedOn: '2024-03-01',
+    }),
+    publisher: 'PLANNING',
+  };
+  await insertRecords(hub.database.db, plots, [plot]);
+  await insertRecords(hub.database.db, permits, [byOwner, byPlanning]);
+  return { id, plot, byOwner, byPlanning };
+}
+
+describe('the store reads the selected columns', () => {
+  it('masks from the publisher even when the query does not select it, and reads nothing else', async () => {
+    const { id, byOwner, byPlanning } = await seed();
+    const key = await hub.key('PLANNING');
+    const { data, reads } = await run(
+      key,
+      `query($s: String) { constructionPermits(filter: { search: $s }) { nodes { permitNo contactPerson } } }`,
+      { s: id },
+    );
+    expect(data.constructionPermits.nodes).toEqual([
+      { permitNo: byOwner.permitNo, contactPerson: '王**' },
+      { permitNo: byPlanning.permitNo, contactPerson: '李大华' },
+    ]);
+    const [statement] = reads('construction_permit');
+    const selected = statement.slice(0, statement.indexOf(' from '));
+    expect(selected).toContain('"publisher"');
+    expect(selected).toContain('"contact_person"');
+    expect(selected).not.toContain('"floor_area_m2"');
+    expect(selected).not.toContain('"builder"');
+    expect(selected).not.toContain('"source_record_id"');
+  });
+
+  it('keeps cursors, fragments on edges and provenance working', async () => {
+    const { id, byOwner, byPlanning } = await seed();
+    const key = await hub.key('HOUSING');
+    const query = `query($s: String, $after: String) {
+      constructionPermits(first: 1, after: $after, filter: { search: $s }) {
+        edges { cursor node { ...Permit } } pageInfo { hasNextPage endCursor } } }
+      fragment Permit on ConstructionPermit { permitNo provenance { publisher version } }`;
+    const first = await run(key, query, { s: id });
+    expect(first.data.constructionPermits.edges[0].node).toEqual({
+      permitNo: byOwner.permitNo,
+      provenance: { publisher: 'HOUSING', version: 1 },
+    });
+    expect(first.data.constructionPermits.pageInfo.hasNextPage).toBe(true);
+    const second = await run(key, query, { s: id, after: first.data.constructionPermits.pageInfo.endCursor });
+    expect(second.data.constructionPermits.edges.map((e: any) => e.node)).toEqual([
+      { permitNo: byPlanning.permitNo, provenance: { publisher: 'PLANNING', version: 1 } },
+    ]);
+    expect(second.data.constructionPermits.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('follows a cross-link whose join field is not selected, reading only the linked fields asked for', async () => {
+    const { id, plot } = await seed();
+    const key = await hub.key('PLANNING');
+    const { data, reads } = await run(
+      key,
+      `query($s: String) { constructionPermits(filter: { search: $s }) {
+        nodes { projectName landUseChange { plannedUse rightHolderContact } } } }`,
+      { s: id },
+    );
+    const masked = data.constructionPermits.nodes.map((n: any) => n.landUseChange);
+    expect(masked).toHaveLength(2);
+    for (const linked of masked) expect(linked.plannedUse).toBe(plot.plannedUse);
+    const [statement] = reads('land_use_change');
+    const selected = statement.slice(0, statement.indexOf(' from '));
+    expect(selected).toContain('"planned_use"');
+    expect(selected).toContain('"parcel_code"');
+    expect(selected).not.toContain('"boundary"');
+    expect(selected).not.toContain('"right_holder"');
+  });
+
+  it('answers a lookup by key as before: masked for a consumer, in clear for the owner', async () => {
+    const { byOwner } = await seed();
+    const query = `query($no: String!) { constructionPermit(permitNo: $no) { contactPerson } }`;
+    const consumer = await run(await hub.key('PLANNING'), query, { no: byOwner.permitNo });
+    expect(consumer.data.constructionPermit).toEqual({ contactPerson: '王**' });
+    const owner = await run(await hub.key('HOUSING'), query, { no: byOwner.permitNo });
+    expect(owner.data.constructionPermit).toEqual({ contactPerson: '王小明' });
+  });
+});
