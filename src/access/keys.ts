@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Principal } from '../context.js';
 import type { Db } from '../db/connection.js';
 import { accessGrant, apiKey, principal } from '../db/hubTables.js';
@@ -73,17 +73,16 @@ export interface Authenticated {
 }
 
 /**
- * The principal holding a live key and its active grants, read in one statement on every request (so a
- * revocation or a new grant takes effect at once, on every hub process); undefined for an unknown or
- * revoked key.
+ * The principals holding live keys among `hashes`, with their active grants, in one statement, by key hash.
  */
-export async function authenticate(db: Db, key: string): Promise<Authenticated | undefined> {
+async function principalsOf(db: Db, hashes: string[]): Promise<Map<string, Authenticated>> {
   const activeGrants = sql<ActiveGrant[] | null>`(
     select json_agg(json_build_object('id', g.id, 'dataset', g.dataset, 'fields', g.fields, 'expiresAt', g.expires_at))
     from ${accessGrant} g
     where g.requester = ${principal.code} and g.status = 'APPROVED' and g.expires_at > now())`;
-  const [row] = await db
+  const rows = await db
     .select({
+      keyHash: apiKey.keyHash,
       keyId: apiKey.id,
       code: principal.code,
       kind: principal.kind,
@@ -93,8 +92,86 @@ export async function authenticate(db: Db, key: string): Promise<Authenticated |
     })
     .from(apiKey)
     .innerJoin(principal, eq(principal.code, apiKey.principalCode))
-    .where(and(eq(apiKey.keyHash, hashKey(key)), isNull(apiKey.revokedAt)));
-  if (!row) return undefined;
-  const { grants, ...who } = row;
-  return { principal: { ...who, kind: who.kind as Principal['kind'] }, grants: grants ?? [] };
+    .where(and(inArray(apiKey.keyHash, hashes), isNull(apiKey.revokedAt)));
+  return new Map(
+    rows.map(({ keyHash, grants, ...who }) => [
+      keyHash,
+      { principal: { ...who, kind: who.kind as Principal['kind'] }, grants: grants ?? [] },
+    ]),
+  );
+}
+
+/** Distinct keys one statement checks at most. */
+const MAX_KEYS_PER_CHECK = 500;
+
+interface Waiting {
+  resolve(found: Authenticated | undefined): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * The key checks of one database, group-committed like the audit records: requests that arrive while a
+ * check is in flight are checked together by the next statement, which starts when that one returns. Every
+ * request is checked by a statement that began after it arrived, so a revoked key or a changed grant takes
+ * effect on the next request, on every hub process, as when each request ran its own; under load, the
+ * requests of a moment (mostly a few keys) cost one statement instead of one each.
+ */
+class KeyChecks {
+  private waiting = new Map<string, Waiting[]>();
+  private inFlight = false;
+
+  constructor(private readonly db: Db) {}
+
+  check(hash: string): Promise<Authenticated | undefined> {
+    return new Promise((resolve, reject) => {
+      const waiters = this.waiting.get(hash);
+      if (waiters) waiters.push({ resolve, reject });
+      else this.waiting.set(hash, [{ resolve, reject }]);
+      // A microtask later, so that the requests parsed in the same turn share the first statement too.
+      if (!this.inFlight) {
+        this.inFlight = true;
+        queueMicrotask(() => this.run());
+      }
+    });
+  }
+
+  private async run(): Promise<void> {
+    const batch = new Map<string, Waiting[]>();
+    for (const [hash, waiters] of this.waiting) {
+      if (batch.size >= MAX_KEYS_PER_CHECK) break;
+      batch.set(hash, waiters);
+    }
+    for (const hash of batch.keys()) this.waiting.delete(hash);
+    try {
+      const found = await principalsOf(this.db, [...batch.keys()]);
+      for (const [hash, waiters] of batch) {
+        const live = found.get(hash);
+        // Each request gets its own copy: contexts must share nothing.
+        for (const { resolve } of waiters) {
+          resolve(live && { principal: { ...live.principal }, grants: [...live.grants] });
+        }
+      }
+    } catch (error) {
+      for (const waiters of batch.values()) for (const { reject } of waiters) reject(error);
+    } finally {
+      if (this.waiting.size) void this.run();
+      else this.inFlight = false;
+    }
+  }
+}
+
+const keyChecks = new WeakMap<Db, KeyChecks>();
+
+/**
+ * The principal holding a live key and its active grants, read from the database for every request (so a
+ * revocation or a new grant takes effect at once, on every hub process; nothing is cached), the requests of
+ * a moment in one statement (see KeyChecks); undefined for an unknown or revoked key.
+ */
+export function authenticate(db: Db, key: string): Promise<Authenticated | undefined> {
+  let checks = keyChecks.get(db);
+  if (!checks) {
+    checks = new KeyChecks(db);
+    keyChecks.set(db, checks);
+  }
+  return checks.check(hashKey(key));
 }
