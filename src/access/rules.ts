@@ -62,15 +62,17 @@ function linkRule(dataset: Dataset, linkName: string): ShieldRule {
   const link = dataset.links?.[linkName];
   const target = datasetByName(link?.to ?? '');
   if (!link || !target) throw new Error(`unknown link ${dataset.name}.${linkName}`);
-  return named(`follow:${dataset.name}.${linkName}`, () =>
-    rule(`follow:${dataset.name}.${linkName}`, { cache: 'contextual' })((_parent, _args, ctx: Context) =>
+  return named(`follow:${dataset.name}.${linkName}`, () => {
+    const decide: Decision = (_parent, _args, ctx) =>
       ctx.access.canFollow(dataset, link, target)
         ? true
         : forbidden(
             `无权关联 / You may not follow ${dataset.names.type}.${linkName}: it joins on fields you cannot read in clear`,
-          ),
-    ),
-  );
+          );
+    const followRule = rule(`follow:${dataset.name}.${linkName}`, { cache: 'contextual' })(decide as never);
+    synchronousDecisions.set(followRule, decide);
+    return followRule;
+  });
 }
 
 function datasetTypeRules(dataset: Dataset): Record<string, ShieldRule> {
@@ -138,7 +140,8 @@ export function ruleOf(tree: IRules, typeName: string, field: string): ShieldRul
  * Applies the rules with graphql-shield: fallback deny, errors of resolvers passed through as they are (a
  * database error is never reported as FORBIDDEN). Shield wraps every field in an async middleware, which
  * halves list throughput; so a field whose rule is `allow` keeps its plain resolver (the wrapper would
- * decide nothing), and a dataset field's read rule, a synchronous function, is applied synchronously.
+ * decide nothing), and the rules of dataset fields and cross-links, synchronous functions of the row and
+ * the caller's effective access, are applied synchronously (a cross-link's is the same for every row).
  */
 export function applyPermissions(schema: GraphQLSchema): GraphQLSchema {
   const tree = ruleTree(schema);
