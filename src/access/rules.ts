@@ -4,6 +4,7 @@ import { allow, deny, type IRules, rule, shield } from 'graphql-shield';
 import { type Dataset, sharingOf } from '../catalog/define.js';
 import { datasetByName, datasets } from '../catalog/registry.js';
 import type { Context } from '../context.js';
+import { aggregateNames, groupKeys, measureFields } from '../datasets/aggregate.js';
 import { forbidden } from '../errors.js';
 
 /**
@@ -86,6 +87,32 @@ function datasetTypeRules(dataset: Dataset): Record<string, ShieldRule> {
 }
 
 /**
+ * Aggregates (src/graphql/aggregate.ts): a group key or a measure of a field answers only to a caller that
+ * reads the field in clear for every row, as grouping and aggregating require (the resolver refuses the
+ * request before its SQL; this rule also covers a key selected without grouping by it).
+ */
+function clearRule(dataset: Dataset, name: string): ShieldRule {
+  return named(`aggregate:${dataset.name}.${name}`, () => {
+    const decide: Decision = (_parent, _args, ctx) =>
+      ctx.access.readsClear(dataset, name)
+        ? true
+        : forbidden(
+            `无权统计 / You may not group by or aggregate ${dataset.names.type}.${name}: you cannot read it in clear`,
+          );
+    const clearReadRule = rule(`aggregate:${dataset.name}.${name}`, { cache: 'contextual' })(decide as never);
+    synchronousDecisions.set(clearReadRule, decide);
+    return clearReadRule;
+  });
+}
+
+function aggregateTypeRules(dataset: Dataset): Record<string, Record<string, ShieldRule>> {
+  const names = aggregateNames(dataset);
+  const keys = Object.fromEntries(groupKeys(dataset).map((key) => [key.name, clearRule(dataset, key.field)]));
+  const measures = Object.fromEntries(measureFields(dataset).map((name) => [name, clearRule(dataset, name)]));
+  return { [names.keys]: keys, ...(Object.keys(measures).length ? { [names.measures]: measures } : {}) };
+}
+
+/**
  * Types that carry no dataset values of their own, named here one by one: a new type is denied until it is
  * added here or to the catalogue, and the schema-walking test fails on it.
  */
@@ -126,6 +153,10 @@ export function ruleTree(schema: GraphQLSchema): IRules {
     tree[dataset.names.type] = datasetTypeRules(dataset);
     allFields(`${dataset.names.type}Connection`, allow);
     allFields(`${dataset.names.type}Edge`, allow);
+    // An aggregate and its groups are structural; their keys and measures carry the fields' rules.
+    allFields(aggregateNames(dataset).result, allow);
+    allFields(aggregateNames(dataset).group, allow);
+    Object.assign(tree, aggregateTypeRules(dataset));
   }
   for (const typeName of STRUCTURAL_TYPES) allFields(typeName, allow);
   return tree as IRules;

@@ -12,6 +12,7 @@ import {
 import type { EffectiveAccess } from '../access/effectiveAccess.js';
 import type { Dataset } from '../catalog/define.js';
 import { datasets } from '../catalog/registry.js';
+import { aggregateFieldsRead } from '../graphql/aggregateReads.js';
 import type { FieldRead } from './trail.js';
 
 const datasetOfType = new Map(datasets.map((d) => [d.names.type, d]));
@@ -42,13 +43,16 @@ export function fieldsRead(
           ? datasetOfType.get(getNamedType(parent).name)
           : undefined;
         const name = node.name.value;
-        if (!dataset?.fields[name]) return undefined;
-        const key = `${dataset.name}.${name}`;
-        if (!found.has(key)) {
-          const decision = access.field(dataset, name);
+        const reads = dataset?.fields[name]
+          ? [{ dataset, field: name }]
+          : aggregateFieldsRead(parent?.name, typeInfo.getFieldDef(), node, variables);
+        for (const { dataset, field } of reads) {
+          const key = `${dataset.name}.${field}`;
+          if (found.has(key)) continue;
+          const decision = access.field(dataset, field);
           found.set(key, {
             dataset: dataset.name,
-            field: name,
+            field,
             mode: decision.mode,
             ...(decision.grant ? { grant: decision.grant.id } : {}),
           });

@@ -3,6 +3,7 @@ import { builder } from './builder.js';
 import './scalars.js';
 import './datasetTypes.js';
 import './datasetQueries.js';
+import './aggregate.js';
 import './catalog.js';
 import './me.js';
 import './myAccess.js';
