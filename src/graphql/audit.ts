@@ -28,7 +28,7 @@ const AuditRecord = builder.objectRef<StoredAuditRecord>('AuditRecord').implemen
     event: t.exposeString('event', {
       nullable: false,
       description:
-        '事件类型：GRAPHQL、BULK_EXPORT、BULK_CHANGES、BULK_PUBLISH、KEY_CREATE、KEY_REVOKE、CONFIG / Event type',
+        '事件类型：GRAPHQL、BULK_EXPORT、BULK_CHANGES、BULK_PUBLISH、KEY_CREATE、KEY_REVOKE、PULL_PUBLISH、CONFIG / Event type',
     }),
     principal: t.exposeString('principal', { description: '调用方（认证失败时为空） / Principal' }),
     keyId: t.exposeString('keyId', { description: 'API 密钥编号 / API key id' }),
