@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../src/catalog/define.js';
 import { datasetByName } from '../src/catalog/registry.js';
 import { withTestHub } from './support/hub.js';
-import { insertRecords, sampleRecord, uniqueId } from './support/records.js';
+import { insertRecords, type SampleRecord, sampleRecord, uniqueId } from './support/records.js';
 
 /**
  * The store reads only the columns a query selects (src/graphql/selectedFields.ts), plus what masking, the
@@ -33,7 +33,7 @@ async function seed() {
     contactPerson: '王小明',
     issuedOn: '2024-03-02',
   });
-  const byPlanning = {
+  const byPlanning: SampleRecord = {
     ...sampleRecord(permits, `${id}B`, {
       parcelCode: plot.parcelCode,
       projectName: `项目 ${id} B`,
@@ -101,12 +101,14 @@ describe('the store reads the selected columns', () => {
     const masked = data.constructionPermits.nodes.map((n: any) => n.landUseChange);
     expect(masked).toHaveLength(2);
     for (const linked of masked) expect(linked.plannedUse).toBe(plot.plannedUse);
-    const [statement] = reads('land_use_change');
+    // The plot is read with its permit, in one statement (test/linkJoins.test.ts).
+    const [statement] = reads('construction_permit');
     const selected = statement.slice(0, statement.indexOf(' from '));
-    expect(selected).toContain('"planned_use"');
-    expect(selected).toContain('"parcel_code"');
-    expect(selected).not.toContain('"boundary"');
-    expect(selected).not.toContain('"right_holder"');
+    expect(selected).toContain('"land_use_change"."planned_use"');
+    expect(selected).toContain('"land_use_change"."parcel_code"');
+    expect(selected).toContain('"construction_permit"."parcel_code"');
+    expect(selected).not.toContain('"land_use_change"."boundary"');
+    expect(selected).not.toContain('"land_use_change"."right_holder"');
   });
 
   it('answers a lookup by key as before: masked for a consumer, in clear for the owner', async () => {

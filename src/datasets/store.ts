@@ -13,6 +13,29 @@ export type DatasetRow = Record<string, unknown> & { id: number };
 export const MAX_PAGE_SIZE = 1000;
 export const DEFAULT_PAGE_SIZE = 100;
 
+/**
+ * A to-one cross-link read in the page's own statement: its target's row, by the target's natural key
+ * (so at most one matches), live and within the caller's row scope, as the link's loader would read it.
+ */
+export interface LinkJoin {
+  link: string;
+  target: Dataset;
+  /** The source field and the target's key field it equals. */
+  local: string;
+  remote: string;
+  /** The target's fields to read (all when undefined). */
+  fields: readonly string[] | undefined;
+}
+
+/** Where a row of a page keeps the targets of the links joined into its statement (null: none). */
+export const JOINED = Symbol('joined links');
+
+export type JoinedRows = Record<string, DatasetRow | null>;
+
+export function joinedOf(row: DatasetRow): JoinedRows | undefined {
+  return (row as { [JOINED]?: JoinedRows })[JOINED];
+}
+
 export interface ListArgs {
   filter?: FilterArgs | null;
   orderBy?: { field: string; direction?: 'ASC' | 'DESC' | null } | null;
@@ -92,6 +115,7 @@ export async function listRecords(
   reference: ReferenceData,
   access: EffectiveAccess,
   fields?: readonly string[],
+  joins: readonly LinkJoin[] = [],
 ): Promise<Page> {
   const table = dataset.drizzle;
   const columns = getTableColumns(table) as Record<string, any>;
@@ -124,15 +148,40 @@ export async function listRecords(
     : direction === 'ASC'
       ? [sql`${sortColumn} asc nulls last`, asc(columns.id)]
       : [sql`${sortColumn} desc nulls last`, desc(columns.id)];
+  const selection = columnsOf(dataset, fields, 'id', 'publisher', orderField);
+  for (const join of joins) {
+    selection[`link:${join.link}`] = columnsOf(join.target, join.fields, 'id', 'publisher', join.remote);
+  }
+  let query = db.select(selection).from(table).$dynamic();
+  for (const join of joins) {
+    const target = getTableColumns(join.target.drizzle) as Record<string, any>;
+    query = query.leftJoin(
+      join.target.drizzle,
+      and(
+        eq(target[join.remote], columns[join.local]),
+        eq(target.deleted, false),
+        access.rowScope(join.target),
+      ),
+    );
+  }
   const fetched =
     limit === 0
       ? []
-      : await db
-          .select(columnsOf(dataset, fields, 'id', 'publisher', orderField))
-          .from(table)
+      : await query
           .where(pageWhere)
           .orderBy(...order)
           .limit(limit + 1);
+  if (joins.length) {
+    for (const row of fetched as Record<string | symbol, any>[]) {
+      const joined: JoinedRows = {};
+      for (const { link } of joins) {
+        const linked = row[`link:${link}`];
+        delete row[`link:${link}`];
+        joined[link] = linked?.id == null ? null : linked;
+      }
+      row[JOINED] = joined;
+    }
+  }
   let total: Promise<number> | undefined;
   return {
     rows: fetched.slice(0, limit) as DatasetRow[],

@@ -1,13 +1,14 @@
+import type { EffectiveAccess } from '../access/effectiveAccess.js';
 import type { Dataset } from '../catalog/define.js';
-import { datasets } from '../catalog/registry.js';
+import { datasetByName, datasets } from '../catalog/registry.js';
 import type { FieldDef } from '../catalog/types.js';
 import { filterKind } from '../datasets/filters.js';
-import { listRecords, MAX_PAGE_SIZE, recordByKey } from '../datasets/store.js';
+import { type LinkJoin, listRecords, MAX_PAGE_SIZE, recordByKey } from '../datasets/store.js';
 import { builder } from './builder.js';
 import { connectionType } from './connection.js';
 import { datasetTypes, outputType } from './datasetTypes.js';
 import { bilingual } from './describe.js';
-import { connectionFields, recordFields } from './selectedFields.js';
+import { connectionSelection, recordFields, type SelectedFields } from './selectedFields.js';
 
 export const OrderDirection = builder.enumType('OrderDirection', {
   description: '排序方向 / Sort direction',
@@ -125,6 +126,31 @@ function orderInput(dataset: Dataset) {
   });
 }
 
+/**
+ * The selected to-one cross-links that a page reads in its own statement (a join) instead of a second one
+ * through the link's loader: those on the target's whole natural key (at most one row matches), to another
+ * dataset, that the caller may follow (the link's rule still decides, per field, as for any link).
+ */
+function joinableLinks(
+  dataset: Dataset,
+  selected: ReadonlyMap<string, SelectedFields>,
+  access: EffectiveAccess,
+): LinkJoin[] {
+  const joins: LinkJoin[] = [];
+  for (const [name, fields] of selected) {
+    const link = dataset.links?.[name];
+    if (!link || link.kind !== 'one') continue;
+    const target = datasetByName(link.to) as Dataset;
+    const on = Object.entries(link.on);
+    if (target === dataset || on.length !== 1) continue;
+    const [[local, remote]] = on;
+    if (target.key.length !== 1 || target.key[0] !== remote) continue;
+    if (!access.canFollow(dataset, link, target)) continue;
+    joins.push({ link: name, target, local, remote, fields });
+  }
+  return joins;
+}
+
 for (const dataset of datasets) {
   const node = datasetTypes.get(dataset.name);
   if (!node) throw new Error(`no type for ${dataset.name}`);
@@ -147,8 +173,17 @@ for (const dataset of datasets) {
         includeDeleted: t.arg.boolean({ description: '包含已删除记录 / Include tombstones' }),
       },
       resolve: async (_root, args, ctx, info) => {
-        const fields = connectionFields(dataset, info);
-        const page = await listRecords(ctx.db, dataset, args as any, ctx.reference, ctx.access, fields);
+        const { fields, links } = connectionSelection(dataset, info);
+        const joins = joinableLinks(dataset, links, ctx.access);
+        const page = await listRecords(
+          ctx.db,
+          dataset,
+          args as any,
+          ctx.reference,
+          ctx.access,
+          fields,
+          joins,
+        );
         ctx.audit.rows(dataset.name, page.rows.length);
         return page;
       },

@@ -5,7 +5,7 @@ import type { Dataset } from '../catalog/define.js';
 import { datasetByName, datasets } from '../catalog/registry.js';
 import type { FieldDef, LinkDef } from '../catalog/types.js';
 import type { Context } from '../context.js';
-import type { DatasetRow } from '../datasets/store.js';
+import { type DatasetRow, joinedOf } from '../datasets/store.js';
 import { builder, type HubSchemaTypes } from './builder.js';
 import { bilingual, describeField } from './describe.js';
 import { enumType } from './enums.js';
@@ -43,6 +43,7 @@ export function outputType(field: FieldDef) {
 function linkField(
   t: PothosSchemaTypes.ObjectFieldBuilder<HubSchemaTypes, DatasetRow>,
   source: Dataset,
+  linkName: string,
   link: LinkDef,
 ) {
   const target = datasetByName(link.to) as Dataset;
@@ -74,7 +75,15 @@ function linkField(
     return t.field({
       type: targetType,
       description,
-      resolve: async (row, _args, ctx, info) => (await load(row, ctx, info))[0] ?? null,
+      resolve: (row, _args, ctx, info) => {
+        // Read with its page, in the page's statement (datasetQueries.ts, joinableLinks): no promise per row.
+        const joined = joinedOf(row)?.[linkName];
+        if (joined !== undefined) {
+          ctx.audit.rows(target.name, joined ? 1 : 0);
+          return joined;
+        }
+        return load(row, ctx, info).then((rows) => rows[0] ?? null);
+      },
     });
   }
   return t.field({
@@ -111,7 +120,7 @@ for (const dataset of datasets) {
         ]),
       ),
       ...Object.fromEntries(
-        Object.entries(dataset.links ?? {}).map(([name, link]) => [name, linkField(t, dataset, link)]),
+        Object.entries(dataset.links ?? {}).map(([name, link]) => [name, linkField(t, dataset, name, link)]),
       ),
       provenance: t.field({
         type: RecordProvenance,

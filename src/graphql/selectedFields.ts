@@ -1,5 +1,6 @@
 import type { FieldNode, FragmentDefinitionNode, GraphQLResolveInfo, SelectionSetNode } from 'graphql';
 import type { Dataset } from '../catalog/define.js';
+import { datasetByName } from '../catalog/registry.js';
 
 /**
  * The stored fields a query's selection of a dataset type reads, so that the store selects those columns
@@ -26,17 +27,21 @@ const PROVENANCE = [
 
 type Fragments = Record<string, FragmentDefinitionNode>;
 
+/** The selection sets of the cross-links met, by link name. */
+type LinkSelections = Map<string, (SelectionSetNode | undefined)[]>;
+
 function collect(
   dataset: Dataset,
   selectionSet: SelectionSetNode | undefined,
   fragments: Fragments,
   into: Set<string>,
   seen: Set<string>,
+  links?: LinkSelections,
 ): boolean {
   if (!selectionSet) return true;
   for (const selection of selectionSet.selections) {
     if (selection.kind === 'InlineFragment') {
-      if (!collect(dataset, selection.selectionSet, fragments, into, seen)) return false;
+      if (!collect(dataset, selection.selectionSet, fragments, into, seen, links)) return false;
       continue;
     }
     if (selection.kind === 'FragmentSpread') {
@@ -44,7 +49,7 @@ function collect(
       if (seen.has(name)) continue;
       seen.add(name);
       const fragment = fragments[name];
-      if (!fragment || !collect(dataset, fragment.selectionSet, fragments, into, seen)) return false;
+      if (!fragment || !collect(dataset, fragment.selectionSet, fragments, into, seen, links)) return false;
       continue;
     }
     const name = selection.name.value;
@@ -55,6 +60,7 @@ function collect(
     }
     const link = dataset.links?.[name];
     if (link) {
+      links?.set(name, [...(links.get(name) ?? []), selection.selectionSet]);
       if (link.kind === 'overlap') into.add(link.from);
       else for (const local of Object.keys(link.on)) into.add(local);
       continue;
@@ -73,11 +79,12 @@ function fieldsOf(
   dataset: Dataset,
   selectionSets: (SelectionSetNode | undefined)[],
   fragments: Fragments,
+  links?: LinkSelections,
 ): SelectedFields {
   const into = new Set<string>(['id', 'publisher']);
   const seen = new Set<string>();
   for (const selectionSet of selectionSets) {
-    if (!collect(dataset, selectionSet, fragments, into, seen)) return undefined;
+    if (!collect(dataset, selectionSet, fragments, into, seen, links)) return undefined;
   }
   return [...into];
 }
@@ -107,16 +114,12 @@ function subSelections(
 // cache hands every request of the same document the same nodes (fragments are the document's own, so the
 // answer depends on the node alone).
 const recordCache = new WeakMap<FieldNode, SelectedFields>();
-const connectionCache = new WeakMap<FieldNode, SelectedFields>();
+const connectionCache = new WeakMap<FieldNode, ConnectionSelection>();
 
-function cached(
-  cache: WeakMap<FieldNode, SelectedFields>,
-  nodes: readonly FieldNode[],
-  compute: () => SelectedFields,
-): SelectedFields {
+function cached<T>(cache: WeakMap<FieldNode, T>, nodes: readonly FieldNode[], compute: () => T): T {
   if (nodes.length !== 1) return compute();
   const node = nodes[0];
-  if (cache.has(node)) return cache.get(node);
+  if (cache.has(node)) return cache.get(node) as T;
   const fields = compute();
   cache.set(node, fields);
   return fields;
@@ -133,8 +136,15 @@ export function recordFields(dataset: Dataset, info: GraphQLResolveInfo): Select
   );
 }
 
-/** The fields read of the records of a connection (`nodes { … }`, `edges { node { … } }`). */
-export function connectionFields(dataset: Dataset, info: GraphQLResolveInfo): SelectedFields {
+export interface ConnectionSelection {
+  /** The fields read of the records. */
+  fields: SelectedFields;
+  /** The cross-links selected on the records, with the fields read of their targets (all occurrences'). */
+  links: ReadonlyMap<string, SelectedFields>;
+}
+
+/** What a connection reads of its records (`nodes { … }`, `edges { node { … } }`) and their cross-links. */
+export function connectionSelection(dataset: Dataset, info: GraphQLResolveInfo): ConnectionSelection {
   return cached(connectionCache, info.fieldNodes, () => {
     const sets: (SelectionSetNode | undefined)[] = [];
     for (const node of info.fieldNodes) {
@@ -143,6 +153,13 @@ export function connectionFields(dataset: Dataset, info: GraphQLResolveInfo): Se
         sets.push(...subSelections(edges, 'node', info.fragments));
       }
     }
-    return fieldsOf(dataset, sets, info.fragments);
+    const linkSets: LinkSelections = new Map();
+    const fields = fieldsOf(dataset, sets, info.fragments, linkSets);
+    const links = new Map<string, SelectedFields>();
+    for (const [name, linked] of linkSets) {
+      const target = datasetByName(dataset.links?.[name]?.to ?? '') as Dataset;
+      links.set(name, fieldsOf(target, linked, info.fragments));
+    }
+    return { fields, links };
   });
 }
