@@ -34,7 +34,8 @@ export interface FieldDecision {
  * - a district principal sees only rows of its district (a SQL condition, `rowScope`).
  */
 export class EffectiveAccess {
-  private readonly decisions = new Map<string, FieldDecision>();
+  /** By dataset, then field: no key to build on the hot path (a masked field asks once per row). */
+  private readonly decisions = new Map<Dataset, Map<string, FieldDecision>>();
   private readonly grantsByField = new Map<string, ActiveGrant>();
 
   constructor(
@@ -59,11 +60,15 @@ export class EffectiveAccess {
 
   /** The caller's access to a field, whatever the row. */
   field(dataset: Dataset, name: string): FieldDecision {
-    const key = `${dataset.name}.${name}`;
-    let decision = this.decisions.get(key);
+    let ofDataset = this.decisions.get(dataset);
+    if (!ofDataset) {
+      ofDataset = new Map();
+      this.decisions.set(dataset, ofDataset);
+    }
+    let decision = ofDataset.get(name);
     if (!decision) {
-      decision = this.decide(dataset, name, key);
-      this.decisions.set(key, decision);
+      decision = this.decide(dataset, name, `${dataset.name}.${name}`);
+      ofDataset.set(name, decision);
     }
     return decision;
   }

@@ -7,17 +7,26 @@ import type { MaskRule } from '../catalog/types.js';
  */
 export function maskValue(rule: MaskRule, value: unknown): unknown {
   if (typeof value !== 'string' || value.length === 0) return value;
-  const chars = [...value];
+  // By characters (code points), not UTF-16 units. Most values hold no surrogate pair: then the string's own
+  // units are its characters, and slicing it saves an array per value (masking runs per row and field).
+  return masked(rule, SURROGATE.test(value) ? [...value] : value);
+}
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+function masked(rule: MaskRule, chars: string | string[]): string {
+  const part = (start: number, end?: number) =>
+    typeof chars === 'string' ? chars.slice(start, end) : chars.slice(start, end).join('');
   switch (rule) {
     case 'name':
       return chars[0] + '*'.repeat(Math.max(chars.length - 1, 1));
     case 'phone':
       return chars.length >= 7
-        ? `${chars.slice(0, 3).join('')}${'*'.repeat(chars.length - 7)}${chars.slice(-4).join('')}`
+        ? `${part(0, 3)}${'*'.repeat(chars.length - 7)}${part(chars.length - 4)}`
         : '*'.repeat(chars.length);
     case 'idNumber':
       return chars.length > 10
-        ? `${chars.slice(0, 6).join('')}${'*'.repeat(chars.length - 10)}${chars.slice(-4).join('')}`
+        ? `${part(0, 6)}${'*'.repeat(chars.length - 10)}${part(chars.length - 4)}`
         : '*'.repeat(chars.length);
   }
 }
