@@ -31,10 +31,10 @@
  * applied to the others' clear values, since they have no permissions).
  *
  * Where the work differs (beyond permissions, masking and audit, which only the hub does): the hub reads
- * every column of the table (`select *`-like) and orders `issued_on DESC NULLS LAST, id DESC`, the others
- * read the selected columns and order `issued_on DESC, id DESC` (the same rows: issued_on is NOT NULL);
- * PostGraphile's plot link and lookup by permitNo do not test `deleted` (no row is deleted here), the
- * ceiling's and the hub's do.
+ * the selected columns and also `id` and `publisher` (its masking and per-row rules read the publisher),
+ * the others the selected columns only; all order `issued_on DESC, id DESC` and read W2's plot in the
+ * page's statement (a join); PostGraphile's plot link and lookup by permitNo do not test `deleted` (no row
+ * is deleted here), the ceiling's and the hub's do.
  *
  *   npm run bench -- compare                 (or: node --import tsx bench/compare.ts)
  *
