@@ -16,9 +16,18 @@
  *
  * - W1: 100 construction permits × 10 fields (list, the hub's default order: issuedOn DESC, id DESC);
  * - W2: 100 construction permits (4 fields) each with its plot (6 fields);
+ * - W3: a filtered aggregate over the 1M pesticide-use rows: highly and moderately toxic products on
+ *   cultivated land, 2020–2024, per district and year (row count, sums of amountKg and areaMu). The hub's
+ *   `pesticideUseAggregate`; the ceiling's one GROUP BY; PostGraphile's `groupedAggregates` from
+ *   @graphile/pg-aggregates 0.2.0-rc.2 (its first release for PostGraphile 5) with the range and list
+ *   filters of postgraphile-plugin-connection-filter 4 (`condition` only tests equality), both installed in
+ *   the scratch folder. pg-aggregates has no row count: PostGraphile counts `distinctCount { rowId }`
+ *   (count(distinct id), the same number), and sorts no groups (the check sorts them). The GraphQL overhead
+ *   on W3 is measured one request at a time: each server's median latency against the SQL time of the
+ *   statement (run from this process, unprepared like the hub's, and EXPLAIN ANALYZE's planning and
+ *   execution time), paired round by round. The hub's latency includes what every request costs it (HTTP,
+ *   the key lookup, the audit insert), not only GraphQL: its statements are counted below.
  * - W6: one construction permit by its permit number, a different one per request (1,000 sampled keys).
- * - W3 (a filtered aggregate over the 1M pesticide rows through GraphQL) is not run: the hub has no
- *   aggregate in its API yet.
  *
  * Measurement: a warm-up per server and workload, then rounds of autocannon (fixed connections, a few
  * seconds per server), the order of the servers rotated every round; medians with min and max over the
@@ -42,7 +51,7 @@
  * created when missing; never `test` or `postgres`), BENCH_PG5_DIR (scratch folder for node@22 and
  * postgraphile; default /work/scratch/pg5, or one under the system's temporary folder),
  * BENCH_COMPARE_ROUNDS (6), BENCH_SECONDS (3 per server per round), BENCH_WARMUP_SECONDS (3),
- * BENCH_CONNECTIONS (10), BENCH_POOL (10), BENCH_COMPARE_WORKLOADS (W1,W2,W6), BENCH_COUNT_REQUESTS (50),
+ * BENCH_CONNECTIONS (10), BENCH_POOL (10), BENCH_COMPARE_WORKLOADS (W1,W2,W3,W6), BENCH_COUNT_REQUESTS (50),
  * BENCH_COMPARE_RESULTS (the results file; default bench/results/compare.json).
  */
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
@@ -71,6 +80,11 @@ const RESULTS_FILE = process.env.BENCH_COMPARE_RESULTS
   : join(BENCH_DIR, 'results/compare.json');
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/jt_bench_compare';
 const POSTGRAPHILE_VERSION = '5.1.5';
+/** PostGraphile's plugins for W3, installed beside it in the scratch folder (not project dependencies). */
+const POSTGRAPHILE_PLUGINS = {
+  '@graphile/pg-aggregates': '0.2.0-rc.2',
+  'postgraphile-plugin-connection-filter': '4.0.1',
+} as const;
 const NODE_PACKAGE = 'node@22';
 
 function envNumber(name: string, fallback: number): number {
@@ -86,7 +100,9 @@ const settings = {
   connections: Math.min(envNumber('BENCH_CONNECTIONS', 10), 100),
   pool: Math.min(envNumber('BENCH_POOL', 10), 100),
   countRequests: Math.min(envNumber('BENCH_COUNT_REQUESTS', 50), 1000),
-  workloads: (process.env.BENCH_COMPARE_WORKLOADS || 'W1,W2,W6').split(',').map((w) => w.trim()),
+  workloads: (process.env.BENCH_COMPARE_WORKLOADS || 'W1,W2,W3,W6').split(',').map((w) => w.trim()),
+  /** W3's requests one at a time per server, for the GraphQL overhead. */
+  sequentialRequests: Math.min(envNumber('BENCH_SEQUENTIAL_REQUESTS', 60), 1000),
 };
 
 function databaseUrl(): string {
@@ -126,16 +142,26 @@ interface Toolchain {
   node: string;
   nodeVersion: string;
   postgraphileVersion: string;
+  plugins: Record<string, string>;
 }
 
 async function ensureToolchain(): Promise<Toolchain> {
   const dir = pg5Dir();
   const node = join(dir, 'node_modules/node/bin/node');
   const installed = join(dir, 'node_modules/postgraphile/package.json');
-  const version = () =>
-    existsSync(installed) ? (JSON.parse(readFileSync(installed, 'utf8')) as { version: string }).version : '';
-  if (!existsSync(node) || version() !== POSTGRAPHILE_VERSION) {
-    console.log(`installing ${NODE_PACKAGE} and postgraphile@${POSTGRAPHILE_VERSION} into ${dir} (npm)`);
+  const versionOf = (file: string) =>
+    existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version : '';
+  const version = () => versionOf(installed);
+  const plugins = Object.entries(POSTGRAPHILE_PLUGINS);
+  const pluginVersion = (name: string) => versionOf(join(dir, 'node_modules', name, 'package.json'));
+  if (
+    !existsSync(node) ||
+    version() !== POSTGRAPHILE_VERSION ||
+    plugins.some(([name, wanted]) => pluginVersion(name) !== wanted)
+  ) {
+    console.log(
+      `installing ${NODE_PACKAGE}, postgraphile@${POSTGRAPHILE_VERSION} and ${plugins.map(([n, v]) => `${n}@${v}`).join(', ')} into ${dir} (npm)`,
+    );
     mkdirSync(dir, { recursive: true });
     if (!existsSync(join(dir, 'package.json'))) {
       writeFileSync(
@@ -145,14 +171,27 @@ async function ensureToolchain(): Promise<Toolchain> {
     }
     await run$(
       'npm',
-      ['install', '--no-audit', '--no-fund', NODE_PACKAGE, `postgraphile@${POSTGRAPHILE_VERSION}`],
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        NODE_PACKAGE,
+        `postgraphile@${POSTGRAPHILE_VERSION}`,
+        ...plugins.map(([name, wanted]) => `${name}@${wanted}`),
+      ],
       { cwd: dir, maxBuffer: 16 * 1024 * 1024 },
     );
   }
   const { stdout } = await run$(node, ['--version']);
   const nodeVersion = stdout.trim();
   if (!/^v22\./.test(nodeVersion)) throw new Error(`${node} is ${nodeVersion}, not Node 22`);
-  return { dir, node, nodeVersion, postgraphileVersion: version() };
+  return {
+    dir,
+    node,
+    nodeVersion,
+    postgraphileVersion: version(),
+    plugins: Object.fromEntries(plugins.map(([name]) => [name, pluginVersion(name)])),
+  };
 }
 
 /** The `jingtu` command, on the benchmark's Node, against the benchmark's database. */
@@ -288,6 +327,8 @@ interface Workload {
   records(server: ServerName, answer: GraphQLAnswer): Row[];
   /** Whether requests vary by key (W6). */
   keyed: boolean;
+  /** A marker that occurs once per record in every answer of the server (the check under load). */
+  marker?: (server: ServerName) => string;
 }
 
 const selection = (fields: readonly string[]) => fields.join(' ');
@@ -315,9 +356,62 @@ function listWorkload(name: string, title: string, fields: string, path: string)
   };
 }
 
+/** W3's question: the filter, the groups and the aggregates, in each server's words. */
+const W3_HUB = `query W3 { pesticideUseAggregate(
+  filter: { landCategory: [CULTIVATED], toxicityClass: [HIGH, MODERATE], year: { min: 2020, max: 2024 } }
+  groupBy: [DISTRICT, YEAR]) { groups { keys { district year } count sum { amountKg areaMu } } } }`;
+const W3_POSTGRAPHILE = `query W3 { allPesticideUses(filter: { deleted: { equalTo: false },
+  landCategory: { in: ["CULTIVATED"] }, toxicityClass: { in: ["HIGH", "MODERATE"] },
+  year: { greaterThanOrEqualTo: 2020, lessThanOrEqualTo: 2024 } }) {
+  groupedAggregates(groupBy: [DISTRICT, YEAR]) { keys distinctCount { rowId } sum { amountKg areaMu } } } }`;
+/** The same statement, for the SQL time (the ceiling runs it too). */
+const W3_SQL = `select district, year, count(*)::int as count, sum(amount_kg)::float8 as amount_kg,
+    sum(area_mu)::float8 as area_mu
+  from pesticide_use
+  where deleted = false and land_category = 'CULTIVATED' and toxicity_class in ('HIGH', 'MODERATE')
+    and year between 2020 and 2024
+  group by district, year order by district, year`;
+
+/** Sums to the cent: the servers' plans may add the same numbers in another order. */
+const cents = (value: unknown) => Math.round(Number(value) * 100) / 100;
+
+const w3Workload: Workload = {
+  name: 'W3',
+  title: 'aggregate over 1M pesticide rows: 2 keys, count, 2 sums',
+  rows: 0, // the number of groups, counted in the database before the run
+  keyed: false,
+  marker: (server) => (server === 'postgraphile' ? '"keys":[' : '"district":"'),
+  request(server) {
+    if (server === 'ceiling') return { path: '/w3', body: JSON.stringify({ query: W3_HUB }) };
+    return { path: '/graphql', body: JSON.stringify({ query: server === 'hub' ? W3_HUB : W3_POSTGRAPHILE }) };
+  },
+  records(server, answer) {
+    type Group = { keys: unknown; count?: number; distinctCount?: { rowId: string }; sum: Row };
+    const groups =
+      server === 'postgraphile'
+        ? ((answer.data?.allPesticideUses as { groupedAggregates?: Group[] } | null)?.groupedAggregates ?? [])
+        : ((answer.data?.pesticideUseAggregate as { groups?: Group[] } | null)?.groups ?? []);
+    return groups
+      .map((group) => {
+        const [district, year] = Array.isArray(group.keys)
+          ? group.keys
+          : [(group.keys as Row).district, (group.keys as Row).year];
+        return {
+          district: String(district),
+          year: Number(year),
+          count: Number(group.count ?? group.distinctCount?.rowId),
+          amountKg: cents(group.sum.amountKg),
+          areaMu: cents(group.sum.areaMu),
+        };
+      })
+      .sort((a, b) => (a.district === b.district ? a.year - b.year : a.district < b.district ? -1 : 1));
+  },
+};
+
 const WORKLOADS: Workload[] = [
   listWorkload('W1', '100 permits × 10 fields', selection(W1_FIELDS), '/w1'),
   listWorkload('W2', '100 permits + their plot (10 fields)', W2_SELECTION, '/w2'),
+  w3Workload,
   {
     name: 'W6',
     title: 'one permit by permitNo (10 fields)',
@@ -444,8 +538,9 @@ function occurrences(text: string, needle: string): number {
 }
 
 /** The check of every response under load: no errors, as many records as asked (ASCII markers only). */
-function verifier(workload: Workload): (body: string) => boolean {
-  return (body) => !body.includes('"errors"') && occurrences(body, '"permitNo":"') === workload.rows;
+function verifier(workload: Workload, server: ServerName): (body: string) => boolean {
+  const marker = workload.marker?.(server) ?? '"permitNo":"';
+  return (body) => !body.includes('"errors"') && occurrences(body, marker) === workload.rows;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -519,7 +614,7 @@ function autocannonOptions(target: LoadTarget, seconds: number, connections: num
     duration: seconds,
     body: first.body,
     headers,
-    verifyBody: verifier(workload),
+    verifyBody: verifier(workload, server.name),
   };
   if (workload.keyed) {
     options.requests = [
@@ -569,6 +664,81 @@ const spread = (values: number[]) => ({
   max: Math.max(...values),
 });
 const fixed = (value: number, digits = 1) => value.toFixed(digits);
+
+interface Overhead {
+  requests: number;
+  /** Median latency one request at a time, ms, by server. */
+  latencyMs: Record<ServerName, number>;
+  /** The statement run from the benchmark's own connection (round trip included), median ms. */
+  sqlMs: number;
+  /** EXPLAIN ANALYZE of the statement: planning + execution, median ms. */
+  explainMs: number;
+  /**
+   * (server latency − SQL time) / SQL time, %, by server: the median of the round's paired samples (each
+   * round's request against the same round's statement), steadier than the medians' difference.
+   */
+  overheadPercent: Record<ServerName, number>;
+  /** (hub − ceiling) / ceiling, %, paired likewise. */
+  hubOverCeilingPercent: number;
+}
+
+/**
+ * W3's GraphQL overhead, one request at a time: each server's latency and the statement's own time,
+ * sampled in turn (server after server, then the statement, then EXPLAIN ANALYZE) so that the machine's
+ * varying load falls on all of them alike.
+ */
+async function measureOverhead(
+  servers: Server[],
+  headersOf: (s: ServerName) => Record<string, string>,
+  monitor: postgres.Sql,
+): Promise<Overhead> {
+  const samples = Object.fromEntries(SERVERS.map((n) => [n, [] as number[]])) as Record<ServerName, number[]>;
+  const sqlSamples: number[] = [];
+  const explainSamples: number[] = [];
+  const ask = async (server: Server) => {
+    const { path, body } = w3Workload.request(server.name);
+    const start = performance.now();
+    const answer = await post(server.base, path, body, headersOf(server.name));
+    const ms = performance.now() - start;
+    if (answer.status !== 200 || !verifier(w3Workload, server.name)(answer.text)) {
+      throw new Error(`${server.name} W3 (one at a time): ${answer.text.slice(0, 300)}`);
+    }
+    return ms;
+  };
+  for (let i = 0; i < settings.sequentialRequests + 3; i++) {
+    const warm = i < 3;
+    for (const server of servers) {
+      const ms = await ask(server);
+      if (!warm) samples[server.name].push(ms);
+    }
+    let start = performance.now();
+    await monitor.unsafe(W3_SQL);
+    if (!warm) sqlSamples.push(performance.now() - start);
+    start = performance.now();
+    const [plan] = (await monitor.unsafe(`explain (analyze, format json) ${W3_SQL}`)) as {
+      'QUERY PLAN': { 'Planning Time': number; 'Execution Time': number }[];
+    }[];
+    const timing = plan['QUERY PLAN'][0];
+    if (!warm) explainSamples.push(timing['Planning Time'] + timing['Execution Time']);
+  }
+  const latencyMs = Object.fromEntries(SERVERS.map((n) => [n, median(samples[n])])) as Record<
+    ServerName,
+    number
+  >;
+  const sqlMs = median(sqlSamples);
+  const percent = (value: number, base: number) => ((value - base) / base) * 100;
+  const paired = (at: (i: number) => number) => median(sqlSamples.map((_, i) => at(i)));
+  return {
+    requests: settings.sequentialRequests,
+    latencyMs,
+    sqlMs,
+    explainMs: median(explainSamples),
+    overheadPercent: Object.fromEntries(
+      SERVERS.map((n) => [n, paired((i) => percent(samples[n][i], sqlSamples[i]))]),
+    ) as Record<ServerName, number>,
+    hubOverCeilingPercent: paired((i) => percent(samples.hub[i], samples.ceiling[i])),
+  };
+}
 
 interface StatementCount {
   /** Per request, one request at a time. */
@@ -660,13 +830,14 @@ export async function run(): Promise<void> {
   const loadBefore = os.loadavg();
   const workloads = WORKLOADS.filter((w) => settings.workloads.includes(w.name));
   console.log(`\n== compare: the hub, a hand-written ceiling and PostGraphile 5 (${redacted(url)})`);
-  console.log(
-    'W3 (filtered aggregate over 1M rows through GraphQL) is skipped: the hub has no aggregate yet',
-  );
 
   const tools = await ensureToolchain();
   console.log(
-    `servers run on ${tools.node} (${tools.nodeVersion}); postgraphile ${tools.postgraphileVersion}`,
+    `servers run on ${tools.node} (${tools.nodeVersion}); postgraphile ${tools.postgraphileVersion} with ${Object.entries(
+      tools.plugins,
+    )
+      .map(([name, version]) => `${name} ${version}`)
+      .join(', ')}`,
   );
   await ensureBenchDatabase(url, 'BENCH_COMPARE_DATABASE_URL');
   await jingtu(tools, url, ['migrate']);
@@ -682,6 +853,8 @@ export async function run(): Promise<void> {
       await monitor<{ permit_no: string }[]>`
         select permit_no from construction_permit where deleted = false order by md5(permit_no) limit 1000`
     ).map((r) => r.permit_no);
+    w3Workload.rows = (await monitor.unsafe(W3_SQL)).length;
+    if (workloads.includes(w3Workload)) console.log(`W3: ${w3Workload.rows} groups`);
 
     const consumer = await createKey(tools, url, 'PLANNING');
     const owner = await createKey(tools, url, 'HOUSING');
@@ -752,6 +925,21 @@ export async function run(): Promise<void> {
       ).map((r) => [r.application.replace('jt_bench_', ''), r.n]),
     );
     console.log(`connections to PostgreSQL after the rounds: ${JSON.stringify(connectionsSeen)}`);
+    let overhead: Overhead | undefined;
+    if (workloads.includes(w3Workload)) {
+      console.log(
+        `W3 one request at a time (${settings.sequentialRequests} per server, in turn with the statement itself):`,
+      );
+      overhead = await measureOverhead(servers, headersOf, monitor);
+      for (const name of SERVERS) {
+        console.log(
+          `  ${name}: ${fixed(overhead.latencyMs[name], 2)} ms median, ${fixed(overhead.overheadPercent[name])}% over the SQL time`,
+        );
+      }
+      console.log(
+        `  SQL: ${fixed(overhead.sqlMs, 2)} ms median from this process (EXPLAIN ANALYZE: ${fixed(overhead.explainMs, 2)} ms); hub over ceiling ${fixed(overhead.hubOverCeilingPercent)}%`,
+      );
+    }
     const peakRss = Object.fromEntries(servers.map((s) => [s.name, peakRssMiB(s.pid)])) as Record<
       ServerName,
       number
@@ -839,13 +1027,12 @@ export async function run(): Promise<void> {
         `  ${workload.name} ${workload.title}: hub/ceiling ${r(w.hubOverCeiling)}, hub/postgraphile ${r(w.hubOverPostgraphile)}`,
       );
     }
-    const targetsMet = {
-      'hub ≥ postgraphile on W1, W2, W6': workloads.map((w) => [
-        w.name,
-        summary[w.name].hubOverPostgraphile.median >= 1,
-      ]),
+    const targetsMet: Record<string, (string | boolean)[][]> = {
+      'hub ≥ postgraphile on W1, W2, W6': workloads
+        .filter((w) => w.name !== 'W3')
+        .map((w) => [w.name, summary[w.name].hubOverPostgraphile.median >= 1]),
       'hub ≥ 0.5 × ceiling on W1, W2': workloads
-        .filter((w) => w.name !== 'W6')
+        .filter((w) => w.name === 'W1' || w.name === 'W2')
         .map((w) => [w.name, summary[w.name].hubOverCeiling.median >= 0.5]),
       'W2 in at most 2 SQL statements (data statements: not the key lookup, not the audit insert)': summary.W2
         ? [['W2', dataStatements(summary.W2.servers.hub.statementsPerRequest) <= 2]]
@@ -853,6 +1040,8 @@ export async function run(): Promise<void> {
       'W2 in at most 2 SQL statements (all statements)': summary.W2
         ? [['W2', summary.W2.servers.hub.statementsPerRequest.sequential <= 2]]
         : [],
+      'GraphQL overhead ≤ 5% of the SQL time on W3 (one request at a time; all of the hub over the statement)':
+        overhead ? [['W3', overhead.overheadPercent.hub <= 5]] : [],
     };
     console.log('targets (issue 6):');
     for (const [target, results] of Object.entries(targetsMet)) {
@@ -899,7 +1088,8 @@ export async function run(): Promise<void> {
       queries: Object.fromEntries(
         workloads.map((w) => [w.name, Object.fromEntries(SERVERS.map((n) => [n, w.request(n, keys[0])]))]),
       ),
-      skipped: { W3: 'the hub has no aggregate over a dataset in its GraphQL API yet' },
+      postgraphilePlugins: tools.plugins,
+      w3Overhead: overhead,
       statementsCounted:
         'Execute and simple-Query protocol messages sent by the server process, through a counting proxy, per request: one at a time (seq) and under 10-connection load',
       summary,

@@ -3,7 +3,7 @@
  * connections, prepared statements), one SQL query per request and JSON.stringify, answering in the very
  * JSON shape of the hub's response (`{"data":{…}}`). No GraphQL, no permissions, no masking, no audit:
  * what serving these rows costs at the least. It reads and parses the request body like a GraphQL server
- * would (W6 takes its key from `variables.permitNo`); the workload is the path: /w1, /w2, /w6.
+ * would (W6 takes its key from `variables.permitNo`); the workload is the path: /w1, /w2, /w3, /w6.
  *
  *   DATABASE_URL=… PORT=0 BENCH_POOL=10 node --import tsx bench/compare/ceiling.ts
  *
@@ -68,8 +68,33 @@ async function w6(body: Body): Promise<unknown> {
   return { constructionPermit: row ?? null };
 }
 
+/**
+ * W3: pesticide use of highly and moderately toxic products on cultivated land, 2020–2024, per district and
+ * year: the hub's aggregate statement, written by hand (count, two sums), in the hub's answer shape.
+ */
+async function w3(): Promise<unknown> {
+  const rows = await sql`
+    select district, year, count(*)::int as count, sum(amount_kg)::float8 as amount_kg,
+      sum(area_mu)::float8 as area_mu
+    from pesticide_use
+    where deleted = false and land_category = 'CULTIVATED' and toxicity_class in ('HIGH', 'MODERATE')
+      and year between 2020 and 2024
+    group by district, year order by district, year`;
+  const groups = rows.map((r) => ({
+    keys: { district: r.district, year: r.year },
+    count: r.count,
+    sum: { amountKg: r.amount_kg, areaMu: r.area_mu },
+  }));
+  return { pesticideUseAggregate: { groups } };
+}
+
 type Body = { variables?: { permitNo?: unknown } };
-const routes: Record<string, (body: Body) => Promise<unknown>> = { '/w1': w1, '/w2': w2, '/w6': w6 };
+const routes: Record<string, (body: Body) => Promise<unknown>> = {
+  '/w1': w1,
+  '/w2': w2,
+  '/w3': w3,
+  '/w6': w6,
+};
 
 const server = http.createServer((request, response) => {
   const route = routes[request.url ?? ''];

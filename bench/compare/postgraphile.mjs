@@ -33,6 +33,20 @@ const [{ postgraphile }, { PostGraphileAmberPreset }, { makePgService }, { grafs
     load('postgraphile/utils'),
   ]);
 
+// W3 (a filtered aggregate) needs two plugins, loaded when the scratch folder holds them: aggregates from
+// @graphile/pg-aggregates (0.2.0-rc, the first release for PostGraphile 5) and the range and list filters
+// from postgraphile-plugin-connection-filter (`condition` only tests equality). Without them, no W3 here.
+const optional = (name, preset) =>
+  load(name).then(
+    (module) => module[preset],
+    () => undefined,
+  );
+const [aggregates, filters] = await Promise.all([
+  optional('@graphile/pg-aggregates', 'PgAggregatesPreset'),
+  optional('postgraphile-plugin-connection-filter', 'PostGraphileConnectionFilterPreset'),
+]);
+const w3 = Boolean(aggregates && filters);
+
 const SmartTags = jsonPgSmartTags({
   version: 1,
   config: {
@@ -44,6 +58,7 @@ const SmartTags = jsonPgSmartTags({
         },
         attribute: { deleted: { tags: { behavior: ['+filterBy'] } } },
       },
+      pesticide_use: { attribute: { deleted: { tags: { behavior: ['+filterBy'] } } } },
       land_use_change: {
         tags: { unique: 'parcel_code' },
         attribute: { deleted: { tags: { behavior: ['+filterBy'] } } },
@@ -53,7 +68,7 @@ const SmartTags = jsonPgSmartTags({
 });
 
 const preset = {
-  extends: [PostGraphileAmberPreset],
+  extends: [PostGraphileAmberPreset, ...(w3 ? [aggregates, filters] : [])],
   plugins: [SmartTags],
   pgServices: [
     makePgService({
@@ -75,7 +90,7 @@ server.once('listening', () => {
 await serv.addTo(server);
 await pgl.getSchema();
 server.listen(Number(process.env.PORT || 0), '127.0.0.1', () => {
-  process.stdout.write(`${JSON.stringify({ ready: true, port: server.address().port })}\n`);
+  process.stdout.write(`${JSON.stringify({ ready: true, port: server.address().port, aggregates: w3 })}\n`);
 });
 
 const stop = async () => {
