@@ -229,6 +229,18 @@ describe('HTTP: refused before execution', () => {
     expect(answer.headers.get('allow')).toBe('POST');
   });
 
+  it('marks every answer, GET or POST, refused or not, as not to be cached', async () => {
+    const get = await send({
+      method: 'GET',
+      search: `?query=${encodeURIComponent('{ me { code } }')}`,
+      headers: { 'apollo-require-preflight': 'true' },
+    });
+    expect(get.status).toBe(200);
+    expect(get.body.errors).toBeUndefined();
+    const answers = [get, await postJson({ query: '{ me { code } }' }), await postJson({ query: '{' })];
+    for (const answer of answers) expect(answer.headers.get('cache-control')).toBe('no-store');
+  });
+
   it('refuses a GET without a preflight header as a possible CSRF', async () => {
     const answer = await send({ method: 'GET', search: `?query=${encodeURIComponent('{ me { code } }')}` });
     expect(expectRefused(answer, 400, 'BAD_USER_INPUT', 'BAD_REQUEST')).toMatch(/Cross-Site Request Forgery/);
