@@ -127,6 +127,19 @@ describe('the audit record of an operation', () => {
     const who = new Set(readers.map((r) => r.principal));
     expect(who.has('PLANNING')).toBe(true);
     expect(who.has('WATER')).toBe(false);
+    // in a period: the minute around now holds PLANNING's read, the day before holds none of this test's
+    const minute = 60_000;
+    const period = (from: number, to: number) => ({
+      dataset: 'constructionPermit',
+      field: 'contactPhone',
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+    });
+    const now = Date.now();
+    const around = await audit(period(now - minute, now + minute));
+    expect(around.map((r) => r.principal)).toContain('PLANNING');
+    const before = await audit(period(now - 1440 * minute, now - 720 * minute));
+    expect(before.filter((r) => r.seq >= Math.min(...around.map((a) => a.seq)))).toEqual([]);
     const withGrant = await audit({ grant: grantId });
     expect(withGrant.map((r) => r.principal)).toEqual(['PLANNING']);
     expect(withGrant[0].detail.reads).toContainEqual({

@@ -27,8 +27,9 @@ export type StoredAuditRecord = Omit<AuditRecord, 'at'> & {
 /** Audit records matching a query, oldest first, one more than asked for (the caller pages with it). */
 export async function searchAuditLog(sql: postgres.Sql, query: AuditQuery): Promise<StoredAuditRecord[]> {
   const conditions = [sql`true`];
-  if (query.from) conditions.push(sql`at >= ${query.from}`);
-  if (query.to) conditions.push(sql`at < ${query.to}`);
+  // Times go as text: drizzle's postgres.js client passes timestamptz parameters (Dates) through unserialized.
+  if (query.from) conditions.push(sql`at >= ${query.from.toISOString()}::timestamptz`);
+  if (query.to) conditions.push(sql`at < ${query.to.toISOString()}::timestamptz`);
   if (query.principal) conditions.push(sql`principal = ${query.principal}`);
   if (query.event) conditions.push(sql`event = ${query.event}`);
   if (query.after != null) conditions.push(sql`seq > ${query.after}`);
