@@ -166,6 +166,45 @@ describe('the audit record of an operation', () => {
   });
 });
 
+describe('the audit writer', () => {
+  it('writes a record at once when no request runs, and waits for running requests to join the batch', async () => {
+    const writer = new AuditWriter(hub.database.sql, pino({ level: 'silent' }));
+    const record = (n: number) => ({
+      event: 'WRITER_TEST',
+      principal: null,
+      keyId: null,
+      requestId: `${id}-writer-${n}`,
+      operationName: null,
+      documentHash: null,
+      outcome: 'OK',
+      detail: {},
+    });
+    const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+    try {
+      // nothing announced: the first record does not wait for the second, a turn of the event loop later
+      const alone = [writer.write(record(1))];
+      await nextTurn();
+      alone.push(writer.write(record(2)));
+      await Promise.all(alone);
+      // two requests announced: the first one's record waits for the other's, and they share one statement
+      writer.expect();
+      writer.expect();
+      const together = [writer.write(record(3), { expected: true })];
+      await nextTurn();
+      together.push(writer.write(record(4), { expected: true }));
+      await Promise.all(together);
+    } finally {
+      await writer.close();
+    }
+    const rows = await hub.database.sql<{ requestId: string; tx: string }[]>`
+      select request_id as "requestId", xmin::text as tx from audit_log
+      where event = 'WRITER_TEST' and request_id like ${`${id}-writer-%`} order by seq`;
+    expect(rows.map((r) => r.requestId)).toEqual([1, 2, 3, 4].map((n) => `${id}-writer-${n}`));
+    expect(rows[0].tx).not.toBe(rows[1].tx);
+    expect(rows[2].tx).toBe(rows[3].tx);
+  });
+});
+
 describe('the audit of the configuration', () => {
   it('records the settings a hub starts with, nothing secret, and which changed since its last start', async () => {
     const writer = new AuditWriter(hub.database.sql, pino({ level: 'silent' }));
