@@ -1,12 +1,13 @@
 import { connect } from 'node:net';
-import { getIntrospectionQuery } from 'graphql';
+import { getIntrospectionQuery, parse } from 'graphql';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { datasets } from '../src/catalog/registry.js';
 import { DEFAULT_LIMITS } from '../src/config.js';
 import { sessionParameters } from '../src/db/connection.js';
+import { schema } from '../src/graphql/schema.js';
 import { formatError } from '../src/http/errors.js';
-import { MAX_DOCUMENT_LENGTH } from '../src/http/limits.js';
+import { estimatedCost, MAX_DOCUMENT_LENGTH, pageSizeEstimator } from '../src/http/limits.js';
 import { withTestHub } from './support/hub.js';
 
 // Apollo shows stack traces outside production unless told not to: the whole file runs as development.
@@ -117,6 +118,19 @@ describe('query limits: refused before execution', () => {
       'BAD_USER_INPUT',
       'MAX_COST',
     );
+  });
+
+  it('counts an aggregate without `first` as its default of 1000 groups, like one that asks for them', () => {
+    const cost = (first: string) =>
+      estimatedCost(
+        schema,
+        pageSizeEstimator(schema),
+        parse(`{ pesticideUseAggregate${first} { groups { count keys { district } } } }`),
+        undefined,
+        undefined,
+      );
+    expect(cost('')).toBe(cost('(first: 1000)'));
+    expect(cost('')).toBeGreaterThan(10 * cost('(first: 10)'));
   });
 
   it('counts page sizes given in variables in the cost', async () => {

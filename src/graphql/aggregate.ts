@@ -210,6 +210,8 @@ function aggregateQuery(dataset: Dataset) {
           description: '分组字段（可为空：整体统计） / Group keys (none: one group of everything)',
         }),
         first: t.arg.int({
+          // declared, so that the query's cost (src/http/limits.ts) counts the default number of groups
+          defaultValue: DEFAULT_GROUPS,
           description: `最多返回的分组数，默认 ${DEFAULT_GROUPS}，最多 ${MAX_GROUPS} / Most groups returned (default ${DEFAULT_GROUPS}, at most ${MAX_GROUPS})`,
         }),
         includeDeleted: t.arg.boolean({ description: '包含已删除记录 / Include tombstones' }),
