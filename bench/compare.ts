@@ -69,6 +69,7 @@ import type { MaskRule } from '../src/catalog/types.js';
 import { type DataReport, ensureData } from './compare/data.js';
 import { startCountingProxy } from './compare/pgproxy.js';
 import { databaseName, ensureBenchDatabase, redacted } from './support/database.js';
+import { envNumber } from './support/env.js';
 
 const run$ = promisify(execFile);
 
@@ -86,12 +87,6 @@ const POSTGRAPHILE_PLUGINS = {
   'postgraphile-plugin-connection-filter': '4.0.1',
 } as const;
 const NODE_PACKAGE = 'node@22';
-
-function envNumber(name: string, fallback: number): number {
-  const value = Number(process.env[name] || fallback);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
-  return value;
-}
 
 const settings = {
   rounds: Math.min(envNumber('BENCH_COMPARE_ROUNDS', 6), 30),

@@ -61,6 +61,7 @@ import { openDatabase } from '../src/db/connection.js';
 import { startThrowawayCluster, type ThrowawayCluster } from '../test/support/pgCluster.js';
 import { type HubProcess, spawnHub } from '../test/support/process.js';
 import { insertRecords, sampleRecord } from '../test/support/records.js';
+import { envNumber } from './support/env.js';
 
 /** The parts of autocannon 8 this benchmark uses beyond bench/autocannon.d.ts. */
 declare module 'autocannon' {
@@ -107,30 +108,21 @@ const BENCH_DIR = dirname(THIS_FILE);
 const ROOT = resolve(BENCH_DIR, '..');
 const RESULTS_FILE = join(BENCH_DIR, 'results/load.json');
 
-function envNumber(name: string, fallback: number, min = 1, max = Number.POSITIVE_INFINITY): number {
-  const given = process.env[name];
-  const value = given === undefined || given === '' ? fallback : Number(given);
-  if (!Number.isFinite(value) || value < min || value > max) {
-    throw new Error(`${name} must be a number from ${min} to ${max}, not ${JSON.stringify(given)}`);
-  }
-  return value;
-}
-
 function readSettings() {
-  const recoverySeconds = envNumber('BENCH_RECOVERY_SECONDS', 45, 0, 600);
+  const recoverySeconds = envNumber('BENCH_RECOVERY_SECONDS', 45, { min: 0, max: 600 });
   if (recoverySeconds > 0 && recoverySeconds < 20) {
     throw new Error('BENCH_RECOVERY_SECONDS must be 0 (no recovery phase) or at least 20');
   }
   return {
-    steadySeconds: envNumber('BENCH_LOAD_SECONDS', 60, 1, 600),
+    steadySeconds: envNumber('BENCH_LOAD_SECONDS', 60, { min: 1, max: 600 }),
     recoverySeconds,
     /** Requests per second in all, over every principal. */
-    rate: Math.round(envNumber('BENCH_LOAD_RATE', 100, 10, 1000)),
-    connections: Math.round(envNumber('BENCH_LOAD_CONNECTIONS', 50, 10, 500)),
-    outageSeconds: envNumber('BENCH_OUTAGE_SECONDS', 5, 1, 60),
+    rate: Math.round(envNumber('BENCH_LOAD_RATE', 100, { min: 10, max: 1000 })),
+    connections: Math.round(envNumber('BENCH_LOAD_CONNECTIONS', 50, { min: 10, max: 500 })),
+    outageSeconds: envNumber('BENCH_OUTAGE_SECONDS', 5, { min: 1, max: 60 }),
     /** The hub's request timeout (JINGTU_REQUEST_TIMEOUT), in seconds. */
-    requestTimeoutSeconds: Math.round(envNumber('BENCH_REQUEST_TIMEOUT', 10, 1, 120)),
-    auditWaitSeconds: envNumber('BENCH_AUDIT_WAIT_SECONDS', 60, 1, 600),
+    requestTimeoutSeconds: Math.round(envNumber('BENCH_REQUEST_TIMEOUT', 10, { min: 1, max: 120 })),
+    auditWaitSeconds: envNumber('BENCH_AUDIT_WAIT_SECONDS', 60, { min: 1, max: 600 }),
     hubLogLevel: process.env.BENCH_LOG_LEVEL || 'warn',
     /** autocannon instances started 1000/slots ms apart. */
     slots: 10,

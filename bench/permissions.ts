@@ -55,6 +55,7 @@ import { seedDemo } from '../src/demo/seed.js';
 import { createHub } from '../src/http/app.js';
 import { formatProfileComparison, summariseProfile } from './cpuprofile.js';
 import { ensureBenchDatabase, redacted } from './support/database.js';
+import { envNumber } from './support/env.js';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 const BENCH_DIR = dirname(THIS_FILE);
@@ -93,12 +94,6 @@ const ORDERS: readonly (readonly Label[])[] = [
   ['no-audit', 'no-permissions', 'full'],
   ['no-permissions', 'full', 'no-audit'],
 ];
-
-function envNumber(name: string, fallback: number): number {
-  const value = Number(process.env[name] || fallback);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
-  return value;
-}
 
 const settings = {
   // Short slices, many rounds: on a shared machine the load of others changes within seconds, and the

@@ -57,6 +57,7 @@ import { demoRecords } from '../src/demo/rows.js';
 import { type GeoPoint, type GeoPolygon, pointToPg, polygonToPg } from '../src/domain/geometry.js';
 import { createHub } from '../src/http/app.js';
 import { ensureBenchDatabase, redacted } from './support/database.js';
+import { envNumber } from './support/env.js';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 const BENCH_DIR = dirname(THIS_FILE);
@@ -81,19 +82,16 @@ const FLAT_TOLERANCE = 0.15;
 /** The most records the GraphQL mutation takes (src/graphql/sync.ts MAX_GRAPHQL_BATCH). */
 const MAX_GRAPHQL_BATCH = 5000;
 
-function envInteger(name: string, fallback: number): number {
-  const value = Number(process.env[name] || fallback);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number`);
-  return value;
-}
-
 const settings = {
-  rows: envInteger('BENCH_SYNC_ROWS', 1_000_000),
-  rounds: Math.min(envInteger('BENCH_SYNC_ROUNDS', 3), 20),
-  exportRounds: Math.min(envInteger('BENCH_SYNC_EXPORT_ROUNDS', 2), 10),
-  graphqlRounds: Math.min(envInteger('BENCH_SYNC_GRAPHQL_ROUNDS', 5), 50),
-  graphqlRecords: Math.min(envInteger('BENCH_SYNC_GRAPHQL_RECORDS', MAX_GRAPHQL_BATCH), MAX_GRAPHQL_BATCH),
-  pool: Math.min(envInteger('BENCH_POOL', 10), 100),
+  rows: envNumber('BENCH_SYNC_ROWS', 1_000_000, { integer: true }),
+  rounds: Math.min(envNumber('BENCH_SYNC_ROUNDS', 3, { integer: true }), 20),
+  exportRounds: Math.min(envNumber('BENCH_SYNC_EXPORT_ROUNDS', 2, { integer: true }), 10),
+  graphqlRounds: Math.min(envNumber('BENCH_SYNC_GRAPHQL_ROUNDS', 5, { integer: true }), 50),
+  graphqlRecords: Math.min(
+    envNumber('BENCH_SYNC_GRAPHQL_RECORDS', MAX_GRAPHQL_BATCH, { integer: true }),
+    MAX_GRAPHQL_BATCH,
+  ),
+  pool: Math.min(envNumber('BENCH_POOL', 10, { integer: true }), 100),
   logLevel: process.env.BENCH_LOG_LEVEL || 'silent',
   /** Extra Node options for the hub processes, e.g. "--max-semi-space-size=4" to see what the GC does. */
   hubNodeOptions: (process.env.BENCH_HUB_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean),
