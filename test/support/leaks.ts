@@ -534,7 +534,12 @@ function collectLeaves(value: unknown, path: string, out: Leaf[]): void {
       try {
         const decoded = Buffer.from(value, 'base64url').toString('utf8');
         out.push({ path: `${path}<decoded>`, value: decoded });
-        collectLeaves(JSON.parse(decoded), `${path}<decoded>`, out);
+        const parsed: unknown = JSON.parse(decoded);
+        // A keyset cursor is [sort value, record id] (src/datasets/cursor.ts): the id is the store's own
+        // row number, no field's value, and would match a numeric canary by chance (an id 2011 is no
+        // listedYear 2011): only the sort value is scanned as a value.
+        const keyset = Array.isArray(parsed) && parsed.length === 2 && Number.isSafeInteger(parsed[1]);
+        collectLeaves(keyset ? parsed[0] : parsed, `${path}<decoded>${keyset ? '.0' : ''}`, out);
       } catch {
         // not JSON: the decoded text was added above
       }
