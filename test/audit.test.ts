@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { pino } from 'pino';
 import type postgres from 'postgres';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyAuditChain } from '../src/audit/chain.js';
 import { auditConfiguration } from '../src/audit/configuration.js';
 import { AuditWriter } from '../src/audit/writer.js';
 import type { Dataset } from '../src/catalog/define.js';
 import { datasetByName } from '../src/catalog/registry.js';
 import { loadConfig } from '../src/config.js';
+import { APP_ROLE } from '../src/db/connection.js';
 import { withTestHub } from './support/hub.js';
 import { insertRecords, sampleRecord, uniqueId } from './support/records.js';
 
@@ -256,19 +257,29 @@ describe('the audit of the configuration', () => {
 describe('the audit chain', () => {
   const sql = () => hub.database.sql;
 
-  /** Runs a tampering inside a transaction that is rolled back, so the shared log is left as it was. */
+  /**
+   * Runs `work` in a transaction as the login user, which owns the tables (the hub's own role may not even
+   * try: see below); what it throws is thrown.
+   */
+  async function asOwner<T>(work: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
+    return (await sql().begin(async (tx) => {
+      const [{ owner }] = await tx<{ owner: string }[]>`select session_user as owner`;
+      await tx.unsafe(`set local role "${owner}"`);
+      return work(tx);
+    })) as T;
+  }
+
+  /** Runs a tampering as the owner, in a transaction that is rolled back, so the shared log is left as it was. */
   async function tampered(tamper: (tx: postgres.TransactionSql) => Promise<unknown>) {
     let verdict: Awaited<ReturnType<typeof verifyAuditChain>> | undefined;
-    await sql()
-      .begin(async (tx) => {
-        await tx`lock table audit_log in access exclusive mode`;
-        await tamper(tx);
-        verdict = await verifyAuditChain(tx);
-        throw new Error('roll back');
-      })
-      .catch((error: Error) => {
-        if (error.message !== 'roll back') throw error;
-      });
+    await asOwner(async (tx) => {
+      await tx`lock table audit_log in access exclusive mode`;
+      await tamper(tx);
+      verdict = await verifyAuditChain(tx);
+      throw new Error('roll back');
+    }).catch((error: Error) => {
+      if (error.message !== 'roll back') throw error;
+    });
     return verdict;
   }
 
@@ -280,14 +291,46 @@ describe('the audit chain', () => {
     return row.seq;
   }
 
-  it('refuses updates, deletions of recent records and truncation, whoever asks', async () => {
+  it('refuses updates, deletions of recent records and truncation, the owner too', async () => {
     const [{ seq }] = await sql()<{ seq: number }[]>`select max(seq)::int as seq from audit_log`;
-    await expect(sql()`update audit_log set outcome = 'OK' where seq = ${seq}`).rejects.toThrow(
+    await expect(asOwner((tx) => tx`update audit_log set outcome = 'OK' where seq = ${seq}`)).rejects.toThrow(
       /append-only/,
     );
-    await expect(sql()`delete from audit_log where seq = ${seq}`).rejects.toThrow(/younger than 6 months/);
-    await expect(sql()`truncate audit_log`).rejects.toThrow(/append-only/);
+    await expect(asOwner((tx) => tx`delete from audit_log where seq = ${seq}`)).rejects.toThrow(
+      /younger than 6 months/,
+    );
+    await expect(asOwner((tx) => tx`truncate audit_log`)).rejects.toThrow(/append-only/);
   });
+
+  // PGlite's one session is shared by the hub and its CLI, as its one user: the embedded hub has no role
+  // of its own (src/db/connection.ts).
+  it.runIf(inject('databaseKind') === 'server')(
+    'is written with a role that may only read and append to it, and owns nothing to disable triggers with',
+    async () => {
+      const [{ role }] = await sql()<{ role: string }[]>`select current_user as role`;
+      expect(role).toBe(APP_ROLE);
+      const [{ seq }] = await sql()<{ seq: number }[]>`select max(seq)::int as seq from audit_log`;
+      for (const statement of [
+        `update audit_log set outcome = 'OK' where seq = ${seq}`,
+        `delete from audit_log where seq = ${seq}`,
+        'truncate audit_log',
+        `update audit_chain_head set last_hash = 'x'`,
+        'delete from audit_chain_head',
+      ]) {
+        await expect(sql().unsafe(statement), statement).rejects.toThrow(/permission denied/);
+      }
+      for (const statement of [
+        'alter table audit_log disable trigger audit_log_no_update',
+        'drop trigger audit_log_retention on audit_log',
+        'set session_replication_role = replica',
+      ]) {
+        await expect(sql().unsafe(statement), statement).rejects.toThrow(/must be owner|permission denied/);
+      }
+      // and it appends, through the chain's triggers, which run as the owner
+      await sql()`insert into audit_log (event, outcome, detail) values ('ROLE_TEST', 'OK', '{}')`;
+      expect(await verifyAuditChain(sql())).toMatchObject({ intact: true });
+    },
+  );
 
   it('stays one chain in sequence order when many connections write at once, in batches and transactions', async () => {
     const [{ before }] = await sql()<

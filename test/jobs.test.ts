@@ -12,7 +12,7 @@ import { AuditWriter } from '../src/audit/writer.js';
 import type { Dataset } from '../src/catalog/define.js';
 import { datasetByName, datasets } from '../src/catalog/registry.js';
 import { loadReference, type ReferenceData } from '../src/datasets/reference.js';
-import type { Db } from '../src/db/connection.js';
+import { type Db, sessionParameters } from '../src/db/connection.js';
 import { accessGrant, datasetFreshness, pullState, syncBatch } from '../src/db/hubTables.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { createHub, type Hub } from '../src/http/app.js';
@@ -246,7 +246,9 @@ describe('the scheduler (pg-boss)', () => {
     const startedAt = new Date();
     // Two hub processes: on a server, two pools; embedded PGlite takes one connection, so both share it.
     const pools = onServer
-      ? [0, 1].map(() => postgres(hub.database.url, { max: 3, onnotice: () => {} }))
+      ? [0, 1].map(() =>
+          postgres(hub.database.url, { max: 3, onnotice: () => {}, connection: sessionParameters(0) }),
+        )
       : [hub.database.sql];
     const everyMinute: Date[] = []; // a `* * * * *` schedule: one run per minute across both
     const started: number[] = [];
@@ -448,7 +450,7 @@ describe.skipIf(!onServer)('pull jobs between two hubs', () => {
     await admin.unsafe(`drop database if exists ${REMOTE_DB} with (force)`);
     await admin.unsafe(`create database ${REMOTE_DB}`);
     await runMigrations(remoteUrl);
-    remoteSql = postgres(remoteUrl, { max: 4, onnotice: () => {} });
+    remoteSql = postgres(remoteUrl, { max: 4, onnotice: () => {}, connection: sessionParameters(0) });
     const remoteDb = drizzle({ client: remoteSql });
     remoteHub = await createHub({
       db: remoteDb,

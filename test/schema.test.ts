@@ -54,4 +54,17 @@ describe('schema', () => {
       expect(query[dataset.names.one]?.args.map((a) => a.name).sort()).toEqual([...dataset.key].sort());
     }
   });
+
+  it('serializes dates in ISO form and refuses what is not one, in and out', () => {
+    const date = schema.getType('Date');
+    if (!isScalarType(date)) throw new Error('no Date scalar');
+    expect(date.serialize('2024-02-29')).toBe('2024-02-29');
+    // what a date column cannot give passes only the full check, which refuses it
+    for (const bad of ['2024-2-29', '10000-01-01', '2020-01-01 BC', 20240229, null]) {
+      expect(() => date.serialize(bad), String(bad)).toThrow(/LocalDate|not string/);
+    }
+    expect(date.parseValue('2024-02-29')).toBe('2024-02-29');
+    // inputs get the calendar check too: no 30 February
+    expect(() => date.parseValue('2023-02-30')).toThrow(/not a valid LocalDate/);
+  });
 });

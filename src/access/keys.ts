@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Principal } from '../context.js';
 import type { Db } from '../db/connection.js';
 import { accessGrant, apiKey, principal } from '../db/hubTables.js';
@@ -73,14 +73,15 @@ export interface Authenticated {
 }
 
 /**
- * The principals holding live keys among `hashes`, with their active grants, in one statement, by key hash.
+ * The statement that finds the principals holding live keys among `$hashes`, with their active grants, by
+ * key hash: built once per database and prepared (named) on each connection, since every request runs it.
  */
-async function principalsOf(db: Db, hashes: string[]): Promise<Map<string, Authenticated>> {
+function principalsStatement(db: Db) {
   const activeGrants = sql<ActiveGrant[] | null>`(
     select json_agg(json_build_object('id', g.id, 'dataset', g.dataset, 'fields', g.fields, 'expiresAt', g.expires_at))
     from ${accessGrant} g
     where g.requester = ${principal.code} and g.status = 'APPROVED' and g.expires_at > now())`;
-  const rows = await db
+  return db
     .select({
       keyHash: apiKey.keyHash,
       keyId: apiKey.id,
@@ -92,7 +93,16 @@ async function principalsOf(db: Db, hashes: string[]): Promise<Map<string, Authe
     })
     .from(apiKey)
     .innerJoin(principal, eq(principal.code, apiKey.principalCode))
-    .where(and(inArray(apiKey.keyHash, hashes), isNull(apiKey.revokedAt)));
+    .where(and(sql`${apiKey.keyHash} = any(${sql.placeholder('hashes')}::text[])`, isNull(apiKey.revokedAt)))
+    .prepare('jingtu_key_check');
+}
+
+/** The principals holding live keys among `hashes`, with their active grants, in one statement. */
+async function principalsOf(
+  statement: ReturnType<typeof principalsStatement>,
+  hashes: string[],
+): Promise<Map<string, Authenticated>> {
+  const rows = await statement.execute({ hashes });
   return new Map(
     rows.map(({ keyHash, grants, ...who }) => [
       keyHash,
@@ -119,8 +129,11 @@ interface Waiting {
 class KeyChecks {
   private waiting = new Map<string, Waiting[]>();
   private inFlight = false;
+  private readonly statement: ReturnType<typeof principalsStatement>;
 
-  constructor(private readonly db: Db) {}
+  constructor(db: Db) {
+    this.statement = principalsStatement(db);
+  }
 
   check(hash: string): Promise<Authenticated | undefined> {
     return new Promise((resolve, reject) => {
@@ -143,7 +156,7 @@ class KeyChecks {
     }
     for (const hash of batch.keys()) this.waiting.delete(hash);
     try {
-      const found = await principalsOf(this.db, [...batch.keys()]);
+      const found = await principalsOf(this.statement, [...batch.keys()]);
       for (const [hash, waiters] of batch) {
         const live = found.get(hash);
         // Each request gets its own copy: contexts must share nothing.

@@ -14,19 +14,22 @@ export function maskValue(rule: MaskRule, value: unknown): unknown {
 
 const SURROGATE = /[\uD800-\uDFFF]/;
 
+/** Characters start…end of a value, as a string (no closure per call: masking runs per row and field). */
+function part(chars: string | string[], start: number, end?: number): string {
+  return typeof chars === 'string' ? chars.slice(start, end) : chars.slice(start, end).join('');
+}
+
 function masked(rule: MaskRule, chars: string | string[]): string {
-  const part = (start: number, end?: number) =>
-    typeof chars === 'string' ? chars.slice(start, end) : chars.slice(start, end).join('');
   switch (rule) {
     case 'name':
       return chars[0] + '*'.repeat(Math.max(chars.length - 1, 1));
     case 'phone':
       return chars.length >= 7
-        ? `${part(0, 3)}${'*'.repeat(chars.length - 7)}${part(chars.length - 4)}`
+        ? `${part(chars, 0, 3)}${'*'.repeat(chars.length - 7)}${part(chars, chars.length - 4)}`
         : '*'.repeat(chars.length);
     case 'idNumber':
       return chars.length > 10
-        ? `${part(0, 6)}${'*'.repeat(chars.length - 10)}${part(chars.length - 4)}`
+        ? `${part(chars, 0, 6)}${'*'.repeat(chars.length - 10)}${part(chars, chars.length - 4)}`
         : '*'.repeat(chars.length);
   }
 }

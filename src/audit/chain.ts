@@ -74,9 +74,9 @@ export const DEFAULT_AUDIT_RETENTION_DAYS = 186;
  * the newest removed, so the rest still verifies.
  */
 export async function purgeAuditLog(sql: postgres.Sql, retentionDays: number): Promise<number> {
-  const removed = await sql`
-    delete from audit_log
-    where seq < coalesce((select min(seq) from audit_log where at >= now() - make_interval(days => ${retentionDays})),
-                         (select max(seq) + 1 from audit_log))`;
-  return removed.count;
+  // audit_purge runs as the log's owner: the role the hub writes with may not delete (migration 0009)
+  const [{ removed }] = await sql<
+    { removed: string }[]
+  >`select audit_purge(${retentionDays}::int) as removed`;
+  return Number(removed);
 }

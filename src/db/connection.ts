@@ -30,15 +30,24 @@ export interface OpenOptions {
 }
 
 /**
- * Session settings of every hub connection. `statement_timeout` stops one slow statement from holding a
+ * The role the hub's statements run as (migration 0009): it reads and writes the datasets and the hub's
+ * tables, may only read and append to the audit log, and owns nothing. Migrations run as the login user.
+ */
+export const APP_ROLE = 'jingtu_app';
+
+/**
+ * Session settings of every hub connection. `role` makes each connection the hub's role from its start
+ * (and again after a reconnect), whatever user it logs in as. `statement_timeout` stops one slow statement from holding a
  * connection (and its locks) while other requests wait; publishing lifts it inside its own transaction
  * (src/sync/ingest.ts), since a batch of millions of rows may take longer. PGlite accepts the setting but
  * has no timer to enforce it, and its socket ignores startup parameters: the embedded hub has no statement
- * timeout (it runs one statement at a time anyway).
+ * timeout (it runs one statement at a time anyway), and runs as PGlite's one user (its one session is
+ * shared by the hub and its CLI commands, so it cannot hold two roles).
  */
 export function sessionParameters(statementTimeoutMs: number): Partial<postgres.ConnectionParameters> {
   return {
     application_name: 'jingtu-hub',
+    role: APP_ROLE,
     ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
   };
 }

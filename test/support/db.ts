@@ -1,7 +1,7 @@
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { afterAll, inject } from 'vitest';
-import type { Db } from '../../src/db/connection.js';
+import { type Db, sessionParameters } from '../../src/db/connection.js';
 
 export interface TestDatabase {
   url: string;
@@ -11,13 +11,21 @@ export interface TestDatabase {
   statements: string[];
 }
 
-/** A connection to the run's database, closed after the file's tests. Every statement is recorded. */
+/**
+ * A connection to the run's database, closed after the file's tests, with the hub's session settings (on a
+ * server, its role: the tests see what the hub may do). Every statement is recorded.
+ */
 export function withTestDatabase(): TestDatabase {
   const url = inject('databaseUrl');
   const statements: string[] = [];
   // One connection on PGlite: its socket interleaves the messages of concurrent connections.
   const max = inject('databaseKind') === 'embedded' ? 1 : 4;
-  const sql = postgres(url, { max, onnotice: () => {}, debug: (_c, query) => statements.push(query) });
+  const sql = postgres(url, {
+    max,
+    onnotice: () => {},
+    connection: sessionParameters(0),
+    debug: (_c, query) => statements.push(query),
+  });
   afterAll(() => sql.end({ timeout: 5 }));
   return { url, sql, db: drizzle({ client: sql }), statements };
 }

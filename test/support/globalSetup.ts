@@ -23,7 +23,7 @@ export default async function setup(project: TestProject) {
   if (serverUrl) {
     const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
     await sql.unsafe(
-      'drop schema if exists drizzle cascade; drop schema public cascade; create schema public;',
+      'drop schema if exists drizzle cascade; drop schema if exists pgboss cascade; drop schema public cascade; create schema public;',
     );
     await sql.end();
     url = serverUrl;
