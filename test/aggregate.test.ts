@@ -360,6 +360,30 @@ describe('audit', () => {
     ).toEqual(['pesticideUse.amountKg=CLEAR']);
   });
 
+  it('keeps what a document without variables asks for, and decides how it is read per caller', () => {
+    const who = (code: string) =>
+      new EffectiveAccess(
+        { code, kind: 'DEPARTMENT', nameZh: '', nameEn: '', keyId: '00000000-0000-0000-0000-000000000000' },
+        [],
+      );
+    const modes = (query: ReturnType<typeof parse>, code: string, variables?: Record<string, unknown>) =>
+      fieldsRead(schema, query, variables, who(code))
+        .map((r) => `${r.field}=${r.mode}`)
+        .sort();
+    // one parsed document, as Apollo hands it to every request with the same text
+    const fixed = parse('{ constructionPermits(first: 1) { nodes { permitNo contactPerson } } }');
+    expect(modes(fixed, 'HOUSING')).toEqual(['contactPerson=CLEAR', 'permitNo=CLEAR']);
+    expect(modes(fixed, 'PLANNING')).toEqual(['contactPerson=MASKED', 'permitNo=CLEAR']);
+    expect(modes(fixed, 'HOUSING')).toEqual(['contactPerson=CLEAR', 'permitNo=CLEAR']);
+    // with variables, each request's own
+    const varying = parse(
+      'query($p: Boolean!) { constructionPermits(first: 1) { nodes { permitNo contactPerson @include(if: $p) } } }',
+    );
+    expect(modes(varying, 'PLANNING', { p: true })).toEqual(['contactPerson=MASKED', 'permitNo=CLEAR']);
+    expect(modes(varying, 'PLANNING', { p: false })).toEqual(['permitNo=CLEAR']);
+    expect(modes(varying, 'PLANNING', { p: true })).toEqual(['contactPerson=MASKED', 'permitNo=CLEAR']);
+  });
+
   it('records the fields grouped by (selected or not) and aggregated, with how they are read', async () => {
     const operation = `Aggregate${id}`;
     const body = await ask(

@@ -141,6 +141,22 @@ describe('query limits: refused before execution', () => {
     const small = await postJson({ query, variables: { first: 10 } });
     expect(small.status).toBe(200);
     expect(small.body.errors).toBeUndefined();
+    // the same document again: its cost is worked out from each request's variables
+    expectRefused(await postJson({ query, variables: { first: 1000 } }), 400, 'BAD_USER_INPUT', 'MAX_COST');
+  });
+
+  it('costs each operation of a document on its own, however often the document comes', async () => {
+    const costly = Array.from(
+      { length: 150 },
+      (_, i) => `a${i}: landUseChanges(first: 1000) { nodes { parcelCode address district } }`,
+    ).join(' ');
+    const query = `query Cheap { landUseChanges(first: 1) { nodes { parcelCode } } } query Costly { ${costly} }`;
+    for (let round = 0; round < 2; round++) {
+      const cheap = await postJson({ query, operationName: 'Cheap' });
+      expect(cheap.status).toBe(200);
+      expect(cheap.body.errors).toBeUndefined();
+      expectRefused(await postJson({ query, operationName: 'Costly' }), 400, 'BAD_USER_INPUT', 'MAX_COST');
+    }
   });
 
   it('refuses deeply nested introspection (graphql-js caps its lists at 3 levels)', async () => {

@@ -12,15 +12,17 @@ import {
 import type { EffectiveAccess } from '../access/effectiveAccess.js';
 import type { Dataset } from '../catalog/define.js';
 import { datasets } from '../catalog/registry.js';
-import { aggregateFieldsRead } from '../graphql/aggregateReads.js';
+import { aggregateFieldsRead, type DatasetFieldRef } from '../graphql/aggregateReads.js';
+import { declaresVariables } from '../graphql/documents.js';
 import type { FieldRead } from './trail.js';
 
 const datasetOfType = new Map(datasets.map((d) => [d.names.type, d]));
 
 /**
  * The dataset fields an operation asks for, wherever they appear (lists, lookups, cross-links, the change
- * feed's records, fragments), each with how the caller reads it: CLEAR, MASKED or DENIED, and the grant
- * behind a conditional field. Worked out once per request from the document, not per row.
+ * feed's records, aggregates, fragments), each with how the caller reads it: CLEAR, MASKED or DENIED, and
+ * the grant behind a conditional field. Worked out once per request from the document, not per row; for a
+ * document that declares no variables, once per document (see fieldsAsked).
  */
 export function fieldsRead(
   schema: GraphQLSchema,
@@ -28,8 +30,31 @@ export function fieldsRead(
   variables: Record<string, unknown> | undefined,
   access: EffectiveAccess,
 ): FieldRead[] {
+  return fieldsAsked(schema, document, variables).map(({ dataset, field }) => {
+    const decision = access.field(dataset, field);
+    return {
+      dataset: dataset.name,
+      field,
+      mode: decision.mode,
+      ...(decision.grant ? { grant: decision.grant.id } : {}),
+    };
+  });
+}
+
+/** What documents without variables ask for: Apollo keeps one parsed document per query text. */
+const askedByDocument = new WeakMap<DocumentNode, DatasetFieldRef[]>();
+
+/** The dataset fields a document asks for, each once, whoever asks. */
+function fieldsAsked(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+): DatasetFieldRef[] {
+  const cacheable = !declaresVariables(document);
+  const known = cacheable ? askedByDocument.get(document) : undefined;
+  if (known) return known;
   const typeInfo = new TypeInfo(schema);
-  const found = new Map<string, FieldRead>();
+  const found = new Map<string, DatasetFieldRef>();
   const skipped = (node: Parameters<typeof getDirectiveValues>[1]) =>
     getDirectiveValues(GraphQLSkipDirective, node, variables)?.if === true ||
     getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if === false;
@@ -46,22 +71,17 @@ export function fieldsRead(
         const reads = dataset?.fields[name]
           ? [{ dataset, field: name }]
           : aggregateFieldsRead(parent?.name, typeInfo.getFieldDef(), node, variables);
-        for (const { dataset, field } of reads) {
-          const key = `${dataset.name}.${field}`;
-          if (found.has(key)) continue;
-          const decision = access.field(dataset, field);
-          found.set(key, {
-            dataset: dataset.name,
-            field,
-            mode: decision.mode,
-            ...(decision.grant ? { grant: decision.grant.id } : {}),
-          });
+        for (const read of reads) {
+          const key = `${read.dataset.name}.${read.field}`;
+          if (!found.has(key)) found.set(key, read);
         }
         return undefined;
       },
     }),
   );
-  return [...found.values()];
+  const asked = [...found.values()];
+  if (cacheable) askedByDocument.set(document, asked);
+  return asked;
 }
 
 /** The fields a whole-dataset transfer (export, change feed) carries to the caller: all it may read. */

@@ -16,6 +16,7 @@ import {
 } from 'graphql';
 import { type ComplexityEstimator, createComplexityRule } from 'graphql-query-complexity';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../datasets/store.js';
+import { declaresVariables } from '../graphql/documents.js';
 
 /**
  * Limits on the shape and size of a GraphQL document, checked before anything runs: tokens while parsing,
@@ -182,6 +183,23 @@ export function estimatedCost(
 /** Length and cost, once the operation is resolved: before any resolver runs. */
 export function limitsPlugin(schema: GraphQLSchema, limits: QueryLimits): ApolloServerPlugin {
   const estimator = pageSizeEstimator(schema);
+  // The cost of a document without variables, by operation: the same every time (Apollo keeps one parsed
+  // document per query text).
+  const costs = new WeakMap<DocumentNode, Map<string | undefined, number>>();
+  const costOf = (document: DocumentNode, variables: Record<string, unknown> | undefined, name?: string) => {
+    if (declaresVariables(document)) return estimatedCost(schema, estimator, document, variables, name);
+    let known = costs.get(document);
+    if (!known) {
+      known = new Map();
+      costs.set(document, known);
+    }
+    let cost = known.get(name);
+    if (cost === undefined) {
+      cost = estimatedCost(schema, estimator, document, variables, name);
+      known.set(name, cost);
+    }
+    return cost;
+  };
   return {
     async requestDidStart() {
       return {
@@ -197,13 +215,7 @@ export function limitsPlugin(schema: GraphQLSchema, limits: QueryLimits): Apollo
             );
           }
           if (!operation) return;
-          const cost = estimatedCost(
-            schema,
-            estimator,
-            document,
-            request.variables,
-            request.operationName ?? undefined,
-          );
+          const cost = costOf(document, request.variables, request.operationName ?? undefined);
           if (cost > limits.cost) {
             const found = Number.isFinite(cost) ? cost : undefined;
             throw limitError(
