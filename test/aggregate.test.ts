@@ -375,13 +375,24 @@ describe('audit', () => {
     expect(modes(fixed, 'HOUSING')).toEqual(['contactPerson=CLEAR', 'permitNo=CLEAR']);
     expect(modes(fixed, 'PLANNING')).toEqual(['contactPerson=MASKED', 'permitNo=CLEAR']);
     expect(modes(fixed, 'HOUSING')).toEqual(['contactPerson=CLEAR', 'permitNo=CLEAR']);
-    // with variables, each request's own
+    // variables that only pick records: the same fields, each caller's own modes
+    const lookup = parse(
+      'query($n: String!) { constructionPermit(permitNo: $n) { permitNo contactPerson } }',
+    );
+    expect(modes(lookup, 'HOUSING', { n: 'a' })).toEqual(['contactPerson=CLEAR', 'permitNo=CLEAR']);
+    expect(modes(lookup, 'PLANNING', { n: 'b' })).toEqual(['contactPerson=MASKED', 'permitNo=CLEAR']);
+    // variables in a directive: each request's own
     const varying = parse(
       'query($p: Boolean!) { constructionPermits(first: 1) { nodes { permitNo contactPerson @include(if: $p) } } }',
     );
     expect(modes(varying, 'PLANNING', { p: true })).toEqual(['contactPerson=MASKED', 'permitNo=CLEAR']);
     expect(modes(varying, 'PLANNING', { p: false })).toEqual(['permitNo=CLEAR']);
     expect(modes(varying, 'PLANNING', { p: true })).toEqual(['contactPerson=MASKED', 'permitNo=CLEAR']);
+    const grouped = parse(
+      'query($g: [ConstructionPermitGroupKey!]) { constructionPermitAggregate(groupBy: $g) { groups { count } } }',
+    );
+    expect(modes(grouped, 'PLANNING', { g: ['CONTACT_PERSON'] })).toEqual(['contactPerson=MASKED']);
+    expect(modes(grouped, 'PLANNING', { g: ['ISSUED_ON_YEAR'] })).toEqual(['issuedOn=CLEAR']);
   });
 
   it('records the fields grouped by (selected or not) and aggregated, with how they are read', async () => {

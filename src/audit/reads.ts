@@ -1,11 +1,14 @@
 import {
   type DocumentNode,
+  type FieldNode,
   GraphQLIncludeDirective,
   type GraphQLSchema,
   GraphQLSkipDirective,
   getDirectiveValues,
   getNamedType,
+  Kind,
   TypeInfo,
+  type ValueNode,
   visit,
   visitWithTypeInfo,
 } from 'graphql';
@@ -13,7 +16,6 @@ import type { EffectiveAccess } from '../access/effectiveAccess.js';
 import type { Dataset } from '../catalog/define.js';
 import { datasets } from '../catalog/registry.js';
 import { aggregateFieldsRead, type DatasetFieldRef } from '../graphql/aggregateReads.js';
-import { declaresVariables } from '../graphql/documents.js';
 import type { FieldRead } from './trail.js';
 
 const datasetOfType = new Map(datasets.map((d) => [d.names.type, d]));
@@ -41,8 +43,22 @@ export function fieldsRead(
   });
 }
 
-/** What documents without variables ask for: Apollo keeps one parsed document per query text. */
+/**
+ * What a document asks for, when that does not depend on its variables (none in a directive or a
+ * `groupBy`): Apollo keeps one parsed document per query text, so the walk is done once per document.
+ */
 const askedByDocument = new WeakMap<DocumentNode, DatasetFieldRef[]>();
+
+const containsVariable = (value: ValueNode): boolean =>
+  value.kind === Kind.VARIABLE ||
+  (value.kind === Kind.LIST && value.values.some(containsVariable)) ||
+  (value.kind === Kind.OBJECT && value.fields.some((field) => containsVariable(field.value)));
+
+/** Whether what a field reads depends on variables: through @skip or @include, or an aggregate's groupBy. */
+const readsVary = (node: FieldNode) =>
+  Boolean(
+    node.directives?.some((directive) => directive.arguments?.some((arg) => containsVariable(arg.value))),
+  ) || Boolean(node.arguments?.some((arg) => arg.name.value === 'groupBy' && containsVariable(arg.value)));
 
 /** The dataset fields a document asks for, each once, whoever asks. */
 function fieldsAsked(
@@ -50,11 +66,11 @@ function fieldsAsked(
   document: DocumentNode,
   variables: Record<string, unknown> | undefined,
 ): DatasetFieldRef[] {
-  const cacheable = !declaresVariables(document);
-  const known = cacheable ? askedByDocument.get(document) : undefined;
+  const known = askedByDocument.get(document);
   if (known) return known;
   const typeInfo = new TypeInfo(schema);
   const found = new Map<string, DatasetFieldRef>();
+  let varies = false;
   const skipped = (node: Parameters<typeof getDirectiveValues>[1]) =>
     getDirectiveValues(GraphQLSkipDirective, node, variables)?.if === true ||
     getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if === false;
@@ -62,6 +78,7 @@ function fieldsAsked(
     document,
     visitWithTypeInfo(typeInfo, {
       Field(node) {
+        if (readsVary(node)) varies = true;
         if (skipped(node)) return false;
         const parent = typeInfo.getParentType();
         const dataset: Dataset | undefined = parent
@@ -80,7 +97,8 @@ function fieldsAsked(
     }),
   );
   const asked = [...found.values()];
-  if (cacheable) askedByDocument.set(document, asked);
+  // (a field skipped by a literal @skip hides its subtree whatever the variables: that is kept too)
+  if (!varies) askedByDocument.set(document, asked);
   return asked;
 }
 
