@@ -393,6 +393,13 @@ describe('audit', () => {
     );
     expect(modes(grouped, 'PLANNING', { g: ['CONTACT_PERSON'] })).toEqual(['contactPerson=MASKED']);
     expect(modes(grouped, 'PLANNING', { g: ['ISSUED_ON_YEAR'] })).toEqual(['issuedOn=CLEAR']);
+    // a literal groupBy beside a variable: a request whose variable does not coerce (nothing runs, nothing
+    // grouped) must not decide what the next ones read
+    const filtered = parse(
+      'query($c: String) { pesticideUseAggregate(filter: { crop: [$c] }, groupBy: [DISTRICT]) { groups { count } } }',
+    );
+    expect(modes(filtered, 'PLANNING', {})).toEqual([]);
+    expect(modes(filtered, 'PLANNING', { c: '水稻' })).toEqual(['district=CLEAR']);
   });
 
   it('records the fields grouped by (selected or not) and aggregated, with how they are read', async () => {

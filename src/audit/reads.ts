@@ -23,8 +23,8 @@ const datasetOfType = new Map(datasets.map((d) => [d.names.type, d]));
 /**
  * The dataset fields an operation asks for, wherever they appear (lists, lookups, cross-links, the change
  * feed's records, aggregates, fragments), each with how the caller reads it: CLEAR, MASKED or DENIED, and
- * the grant behind a conditional field. Worked out once per request from the document, not per row; for a
- * document that declares no variables, once per document (see fieldsAsked).
+ * the grant behind a conditional field. Worked out once per request from the document, not per row, and
+ * once per document where its variables cannot change what it asks for (see fieldsAsked).
  */
 export function fieldsRead(
   schema: GraphQLSchema,
@@ -44,8 +44,9 @@ export function fieldsRead(
 }
 
 /**
- * What a document asks for, when that does not depend on its variables (none in a directive or a
- * `groupBy`): Apollo keeps one parsed document per query text, so the walk is done once per document.
+ * What a document asks for, when that does not depend on its variables (none in a directive, none in the
+ * arguments of an aggregate): Apollo keeps one parsed document per query text, so the walk is done once
+ * per document.
  */
 const askedByDocument = new WeakMap<DocumentNode, DatasetFieldRef[]>();
 
@@ -54,11 +55,18 @@ const containsVariable = (value: ValueNode): boolean =>
   (value.kind === Kind.LIST && value.values.some(containsVariable)) ||
   (value.kind === Kind.OBJECT && value.fields.some((field) => containsVariable(field.value)));
 
-/** Whether what a field reads depends on variables: through @skip or @include, or an aggregate's groupBy. */
+/**
+ * Whether what a field reads depends on variables: through @skip or @include, or through an aggregate's
+ * arguments (its groupBy, which aggregateFieldsRead reads only when all its arguments coerce).
+ */
 const readsVary = (node: FieldNode) =>
   Boolean(
     node.directives?.some((directive) => directive.arguments?.some((arg) => containsVariable(arg.value))),
-  ) || Boolean(node.arguments?.some((arg) => arg.name.value === 'groupBy' && containsVariable(arg.value)));
+  ) ||
+  Boolean(
+    node.arguments?.some((arg) => arg.name.value === 'groupBy') &&
+      node.arguments.some((arg) => containsVariable(arg.value)),
+  );
 
 /** The dataset fields a document asks for, each once, whoever asks. */
 function fieldsAsked(
