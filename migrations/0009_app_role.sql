@@ -7,10 +7,13 @@
 -- append, and it owns nothing, so it can neither disable a trigger nor alter a table. Migrations still run
 -- as the login user. The chain's statement triggers and the retention purge run as the owner (SECURITY
 -- DEFINER), each doing only what it is written to do.
+-- Created here when missing (that needs CREATEROLE); an administrator may have created it beforehand.
 DO $$
 BEGIN
-  CREATE ROLE jingtu_app NOLOGIN;
-EXCEPTION WHEN duplicate_object THEN NULL;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'jingtu_app') THEN
+    CREATE ROLE jingtu_app NOLOGIN;
+  END IF;
+EXCEPTION WHEN duplicate_object THEN NULL; -- another database's migration created it meanwhile
 END
 $$;
 --> statement-breakpoint
