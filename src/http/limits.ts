@@ -10,13 +10,13 @@ import {
   getNullableType,
   isListType,
   isObjectType,
+  Kind,
   type ValidationContext,
   type ValidationRule,
   validate,
 } from 'graphql';
 import { type ComplexityEstimator, createComplexityRule } from 'graphql-query-complexity';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../datasets/store.js';
-import { declaresVariables } from '../graphql/documents.js';
 
 /**
  * Limits on the shape and size of a GraphQL document, checked before anything runs: tokens while parsing,
@@ -178,6 +178,17 @@ export function estimatedCost(
     throw error;
   }
   return cost;
+}
+
+/**
+ * Whether a document's operations declare variables. One that declares none costs the same every time it is
+ * sent (validation refuses an undeclared variable), so its cost may be kept with it.
+ */
+function declaresVariables(document: DocumentNode): boolean {
+  return document.definitions.some(
+    (definition) =>
+      definition.kind === Kind.OPERATION_DEFINITION && (definition.variableDefinitions?.length ?? 0) > 0,
+  );
 }
 
 /** Length and cost, once the operation is resolved: before any resolver runs. */
