@@ -193,20 +193,23 @@ describe('keys and errors', () => {
     expect(await countRows('construction_permit', 'permit_no', id)).toBe(0);
   });
 
-  it('refuses a batch key another publisher used (409)', async () => {
-    const row = outgoing('pesticideUse', `${id}-conflict`);
-    await publish(keys.AGRICULTURE, 'pesticideUse', `shared-${id}`, ndjson([row]));
+  it("scopes batch keys to the publisher: another publisher's key neither blocks nor shows", async () => {
+    const agriculture = outgoing('pesticideUse', `${id}-key-ag`);
+    const forestry = outgoing('pesticideUse', `${id}-key-fo`, { landCategory: 'FOREST' });
+    const first = await publish(keys.AGRICULTURE, 'pesticideUse', `shared-${id}`, ndjson([agriculture]));
+    expect(first).toMatchObject({ status: 'APPLIED', inserted: 1, replayed: false });
     const reply = await call(
       'POST',
       `/datasets/pesticideUse/batches/shared-${id}`,
       keys.FORESTRY,
-      ndjson([row]),
-      {
-        'content-type': NDJSON,
-      },
+      ndjson([forestry]),
+      { 'content-type': NDJSON },
     );
-    expect(reply.status).toBe(409);
-    expect(reply.json.errors[0].extensions.code).toBe('CONFLICT');
+    expect(reply.status).toBe(200);
+    expect(reply.json).toMatchObject({ status: 'APPLIED', inserted: 1, replayed: false });
+    // Each publisher's replay is its own first result.
+    const again = await publish(keys.AGRICULTURE, 'pesticideUse', `shared-${id}`, ndjson([agriculture]));
+    expect(again).toMatchObject({ status: 'APPLIED', inserted: 1, replayed: true });
   });
 });
 

@@ -94,7 +94,8 @@ export const changeSequence = pgSequence('hub_change_seq');
 /**
  * Published batches, by their idempotency key: a batch sent again (after a timeout, say) finds its first
  * result here and changes nothing. Only applied batches are kept; a rejected all-or-nothing batch leaves
- * no row, so the corrected batch may reuse its key.
+ * no row, so the corrected batch may reuse its key. A key is the publisher's own (per dataset): one
+ * publisher's keys neither block nor reveal another's.
  */
 export const syncBatch = pgTable(
   'sync_batch',
@@ -107,7 +108,7 @@ export const syncBatch = pgTable(
     appliedAt: timestamp('applied_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
   },
   (t) => [
-    primaryKey({ columns: [t.dataset, t.batchKey] }),
+    primaryKey({ columns: [t.dataset, t.publisher, t.batchKey] }),
     index('sync_batch_applied').on(t.dataset, t.appliedAt),
   ],
 );

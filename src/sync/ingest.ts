@@ -178,14 +178,10 @@ async function publishUnaudited(
       // (src/db/connection.ts), which is for queries; here it would only cut a valid batch short.
       await tx`set local statement_timeout = 0`;
       await tx`select pg_advisory_xact_lock(hashtext(${`publish:${dataset.name}`}))`;
-      const [previous] = await tx<{ publisher: string; result: PublishResult }[]>`
-        select publisher, result from sync_batch where dataset = ${dataset.name} and batch_key = ${options.batchKey}`;
-      if (previous) {
-        if (previous.publisher !== principal.code) {
-          throw userError('CONFLICT', `batch key ${options.batchKey} was used by another publisher`);
-        }
-        return { ...previous.result, replayed: true };
-      }
+      const [previous] = await tx<{ result: PublishResult }[]>`
+        select result from sync_batch
+        where dataset = ${dataset.name} and publisher = ${principal.code} and batch_key = ${options.batchKey}`;
+      if (previous) return { ...previous.result, replayed: true };
       await tx.unsafe(`create temp table jt_staging (${parts.staging}) on commit drop`);
 
       let chunk: ValidRow[] = [];

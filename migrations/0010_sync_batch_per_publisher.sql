@@ -1,0 +1,2 @@
+ALTER TABLE "sync_batch" DROP CONSTRAINT "sync_batch_dataset_batch_key_pk";--> statement-breakpoint
+ALTER TABLE "sync_batch" ADD CONSTRAINT "sync_batch_dataset_publisher_batch_key_pk" PRIMARY KEY("dataset","publisher","batch_key");
