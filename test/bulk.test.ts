@@ -349,6 +349,17 @@ describe('publishing streamed batches', () => {
     expect(partial).toMatchObject({ status: 'APPLIED', inserted: 2, rejectedCount: 3, replayed: false });
     expect(partial.rejections.map((r: { line: number }) => r.line)).toEqual([3, 4, 5]);
     expect(await countRows('construction_permit', 'permit_no', `${id}-r`)).toBe(2);
+    // A replay answers exactly the first result, the parser's reasons included.
+    const replay = await publish(
+      keys.HOUSING,
+      'constructionPermit',
+      `rej-${id}`,
+      body,
+      NDJSON,
+      '?atomic=false',
+    );
+    expect(replay).toEqual({ ...partial, replayed: true });
+    expect(replay.rejections[0].reason).toMatch(/^invalid JSON: /);
   });
 
   it('rejects bad CSV rows by line (the header is line 1; a quoted cell may span lines)', async () => {

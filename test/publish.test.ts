@@ -10,7 +10,7 @@ const dataset = (name: string) => datasetByName(name) as Dataset;
 
 const PUBLISH = `mutation($dataset: String!, $batchKey: String!, $mode: PublishMode, $atomic: Boolean, $records: [JSONObject!]!) {
   publish(dataset: $dataset, batchKey: $batchKey, mode: $mode, atomic: $atomic, records: $records) {
-    status replayed received accepted inserted updated unchanged deleted rejectedCount note
+    status replayed received accepted inserted updated unchanged deleted takenOver rejectedCount errorCount note
     rejections { line field reason } } }`;
 
 /** A record as a department system sends it: declared fields only, geometry as GeoJSON. */
@@ -143,7 +143,8 @@ describe('publishing a batch', () => {
       batchKey: `bad-${id}`,
       records: bad,
     });
-    expect(result).toMatchObject({ status: 'REJECTED', inserted: 0, rejectedCount: 7 });
+    // Six rows are rejected (line 6 twice over): rows counted once, every error listed.
+    expect(result).toMatchObject({ status: 'REJECTED', inserted: 0, rejectedCount: 6, errorCount: 7 });
     const byLine = result.rejections.map((r: { line: number; field: string; reason: string }) => [
       r.line,
       r.field,
@@ -171,7 +172,13 @@ describe('publishing a batch', () => {
       atomic: false,
       records: bad,
     });
-    expect(partial).toMatchObject({ status: 'APPLIED', inserted: 1, rejectedCount: 7, replayed: false });
+    expect(partial).toMatchObject({
+      status: 'APPLIED',
+      inserted: 1,
+      rejectedCount: 6,
+      errorCount: 7,
+      replayed: false,
+    });
     expect(
       (await hub.graphql(keys.ECONOMY, lookup, { c: good.creditCode })).body.data.closedEnterprise,
     ).toEqual({
@@ -267,6 +274,14 @@ describe('who may publish what', () => {
   });
 
   it('lets a district publish its own district’s rows only', async () => {
+    await publish(keys.ECONOMY, {
+      dataset: 'closedEnterprise',
+      batchKey: `d-${id}`,
+      records: [
+        outgoing('closedEnterprise', `${id}-a`, { district: '110105', creditCode: creditCodeFor(`${id}a`) }),
+        outgoing('closedEnterprise', `${id}-b`, { district: '110108', creditCode: creditCodeFor(`${id}b`) }),
+      ],
+    });
     const rows = [
       outgoing('siteScreening', `${id}-a`, { district: '110105', creditCode: creditCodeFor(`${id}a`) }),
       outgoing('siteScreening', `${id}-b`, { district: '110108', creditCode: creditCodeFor(`${id}b`) }),

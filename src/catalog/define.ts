@@ -10,6 +10,14 @@ export function defineEnum(name: string, zh: string, en: string, values: Record<
   return { name, zh, en, values };
 }
 
+/**
+ * A dataset's field by a name from outside (a record's key, a CSV column, a requested field): own
+ * properties only, so `__proto__`, `constructor` or `toString` name no field.
+ */
+export function fieldOf(dataset: DatasetInput, name: string): FieldDef | undefined {
+  return Object.hasOwn(dataset.fields, name) ? dataset.fields[name] : undefined;
+}
+
 /** The sharing class a field falls under: declared, or PRIVATE for personal data, or OPEN. */
 export function sharingOf(field: FieldDef): SharingClass {
   return field.sharing ?? (field.personal ? 'PRIVATE' : 'OPEN');
@@ -37,6 +45,20 @@ export function defineDataset(input: DatasetInput): Dataset {
   }
   for (const fields of input.indexes ?? []) {
     for (const name of fields) if (!input.fields[name]) fail(input, `index field ${name} is not declared`);
+  }
+  const scope = input.publishingScope;
+  if (input.districtPublishers && !scope?.codeNamesDistrict && !scope?.entities?.length) {
+    fail(input, 'a dataset with district publishers declares its publishingScope');
+  }
+  if (scope?.codeNamesDistrict) {
+    const { field } = scope.codeNamesDistrict;
+    if (fields[field]?.type !== 'text' || !input.districtField) {
+      fail(input, `publishingScope: ${field} must be a text field of a dataset with a districtField`);
+    }
+  }
+  for (const name of scope?.entities ?? []) {
+    if (input.links?.[name]?.kind !== 'one')
+      fail(input, `publishingScope: ${name} must be a link of kind one`);
   }
   for (const [name, field] of Object.entries(fields)) {
     if (field.personal && sharingOf(field) !== 'PRIVATE' && !field.mask) {

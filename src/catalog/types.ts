@@ -93,6 +93,24 @@ export interface DatasetNames {
   many: string;
 }
 
+/**
+ * Who may write a record about what (发布范围), beyond "a publisher writes its own rows". A record is about
+ * entities: its own code (a plot code that names its district) and the entities of other datasets it
+ * refers to (the credit code of a closed enterprise). The owner writes every record of its dataset; any
+ * other publisher writes a record only about entities it is entitled to, by what it can read: a district,
+ * the entities of its district by their owner's record. Every dataset with district publishers declares
+ * one, so that a district's write is judged against what it can see, never against records it cannot.
+ */
+export interface PublishingScope {
+  /** A code field whose text names the record's district: the pattern's first group is the district code. */
+  codeNamesDistrict?: { field: string; pattern: RegExp; hint: string };
+  /**
+   * Cross-links (kind `one`, declared in `links`) to the entities a record is about: a publisher other
+   * than the owner writes a record only when each entity it names is a live record it can read.
+   */
+  entities?: readonly string[];
+}
+
 export interface DatasetInput {
   /** Stable machine name (also the dataset id in the catalogue and the sync API). */
   name: string;
@@ -108,6 +126,8 @@ export interface DatasetInput {
   publishers?: readonly string[];
   /** Districts publish rows of their own district. */
   districtPublishers?: boolean;
+  /** What a publisher other than the owner may write about; required with `districtPublishers`. */
+  publishingScope?: PublishingScope;
   /** Declared update cycle as an ISO 8601 duration (e.g. `P1D`). */
   updateCycle: string;
   /** Natural key from the source systems: the fields that identify a record. */

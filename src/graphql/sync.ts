@@ -68,14 +68,23 @@ const PublishResultType = builder.objectRef<PublishResult>('PublishResult').impl
     updated: t.exposeInt('updated', { nullable: false, description: '更新 / Updated' }),
     unchanged: t.exposeInt('unchanged', { nullable: false, description: '未变化 / Unchanged' }),
     deleted: t.exposeInt('deleted', { nullable: false, description: '标记删除 / Tombstoned' }),
+    takenOver: t.exposeInt('takenOver', {
+      nullable: false,
+      description:
+        '接管的记录数：数据集主管单位更正其他发布单位的记录 / Records the owner took over from another publisher',
+    }),
     rejectedCount: t.exposeInt('rejectedCount', {
       nullable: false,
-      description: '被拒绝的记录数 / Rejected',
+      description: '被拒绝的记录（行）数 / Rows rejected (a row with several errors counts once)',
+    }),
+    errorCount: t.exposeInt('errorCount', {
+      nullable: false,
+      description: '被拒绝记录的错误总数 / Errors over all rejected rows',
     }),
     rejections: t.field({
       type: [RejectionType],
       nullable: false,
-      description: '被拒绝的记录（最多 1000 条） / Rejections (the first 1000)',
+      description: '错误明细，按行排列（最多 1000 条） / Errors, row by row in line order (the first 1000)',
       resolve: (r) => r.rejections,
     }),
     note: t.exposeString('note', { description: '说明 / Note' }),
@@ -123,7 +132,7 @@ builder.mutationField('publish', (t) =>
   }),
 );
 
-type ChangeRow = DatasetRow & { datasetName: string };
+type ChangeRow = DatasetRow & { datasetName: string; changeCursor: string };
 
 const DatasetRecord = builder.unionType('DatasetRecord', {
   description: '任一数据集的记录 / A record of any dataset',
@@ -145,7 +154,7 @@ const Change = builder.objectRef<ChangeRow>('Change').implement({
     cursor: t.string({
       nullable: false,
       description: '变更游标 / Cursor of this change',
-      resolve: (row) => String(row.changeSeq),
+      resolve: (row) => row.changeCursor,
     }),
     operation: t.field({
       type: ChangeOperation,
@@ -171,7 +180,12 @@ const ChangePageType = builder
         type: [Change],
         nullable: false,
         description: '变更，按发生顺序 / Changes in order',
-        resolve: (page) => page.rows.map((row) => ({ ...row, datasetName: page.datasetName })),
+        resolve: (page) =>
+          page.rows.map((row) => ({
+            ...row,
+            datasetName: page.datasetName,
+            changeCursor: page.cursorOf(row),
+          })),
       }),
       endCursor: t.exposeString('endCursor', {
         nullable: false,

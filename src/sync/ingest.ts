@@ -1,3 +1,4 @@
+import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify/sync';
 import type postgres from 'postgres';
 import type { EffectiveAccess } from '../access/effectiveAccess.js';
@@ -8,6 +9,8 @@ import type { ReferenceData } from '../datasets/reference.js';
 import type { Db } from '../db/connection.js';
 import { columnName } from '../db/datasetTable.js';
 import { forbidden, userError } from '../errors.js';
+import { checkPublishingScope } from './scope.js';
+import { StagingSpool } from './spool.js';
 import { type Rejection, type ValidRow, validateRecord } from './validate.js';
 
 export type PublishMode = 'DELTA' | 'SNAPSHOT';
@@ -33,8 +36,13 @@ export interface PublishResult {
   updated: number;
   unchanged: number;
   deleted: number;
+  /** Records the owner took over from another publisher (the owner may correct any record of its dataset). */
+  takenOver: number;
+  /** Rows rejected (a row with three bad fields is one row). */
   rejectedCount: number;
-  /** The first rejections (at most 1000), in line order. */
+  /** Errors over all rejected rows (a row may have several). */
+  errorCount: number;
+  /** The first errors (at most 1000), in line order: a row's errors one after the other. */
   rejections: Rejection[];
   note: string | null;
 }
@@ -50,6 +58,8 @@ export interface Publisher {
 export interface IncomingRecord {
   line: number;
   raw: unknown;
+  /** Why the parser could not read the line (invalid JSON, a CSV row of the wrong width), if it could not. */
+  problem?: string;
 }
 
 /**
@@ -126,14 +136,90 @@ function mergeParts(dataset: Dataset) {
   return { fields, columns, keys, comparable, staging, table: quote(dataset.table) };
 }
 
+/** The valid rows of a batch, spooled, and what was wrong with the others. */
+interface ValidatedBatch {
+  spool: StagingSpool;
+  received: number;
+  rejectedRows: number;
+  errorCount: number;
+  rejections: Rejection[];
+}
+
 /**
- * Publishes a batch of records into a dataset, in one transaction: validate every row, stage the valid ones
- * (`COPY … FROM STDIN` into a temporary table, in chunks, as the records arrive), then merge set-wise by
- * natural key: insert new records, update changed ones (version + 1, next change sequence), leave unchanged
- * ones alone, tombstone deleted ones (and, for a snapshot, the publisher's rows that were not sent).
+ * Reads and checks every record of a batch before any transaction begins: each row against the dataset's
+ * declaration and the publisher's district, the valid ones written to a spool file as COPY CSV. A body
+ * that breaks off, or is not valid in its charset, throws here, and nothing is applied.
+ */
+async function validateBatch(
+  publisher: Publisher,
+  dataset: Dataset,
+  fields: readonly string[],
+  records: AsyncIterable<IncomingRecord> | Iterable<IncomingRecord>,
+): Promise<ValidatedBatch> {
+  const { access, reference } = publisher;
+  const spool = await StagingSpool.create();
+  const batch: ValidatedBatch = { spool, received: 0, rejectedRows: 0, errorCount: 0, rejections: [] };
+  const reject = (rejections: readonly Rejection[]) => {
+    batch.rejectedRows++;
+    batch.errorCount += rejections.length;
+    for (const rejection of rejections) {
+      if (batch.rejections.length < MAX_REPORTED) batch.rejections.push(rejection);
+    }
+  };
+  try {
+    let chunk: ValidRow[] = [];
+    for await (const { line, raw, problem } of records) {
+      batch.received++;
+      if (problem !== undefined) {
+        reject([{ line, field: null, reason: problem }]);
+        continue;
+      }
+      const checked = validateRecord(dataset, raw, line, reference);
+      if (!checked.ok) {
+        reject(checked.rejections);
+      } else if (!access.canPublish(dataset, checked.row.values)) {
+        const reason = `${access.principal.code} publishes only rows of its own district`;
+        reject([{ line, field: dataset.districtField ?? null, reason }]);
+      } else {
+        chunk.push(checked.row);
+        if (chunk.length >= STAGING_CHUNK) {
+          await spool.append(copyCsv(chunk, fields));
+          chunk = [];
+        }
+      }
+    }
+    await spool.append(copyCsv(chunk, fields));
+    return batch;
+  } catch (error) {
+    await spool.remove();
+    throw error;
+  }
+}
+
+/** The first result of a batch this publisher applied before under the same key, if it did. */
+async function previousResult(
+  sql: postgres.Sql | postgres.TransactionSql,
+  dataset: Dataset,
+  publisher: string,
+  batchKey: string,
+): Promise<PublishResult | undefined> {
+  const [previous] = await sql<{ result: PublishResult }[]>`
+    select result from sync_batch
+    where dataset = ${dataset.name} and publisher = ${publisher} and batch_key = ${batchKey}`;
+  return previous && { ...previous.result, replayed: true };
+}
+
+/**
+ * Publishes a batch of records into a dataset. First the whole batch is received and checked, the valid
+ * rows spooled to a temporary file (no transaction holds the database meanwhile); then one transaction
+ * stages them (`COPY … FROM STDIN` into a temporary table, in chunks), checks the publishing scope
+ * (src/sync/scope.ts) and merges set-wise by natural key: insert new records, update changed ones
+ * (version + 1, next change sequence), leave unchanged ones alone, tombstone deleted ones (and, for a
+ * snapshot, the publisher's rows that were not sent).
  *
  * A per-dataset lock is held until commit, so the change feed sees changes in commit order. The batch key
- * makes it idempotent: a batch applied before returns its first result and changes nothing.
+ * (the publisher's own, per dataset) makes it idempotent: a batch applied before returns its first result
+ * and changes nothing, without reading the body again.
  */
 async function publishUnaudited(
   db: Db,
@@ -142,7 +228,7 @@ async function publishUnaudited(
   options: PublishOptions,
   records: AsyncIterable<IncomingRecord> | Iterable<IncomingRecord>,
 ): Promise<PublishResult> {
-  const { access, reference } = publisher;
+  const { access } = publisher;
   const principal = access.principal;
   if (!access.canPublish(dataset)) {
     throw forbidden(`${principal.code} may not publish ${dataset.name} (owner ${dataset.owner})`);
@@ -150,90 +236,49 @@ async function publishUnaudited(
   if (!/^[\w.:-]{1,200}$/.test(options.batchKey)) {
     throw userError('BAD_USER_INPUT', 'batchKey must be 1–200 letters, digits, ".", ":", "_" or "-"');
   }
-  const parts = mergeParts(dataset);
-  const result: PublishResult = {
-    dataset: dataset.name,
-    batchKey: options.batchKey,
-    mode: options.mode,
-    status: 'APPLIED',
-    replayed: false,
-    received: 0,
-    accepted: 0,
-    inserted: 0,
-    updated: 0,
-    unchanged: 0,
-    deleted: 0,
-    rejectedCount: 0,
-    rejections: [],
-    note: null,
-  };
-  const reject = (rejection: Rejection) => {
-    result.rejectedCount++;
-    if (result.rejections.length < MAX_REPORTED) result.rejections.push(rejection);
-  };
+  const replay = await previousResult(db.$client, dataset, principal.code, options.batchKey);
+  if (replay) return replay;
 
+  const parts = mergeParts(dataset);
+  const batch = await validateBatch(publisher, dataset, parts.fields, records);
   try {
     return await db.$client.begin(async (tx) => {
       // A batch of millions of rows takes longer than the statement timeout of the hub's connections
       // (src/db/connection.ts), which is for queries; here it would only cut a valid batch short.
       await tx`set local statement_timeout = 0`;
       await tx`select pg_advisory_xact_lock(hashtext(${`publish:${dataset.name}`}))`;
-      const [previous] = await tx<{ result: PublishResult }[]>`
-        select result from sync_batch
-        where dataset = ${dataset.name} and publisher = ${principal.code} and batch_key = ${options.batchKey}`;
-      if (previous) return { ...previous.result, replayed: true };
+      // The same batch may have been applied by a request that ran while this one was validating.
+      const applied = await previousResult(tx, dataset, principal.code, options.batchKey);
+      if (applied) return applied;
       await tx.unsafe(`create temp table jt_staging (${parts.staging}) on commit drop`);
+      for (const chunk of batch.spool.read()) {
+        await pipeline(chunk, await tx.unsafe('copy jt_staging from stdin (format csv)').writable());
+      }
 
-      let chunk: ValidRow[] = [];
-      const flush = async () => {
-        if (chunk.length === 0) return;
-        const copy = await tx.unsafe('copy jt_staging from stdin (format csv)').writable();
-        await new Promise<void>((resolve, reject) => {
-          copy.once('error', reject);
-          copy.end(copyCsv(chunk, parts.fields), (error?: Error | null) =>
-            error ? reject(error) : resolve(),
-          );
-        });
-        chunk = [];
+      const scope = await checkPublishingScope(tx, dataset, access, MAX_REPORTED);
+      const rejectedCount = batch.rejectedRows + scope.refusedRows;
+      const result: PublishResult = {
+        dataset: dataset.name,
+        batchKey: options.batchKey,
+        mode: options.mode,
+        status: 'APPLIED',
+        replayed: false,
+        received: batch.received,
+        accepted: 0,
+        inserted: 0,
+        updated: 0,
+        unchanged: 0,
+        deleted: 0,
+        takenOver: 0,
+        rejectedCount,
+        errorCount: batch.errorCount + scope.refusedRows,
+        // Both lists are in line order and hold their first MAX_REPORTED: so do these.
+        rejections: [...batch.rejections, ...scope.rejections]
+          .sort((a, b) => a.line - b.line)
+          .slice(0, MAX_REPORTED),
+        note: null,
       };
-      for await (const { line, raw } of records) {
-        result.received++;
-        const checked = validateRecord(dataset, raw, line, reference);
-        if (!checked.ok) {
-          for (const rejection of checked.rejections) reject(rejection);
-          continue;
-        }
-        if (!access.canPublish(dataset, checked.row.values)) {
-          reject({
-            line,
-            field: dataset.districtField ?? null,
-            reason: `${principal.code} publishes only rows of its own district`,
-          });
-          continue;
-        }
-        chunk.push(checked.row);
-        if (chunk.length >= STAGING_CHUNK) await flush();
-      }
-      await flush();
-
-      // A record another publisher owns is not this publisher's to change.
-      const keyJoin = parts.keys.map((k) => `s.${k} = t.${k}`).join(' and ');
-      const foreign = await tx.unsafe<{ line: number; publisher: string }[]>(
-        `select s.line, t.publisher from jt_staging s join ${parts.table} t on ${keyJoin}
-         where t.publisher <> $1 order by s.line`,
-        [principal.code],
-      );
-      for (const row of foreign) {
-        reject({ line: row.line, field: null, reason: `this record belongs to publisher ${row.publisher}` });
-      }
-      if (foreign.length) {
-        await tx.unsafe(
-          `delete from jt_staging s using ${parts.table} t where ${keyJoin} and t.publisher <> $1`,
-          [principal.code],
-        );
-      }
-      result.rejections.sort((a, b) => a.line - b.line);
-      if (result.rejectedCount > 0 && options.atomic) {
+      if (rejectedCount > 0 && options.atomic) {
         throw new RejectedBatch({
           ...result,
           status: 'REJECTED',
@@ -241,17 +286,9 @@ async function publishUnaudited(
         });
       }
 
-      const counts = await merge(
-        tx,
-        dataset,
-        parts,
-        principal.code,
-        options,
-        result.rejectedCount === 0,
-        access,
-      );
-      Object.assign(result, counts);
-      if (options.mode === 'SNAPSHOT' && result.rejectedCount > 0) {
+      const counts = await merge(tx, dataset, parts, principal.code, options, rejectedCount === 0, access);
+      Object.assign(result, counts, { takenOver: scope.takenOver });
+      if (options.mode === 'SNAPSHOT' && rejectedCount > 0) {
         result.note =
           'snapshot deletions skipped: some rows were rejected, so absent rows are not tombstoned';
       }
@@ -262,6 +299,8 @@ async function publishUnaudited(
   } catch (error) {
     if (error instanceof RejectedBatch) return error.result;
     throw error;
+  } finally {
+    await batch.spool.remove();
   }
 }
 
@@ -276,6 +315,9 @@ async function merge(
 ) {
   const { columns, keys, table } = parts;
   const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+  // Foreign records reach the merge only for the owner (src/sync/scope.ts), which takes them over.
+  const mine = (alias: string) =>
+    publisher === dataset.owner ? 'true' : `${alias}.publisher = ${literal(publisher)}`;
   const latest = `select distinct on (${keys.join(', ')}) * from jt_staging order by ${keys.join(', ')}, line desc`;
   const set = columns.map((c) => `${c} = excluded.${c}`).join(', ');
   const [upserted] = await tx.unsafe<{ inserted: number; updated: number; accepted: number }[]>(
@@ -284,11 +326,12 @@ async function merge(
         insert into ${table} as t (${columns.join(', ')}, publisher, source_record_id, sync_batch)
         select ${columns.join(', ')}, ${literal(publisher)}, source_record_id, ${literal(options.batchKey)}
         from latest where not deleted
-        on conflict (${keys.join(', ')}) do update set ${set},
+        on conflict (${keys.join(', ')}) do update set ${set}, publisher = excluded.publisher,
           source_record_id = excluded.source_record_id, sync_batch = excluded.sync_batch,
           version = t.version + 1, last_changed_at = now(), deleted = false, change_seq = nextval('hub_change_seq')
-        where t.publisher = excluded.publisher
-          and (t.deleted or (${parts.comparable('t').join(', ')}) is distinct from (${parts.comparable('excluded').join(', ')}))
+        where ${mine('t')}
+          and (t.deleted or t.publisher <> excluded.publisher
+            or (${parts.comparable('t').join(', ')}) is distinct from (${parts.comparable('excluded').join(', ')}))
         returning (xmax = 0) as inserted
       )
       select (select count(*) from latest where not deleted)::int as accepted,
@@ -297,12 +340,13 @@ async function merge(
       from up`,
   );
   const tombstone = `deleted = true, version = t.version + 1, last_changed_at = now(),
-      change_seq = nextval('hub_change_seq'), sync_batch = ${literal(options.batchKey)}`;
+      change_seq = nextval('hub_change_seq'), sync_batch = ${literal(options.batchKey)},
+      publisher = ${literal(publisher)}`;
   const keyMatch = keys.map((k) => `d.${k} = t.${k}`).join(' and ');
   const deletedRows = await tx.unsafe<{ id: number }[]>(
     `with latest as (${latest})
       update ${table} t set ${tombstone}
-      from latest d where d.deleted and ${keyMatch} and not t.deleted and t.publisher = ${literal(publisher)}
+      from latest d where d.deleted and ${keyMatch} and not t.deleted and ${mine('t')}
       returning t.id`,
   );
   const [{ tombstones }] = await tx<{ tombstones: number }[]>`
@@ -335,7 +379,8 @@ async function merge(
 export async function publishBatch(...args: Parameters<typeof publishUnaudited>): Promise<PublishResult> {
   const [, publisher, dataset] = args;
   const result = await publishUnaudited(...args);
-  const { batchKey, mode, status, replayed, received, inserted, updated, deleted, rejectedCount } = result;
+  const { batchKey, mode, status, replayed, received, inserted, updated, deleted, takenOver, rejectedCount } =
+    result;
   publisher.audit?.action({
     action: 'PUBLISH',
     dataset: dataset.name,
@@ -347,6 +392,7 @@ export async function publishBatch(...args: Parameters<typeof publishUnaudited>)
     inserted,
     updated,
     deleted,
+    takenOver,
     rejected: rejectedCount,
   });
   return result;

@@ -1,4 +1,4 @@
-import type { Dataset } from '../catalog/define.js';
+import { type Dataset, fieldOf } from '../catalog/define.js';
 import type { FieldDef } from '../catalog/types.js';
 import type { ReferenceData } from '../datasets/reference.js';
 import { creditCodeProblem } from '../domain/creditCode.js';
@@ -148,6 +148,16 @@ function convert(
   }
 }
 
+/** Why a code does not name the record's district (it names another, or is not a code), if it does not. */
+function codeDistrictProblem(pattern: RegExp, hint: string, code: string, district: unknown) {
+  const named = pattern.exec(code)?.[1];
+  if (named === undefined) return `must be ${hint}, got ${JSON.stringify(code)}`;
+  if (district !== null && named !== district) {
+    return `names district ${named}, but the record's district is ${String(district)}`;
+  }
+  return undefined;
+}
+
 /**
  * Checks one published record against its dataset's declaration: required fields, types, enumerations,
  * credit-code check characters, district codes, GeoJSON, ranges, real dates, unknown fields. A tombstone
@@ -165,7 +175,7 @@ export function validateRecord(
   const record = raw as Record<string, unknown>;
   const rejections: Rejection[] = [];
   for (const name of Object.keys(record)) {
-    if (!dataset.fields[name] && !PROVENANCE_KEYS.has(name)) {
+    if (!fieldOf(dataset, name) && !PROVENANCE_KEYS.has(name)) {
       rejections.push({ line, field: name, reason: `${dataset.name} has no field ${JSON.stringify(name)}` });
     }
   }
@@ -182,6 +192,16 @@ export function validateRecord(
     const converted = convert(field, value, reference);
     if ('reason' in converted) rejections.push({ line, field: name, reason: converted.reason });
     else values[name] = converted.value;
+  }
+  const coded = dataset.publishingScope?.codeNamesDistrict;
+  if (coded && dataset.districtField && typeof values[coded.field] === 'string') {
+    const problem = codeDistrictProblem(
+      coded.pattern,
+      coded.hint,
+      values[coded.field] as string,
+      values[dataset.districtField],
+    );
+    if (problem) rejections.push({ line, field: coded.field, reason: problem });
   }
   if (rejections.length) return { ok: false, rejections };
   if (typeof record.sourceRecordId === 'string' && record.sourceRecordId.includes('\u0000')) {

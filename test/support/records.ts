@@ -79,6 +79,20 @@ export function sampleRecord(
 ): SampleRecord {
   const values: Record<string, unknown> = {};
   for (const [name, field] of Object.entries(dataset.fields)) values[name] = sampleValue(name, field, id);
+  const coded = dataset.publishingScope?.codeNamesDistrict;
+  if (coded && dataset.districtField) {
+    // A code that names its district (YXJG-110115-…): the sample's district and the test id.
+    const codeField = dataset.fields[coded.field];
+    values[coded.field] = String(codeField.type === 'text' ? codeField.example : '')
+      .replace(/\d{6}/, String(overrides[dataset.districtField] ?? values[dataset.districtField]))
+      .replace(
+        /[^-]+$/,
+        id
+          .replace(/[^0-9A-Z]/gi, '')
+          .toUpperCase()
+          .slice(0, 20),
+      );
+  }
   Object.assign(values, overrides);
   return {
     ...values,

@@ -19,6 +19,15 @@ export const priorityPlot = defineDataset({
   description: '由筛查台账确定的优先监管地块 / plots placed under priority supervision after screening',
   owner: 'ECOLOGY',
   districtPublishers: true,
+  // A plot code names its district (YXJG-110105-001); a district's plot comes from its own screening entry.
+  publishingScope: {
+    codeNamesDistrict: {
+      field: 'plotCode',
+      pattern: /^YXJG-(\d{6})-[0-9A-Z]{1,20}$/,
+      hint: 'a plot code YXJG-<district code>-<serial>, e.g. YXJG-110105-001',
+    },
+    entities: ['screening'],
+  },
   updateCycle: 'P1M',
   key: ['plotCode'],
   districtField: 'district',
@@ -27,6 +36,7 @@ export const priorityPlot = defineDataset({
   fields: {
     plotCode: {
       type: 'text',
+      example: 'YXJG-110105-001',
       zh: '地块编码',
       en: 'Plot code',
       required: true,

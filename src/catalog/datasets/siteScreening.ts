@@ -17,6 +17,8 @@ export const siteScreening = defineDataset({
     '关停企业原址用地土壤污染风险筛查台账 / soil-risk screening of closed enterprises’ former sites',
   owner: 'ECOLOGY',
   districtPublishers: true,
+  // A district screens the closed enterprises of its district, by ECONOMY's record of them.
+  publishingScope: { entities: ['closedEnterprise'] },
   updateCycle: 'P1M',
   key: ['creditCode'],
   districtField: 'district',
