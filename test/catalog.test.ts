@@ -8,7 +8,7 @@ import { withTestHub } from './support/hub.js';
 const hub = withTestHub();
 
 const CATALOG = `{ catalog {
-  name zh en owner publishers districtPublishers sharingMethods updateCycle naturalKey queryField
+  name zh en owner publishers districtPublishers publishingScope sharingMethods updateCycle naturalKey queryField
   fields { name zh en type required sharing personal mask maskDescription } } }`;
 
 describe('the catalogue', () => {
@@ -23,6 +23,10 @@ describe('the catalogue', () => {
         owner: d.owner,
         publishers: [...(d.publishers ?? [])],
         districtPublishers: d.districtPublishers ?? false,
+        // Every dataset that districts publish says what they may write about.
+        publishingScope: d.districtPublishers
+          ? expect.stringMatching(/本区.* \/ A record qualifies when/)
+          : null,
         sharingMethods: ['GRAPHQL_QUERY', 'CHANGE_FEED', 'BULK_EXPORT'],
         updateCycle: d.updateCycle,
         naturalKey: [...d.key],

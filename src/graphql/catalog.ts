@@ -1,9 +1,31 @@
 import { type Dataset, sharingOf } from '../catalog/define.js';
-import { datasets } from '../catalog/registry.js';
+import { datasetByName, datasets } from '../catalog/registry.js';
 import { type FieldDef, SHARING_METHODS } from '../catalog/types.js';
 import type { Context } from '../context.js';
 import { type Freshness, readFreshness, seesFreshness } from '../jobs/freshness.js';
 import { builder } from './builder.js';
+
+/** The publishing scope of a dataset in words, Chinese then English; null when it declares none. */
+function describePublishingScope(dataset: Dataset): string | null {
+  const scope = dataset.publishingScope;
+  if (!scope) return null;
+  const zh: string[] = [];
+  const en: string[] = [];
+  if (scope.codeNamesDistrict) {
+    const { field, hint } = scope.codeNamesDistrict;
+    zh.push(`${dataset.fields[field].zh}须标明本区`);
+    en.push(`its ${field} names its own district (${hint})`);
+  }
+  for (const name of scope.entities ?? []) {
+    const link = dataset.links?.[name];
+    const target = link && datasetByName(link.to);
+    if (link?.kind !== 'one' || !target) continue;
+    const fields = Object.keys(link.on).join(', ');
+    zh.push(`所指${target.zh}须为本单位可见（本区）的记录`);
+    en.push(`the ${target.name} its ${fields} names is one it can read (of its own district)`);
+  }
+  return `${zh.join('；')} / A record qualifies when ${en.join(', and ')}`;
+}
 
 const SharingClass = builder.enumType('SharingClass', {
   description: '共享类别 / Sharing class',
@@ -127,6 +149,11 @@ const CatalogDataset = builder.objectRef<Dataset>('CatalogDataset').implement({
       nullable: false,
       description: '各区发布本区数据 / Districts publish their own rows',
       resolve: (d) => d.districtPublishers ?? false,
+    }),
+    publishingScope: t.string({
+      description:
+        '发布范围：主管单位以外的发布单位可发布的记录（主管单位可更正并接管任何记录） / Publishing scope: what publishers other than the owner may write (the owner may correct and take over any record)',
+      resolve: (d) => describePublishingScope(d),
     }),
     sharingMethods: t.field({
       type: [SharingMethod],

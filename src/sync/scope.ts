@@ -77,8 +77,8 @@ export async function checkPublishingScope(
     from jt_staging s join ${table} t on ${keyJoin} where t.publisher <> ${me}`;
   const outside = (dataset.publishingScope?.entities ?? []).map((name) => {
     const link = dataset.links?.[name];
-    const target = link && link.kind === 'one' ? datasetByName(link.to) : undefined;
-    if (!link || link.kind !== 'one' || !target) throw new Error(`${dataset.name}: bad entity link ${name}`);
+    const target = link?.kind === 'one' ? datasetByName(link.to) : undefined;
+    if (link?.kind !== 'one' || !target) throw new Error(`${dataset.name}: bad entity link ${name}`);
     const pairs = Object.entries(link.on);
     const named = pairs.map(([local]) => `${column('s', local)} is not null`).join(' and ');
     const match = pairs
