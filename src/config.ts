@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_AUDIT_RETENTION_DAYS } from './audit/chain.js';
 import type { QueryLimits } from './http/limits.js';
+import type { UploadLimits } from './http/uploadLimits.js';
 import { type PullJobConfig, pullJobsSetting } from './jobs/settings.js';
 
 /** Limits on what one request may ask (README, "Hardening"). */
@@ -13,6 +14,10 @@ export interface HubLimits {
   ratePerMinute: number;
   /** Time for a /graphql request to arrive and be answered, in milliseconds. */
   requestTimeoutMs: number;
+  /** Size and pace of one bulk upload (src/http/uploadLimits.ts). */
+  upload: UploadLimits;
+  /** Publishes running at once in this process, HTTP and GraphQL (src/sync/publishSlots.ts). */
+  publishes: number;
 }
 
 export const DEFAULT_LIMITS: HubLimits = {
@@ -20,6 +25,15 @@ export const DEFAULT_LIMITS: HubLimits = {
   bodyBytes: 8 * 1024 * 1024,
   ratePerMinute: 1200,
   requestTimeoutMs: 30_000,
+  upload: {
+    maxBytes: 1024 * 1024 * 1024,
+    // Department exports gzip 10–40× (generated permits, wells, pesticide rows); a gzip bomb ~1000×.
+    maxExpansion: 200,
+    idleTimeoutMs: 60_000,
+    minBytesPerSecond: 64 * 1024,
+  },
+  // Half the default pool of 10: the queries keep the other half.
+  publishes: 5,
 };
 
 /** Longest a database statement may run on a server, in milliseconds (0: no limit). */
@@ -32,16 +46,22 @@ const wholeNumber = (fallback: number, min = 1) =>
     .min(min, `must be at least ${min}`)
     .default(fallback);
 
-const SIZE = /^(\d+)\s*(kb|mb)?$/i;
-const UNITS: Record<string, number> = { '': 1, kb: 1024, mb: 1024 * 1024 };
+const SIZE = /^(\d+)\s*(kb|mb|gb)?$/i;
+const UNITS: Record<string, number> = { '': 1, kb: 1024, mb: 1024 * 1024, gb: 1024 * 1024 * 1024 };
+const sizeOf = (text: string) => {
+  const [, digits, unit = ''] = text.match(SIZE) as RegExpMatchArray;
+  return Number(digits) * UNITS[unit.toLowerCase()];
+};
 const bytes = z
   .string()
   .regex(SIZE, 'must be a size such as 8mb, 512kb or 1000000')
-  .transform((text) => {
-    const [, digits, unit = ''] = text.match(SIZE) as RegExpMatchArray;
-    return Number(digits) * UNITS[unit.toLowerCase()];
-  })
+  .transform(sizeOf)
   .refine((value) => value >= 1024, 'must be at least 1kb');
+/** Bytes per second, `0` for none. */
+const rate = z
+  .string()
+  .regex(SIZE, 'must be a size per second such as 64kb, or 0 for none')
+  .transform(sizeOf);
 
 /** Configuration comes from the environment only, validated once at start. */
 const environment = z.object({
@@ -73,6 +93,16 @@ const environment = z.object({
   JINGTU_RATE_LIMIT: wholeNumber(DEFAULT_LIMITS.ratePerMinute, 0),
   JINGTU_REQUEST_TIMEOUT: wholeNumber(DEFAULT_LIMITS.requestTimeoutMs / 1000),
   JINGTU_STATEMENT_TIMEOUT: wholeNumber(DEFAULT_STATEMENT_TIMEOUT_MS / 1000, 0),
+  JINGTU_MAX_UPLOAD: bytes.optional(),
+  JINGTU_MAX_EXPANSION: wholeNumber(DEFAULT_LIMITS.upload.maxExpansion, 2),
+  JINGTU_UPLOAD_IDLE_TIMEOUT: wholeNumber(DEFAULT_LIMITS.upload.idleTimeoutMs / 1000),
+  JINGTU_UPLOAD_MIN_RATE: rate.optional(),
+  // Without it, half of JINGTU_DB_POOL.
+  JINGTU_MAX_PUBLISHES: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .optional(),
   // the Cybersecurity Law keeps network logs at least 6 months
   JINGTU_AUDIT_RETENTION_DAYS: wholeNumber(DEFAULT_AUDIT_RETENTION_DAYS, 183),
 });
@@ -138,6 +168,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       bodyBytes: values.JINGTU_MAX_BODY ?? DEFAULT_LIMITS.bodyBytes,
       ratePerMinute: values.JINGTU_RATE_LIMIT,
       requestTimeoutMs: values.JINGTU_REQUEST_TIMEOUT * 1000,
+      upload: {
+        maxBytes: values.JINGTU_MAX_UPLOAD ?? DEFAULT_LIMITS.upload.maxBytes,
+        maxExpansion: values.JINGTU_MAX_EXPANSION,
+        idleTimeoutMs: values.JINGTU_UPLOAD_IDLE_TIMEOUT * 1000,
+        minBytesPerSecond: values.JINGTU_UPLOAD_MIN_RATE ?? DEFAULT_LIMITS.upload.minBytesPerSecond,
+      },
+      publishes: values.JINGTU_MAX_PUBLISHES ?? Math.max(1, Math.floor(values.JINGTU_DB_POOL / 2)),
     },
     statementTimeoutMs: values.JINGTU_STATEMENT_TIMEOUT * 1000,
     auditRetentionDays: values.JINGTU_AUDIT_RETENTION_DAYS,

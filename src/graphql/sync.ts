@@ -5,6 +5,7 @@ import type { DatasetRow } from '../datasets/store.js';
 import { badInput } from '../errors.js';
 import { listChanges, MAX_CHANGES_PAGE } from '../sync/changes.js';
 import { type PublishResult, publishBatch } from '../sync/ingest.js';
+import { withPublishSlot } from '../sync/publishSlots.js';
 import { builder } from './builder.js';
 import { datasetTypes } from './datasetTypes.js';
 
@@ -121,12 +122,15 @@ builder.mutationField('publish', (t) =>
         throw badInput(`at most ${MAX_GRAPHQL_BATCH} records per GraphQL batch; use the streaming endpoint`);
       }
       const records = args.records.map((raw, index) => ({ line: index + 1, raw }));
-      return publishBatch(
-        ctx.db,
-        ctx,
-        datasetNamed(args.dataset),
-        { batchKey: args.batchKey, mode: args.mode ?? 'DELTA', atomic: args.atomic ?? true },
-        records,
+      // One of the process's publish slots, as the streaming endpoint takes (503 when none is free).
+      return withPublishSlot(ctx.db, () =>
+        publishBatch(
+          ctx.db,
+          ctx,
+          datasetNamed(args.dataset),
+          { batchKey: args.batchKey, mode: args.mode ?? 'DELTA', atomic: args.atomic ?? true },
+          records,
+        ),
       );
     },
   }),

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createInflate } from 'node:zlib';
@@ -9,6 +10,7 @@ import type { FieldRead } from '../audit/trail.js';
 import type { AuditSink } from '../audit/writer.js';
 import type { Dataset } from '../catalog/define.js';
 import { datasetByName } from '../catalog/registry.js';
+import { DEFAULT_LIMITS } from '../config.js';
 import { type Context, createContext } from '../context.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { badInput, forbidden, userError } from '../errors.js';
@@ -21,8 +23,10 @@ import {
 } from '../sync/export.js';
 import { type PublishMode, publishBatch } from '../sync/ingest.js';
 import { csvRecords, decodeText, ndjsonRecords, type ParsedBatch, supportedCharset } from '../sync/parse.js';
+import { limitPublishes, takePublishSlot } from '../sync/publishSlots.js';
 import type { HubDependencies } from './app.js';
 import { UNAVAILABLE_MESSAGE } from './errors.js';
+import { UploadGuard, uploadTooLarge, uploadTooSlow } from './uploadLimits.js';
 
 /**
  * The streaming bulk API, beside /graphql, for batches and datasets too large for one GraphQL response:
@@ -137,11 +141,13 @@ class UploadAborted extends Error {
 /**
  * The request body, chunk by chunk as it arrives, with backpressure (the socket is paused while a chunk
  * waits to be read). It is read only when the consumer asks (a replayed batch never reads it), and a body
- * that ends before it is complete throws `UploadAborted`, so the publishing transaction rolls back.
+ * that ends before it is complete throws `UploadAborted`, so nothing is applied. The guard counts the bytes
+ * and the time spent waiting for them: a body that stops or trickles throws `uploadTooSlow` when its
+ * patience runs out, one larger than the limit `uploadTooLarge` (src/http/uploadLimits.ts).
  * `release()` stops reading for good: whatever is left of the body is read and dropped, so the connection
  * can serve its next request.
  */
-function bodyReader(req: Request) {
+function bodyReader(req: Request, guard: UploadGuard) {
   let released = false;
   let wake: (() => void) | undefined;
   const notify = () => {
@@ -177,6 +183,7 @@ function bodyReader(req: Request) {
         if (released) return;
         const chunk = queue.shift();
         if (chunk) {
+          guard.arrived(chunk.length);
           yield chunk;
           continue;
         }
@@ -186,8 +193,17 @@ function bodyReader(req: Request) {
         const waiting = new Promise<void>((resolve) => {
           wake = resolve;
         });
+        // Only here does the hub wait for the client: the time counts against the upload's pace.
+        const patience = guard.patience();
+        const timer = setTimeout(() => {
+          failure ??= uploadTooSlow(guard.limits, patience.idle);
+          notify();
+        }, patience.ms);
+        const since = performance.now();
         req.resume();
         await waiting;
+        clearTimeout(timer);
+        guard.wait(performance.now() - since);
       }
     } finally {
       req.off('data', onData).off('end', onEnd).off('close', onClose).off('error', onError);
@@ -203,10 +219,17 @@ function bodyReader(req: Request) {
   };
 }
 
-/** The body's bytes, inflated when it is sent gzip- or deflate-compressed. */
-function bodyBytes(req: Request, chunks: AsyncIterable<Buffer>): AsyncIterable<Uint8Array> {
+/**
+ * The body's bytes, inflated when it is sent gzip- or deflate-compressed, within the guard's size and
+ * expansion limits.
+ */
+function bodyBytes(
+  req: Request,
+  chunks: AsyncIterable<Buffer>,
+  guard: UploadGuard,
+): AsyncIterable<Uint8Array> {
   const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-  if (encoding === 'identity' || encoding === '') return chunks;
+  if (encoding === 'identity' || encoding === '') return guard.inflated(chunks);
   if (!['gzip', 'x-gzip', 'deflate'].includes(encoding)) {
     throw userError('BAD_USER_INPUT', `unsupported Content-Encoding ${JSON.stringify(encoding)}: use gzip`, {
       http: { status: 415 },
@@ -215,7 +238,7 @@ function bodyBytes(req: Request, chunks: AsyncIterable<Buffer>): AsyncIterable<U
   const inflate = encoding === 'deflate' ? createInflate() : createGunzip();
   // An aborted upload reaches the reader as the inflater's error.
   pipeline(Readable.from(chunks), inflate).catch(() => {});
-  return (async function* inflated() {
+  const inflated = (async function* inflated() {
     try {
       yield* inflate;
     } catch (error) {
@@ -226,6 +249,7 @@ function bodyBytes(req: Request, chunks: AsyncIterable<Buffer>): AsyncIterable<U
       throw error;
     }
   })();
+  return guard.inflated(inflated, () => inflate.bytesWritten);
 }
 
 /** Sends an error as JSON in the GraphQL shape; internal errors are logged and say only "Internal error". */
@@ -300,6 +324,8 @@ type Handler = (req: Request, res: Response, ctx: Context, dataset: Dataset) => 
 
 export function bulkRouter(deps: HubDependencies, audit: AuditSink): Router {
   const router = Router();
+  const { upload: uploadLimits, publishes } = deps.limits ?? DEFAULT_LIMITS;
+  limitPublishes(deps.db, publishes);
   /**
    * A bulk route: authenticates, runs the handler, and writes the transfer's audit record at its end,
    * whatever the end (done, refused, failed, or the client gone): the rows sent, the fields they carried.
@@ -335,9 +361,11 @@ export function bulkRouter(deps: HubDependencies, audit: AuditSink): Router {
     };
 
   /**
-   * Publishes a batch from an NDJSON or CSV body (see src/sync/parse.ts), in one transaction that reads
-   * the body as it arrives: 200 with the PublishResult (APPLIED or REJECTED, `replayed` for a batch key
-   * seen before). If the upload breaks off, the transaction rolls back and nothing is applied.
+   * Publishes a batch from an NDJSON or CSV body (see src/sync/parse.ts and src/sync/ingest.ts): 200 with
+   * the PublishResult (APPLIED or REJECTED, `replayed` for a batch key seen before). The publish takes one
+   * of the process's publish slots (503 with Retry-After when none is free) and its body is read within
+   * the upload limits (413 too large, 408 too slow; src/http/uploadLimits.ts). If the upload breaks off or
+   * is refused, nothing is applied.
    */
   router.post(
     '/datasets/:name/batches/:batchKey',
@@ -348,9 +376,20 @@ export function bulkRouter(deps: HubDependencies, audit: AuditSink): Router {
         throw forbidden(`${ctx.principal.code} may not publish ${dataset.name} (owner ${dataset.owner})`);
       }
       const { format, charset } = bodyFormat(req);
-      const body = bodyReader(req);
+      const guard = new UploadGuard(uploadLimits);
+      // A declared length over the limit is refused before a byte is read (compressed or not: see arrived()).
+      if (Number(req.headers['content-length']) > uploadLimits.maxBytes) throw uploadTooLarge(uploadLimits);
+      let releaseSlot: () => void;
       try {
-        const text = decodeText(bodyBytes(req, body.chunks()), charset);
+        releaseSlot = takePublishSlot(deps.db);
+      } catch (busy) {
+        // The body is not read: the connection cannot serve another request.
+        res.setHeader('connection', 'close');
+        throw busy;
+      }
+      const body = bodyReader(req, guard);
+      try {
+        const text = decodeText(bodyBytes(req, body.chunks(), guard), charset);
         const parsed: ParsedBatch = format === 'csv' ? await csvRecords(text, dataset) : ndjsonRecords(text);
         const result = await publishBatch(
           deps.db,
@@ -361,6 +400,7 @@ export function bulkRouter(deps: HubDependencies, audit: AuditSink): Router {
         );
         res.status(200).json(parsed.explain(result));
       } finally {
+        releaseSlot();
         body.release();
       }
     }),

@@ -24,7 +24,7 @@ export interface BodyProblem {
 
 const KB = 1024;
 const MB = 1024 * KB;
-const formatSize = (bytes: number) =>
+export const formatSize = (bytes: number) =>
   bytes >= MB
     ? `${+(bytes / MB).toFixed(1)} MB`
     : bytes >= KB
