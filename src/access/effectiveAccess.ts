@@ -110,11 +110,14 @@ export class EffectiveAccess {
     );
   }
 
-  /** The rows a caller may see, as SQL: a district sees its district's rows; departments see all. */
-  rowScope(dataset: Dataset): SQL | undefined {
+  /**
+   * The rows a caller may see, as SQL: a district sees its district's rows; departments see all. `columns`
+   * are the dataset's columns under an alias, where the statement reads the table under one.
+   */
+  rowScope(dataset: Dataset, columns?: Record<string, Parameters<typeof eq>[0]>): SQL | undefined {
     if (this.principal.kind !== 'DISTRICT' || !dataset.districtField) return undefined;
-    const columns = getTableColumns(dataset.drizzle) as Record<string, Parameters<typeof eq>[0]>;
-    return eq(columns[dataset.districtField], this.principal.code);
+    const scoped = columns ?? (getTableColumns(dataset.drizzle) as Record<string, Parameters<typeof eq>[0]>);
+    return eq(scoped[dataset.districtField], this.principal.code);
   }
 
   /** Whether the caller may publish rows of a dataset (and, for a district, only its district's rows). */

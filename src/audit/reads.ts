@@ -15,6 +15,7 @@ import {
 import type { EffectiveAccess } from '../access/effectiveAccess.js';
 import type { Dataset } from '../catalog/define.js';
 import { datasets } from '../catalog/registry.js';
+import { type FilterArgs, filteredFields } from '../datasets/filters.js';
 import { aggregateFieldsRead, type DatasetFieldRef } from '../graphql/aggregateReads.js';
 import type { FieldRead } from './trail.js';
 
@@ -32,7 +33,12 @@ export function fieldsRead(
   variables: Record<string, unknown> | undefined,
   access: EffectiveAccess,
 ): FieldRead[] {
-  return fieldsAsked(schema, document, variables).map(({ dataset, field }) => {
+  return howRead(fieldsAsked(schema, document, variables), access);
+}
+
+/** Each field with how the caller reads it, and the grant behind a conditional one. */
+function howRead(fields: readonly DatasetFieldRef[], access: EffectiveAccess): FieldRead[] {
+  return fields.map(({ dataset, field }) => {
     const decision = access.field(dataset, field);
     return {
       dataset: dataset.name,
@@ -41,6 +47,15 @@ export function fieldsRead(
       ...(decision.grant ? { grant: decision.grant.id } : {}),
     };
   });
+}
+
+/** The fields a list's or an aggregate's filter compares (src/datasets/filters.ts), as the caller reads them. */
+export function filterReads(
+  dataset: Dataset,
+  filter: FilterArgs | null | undefined,
+  access: EffectiveAccess,
+): FieldRead[] {
+  return howRead(filteredFields(dataset, filter, access), access);
 }
 
 /**

@@ -18,6 +18,11 @@ export interface AuditAction {
 /** The `detail` of an audit record. */
 export interface AuditDetail {
   reads: FieldRead[];
+  /**
+   * The fields the request's filters compared (a list's or an aggregate's, through their link filters too),
+   * and how the caller reads them: a filter narrows the answer by a field's values. Absent when none.
+   */
+  filters?: FieldRead[];
   /** Rows returned, by dataset. */
   rows: Record<string, number>;
   grants: string[];
@@ -33,10 +38,16 @@ export interface AuditDetail {
 export class AuditTrail {
   private readonly rowCounts = new Map<string, number>();
   private readonly actionList: AuditAction[] = [];
+  private readonly filterReads = new Map<string, FieldRead>();
 
   /** Counts rows of a dataset returned to the caller (a page, a lookup, a cross-link's targets). */
   rows(dataset: string, count: number): void {
     if (count > 0) this.rowCounts.set(dataset, (this.rowCounts.get(dataset) ?? 0) + count);
+  }
+
+  /** Notes the fields a filter compared, each once. */
+  filtered(reads: readonly FieldRead[]): void {
+    for (const read of reads) this.filterReads.set(`${read.dataset}.${read.field}`, read);
   }
 
   action(action: AuditAction): void {
@@ -44,9 +55,11 @@ export class AuditTrail {
   }
 
   detail(reads: readonly FieldRead[], errors: Record<string, number> = {}): AuditDetail {
-    const grants = [...new Set(reads.flatMap((r) => (r.grant ? [r.grant] : [])))];
+    const filters = [...this.filterReads.values()];
+    const grants = [...new Set([...reads, ...filters].flatMap((r) => (r.grant ? [r.grant] : [])))];
     return {
       reads: [...reads],
+      ...(filters.length ? { filters } : {}),
       rows: Object.fromEntries(this.rowCounts),
       grants,
       actions: [...this.actionList],

@@ -6,6 +6,7 @@ import {
   getDirectiveValues,
   type SelectionSetNode,
 } from 'graphql';
+import { filterReads } from '../audit/reads.js';
 import type { Dataset } from '../catalog/define.js';
 import { datasets } from '../catalog/registry.js';
 import {
@@ -22,6 +23,7 @@ import {
   type Measures,
   measureFields,
 } from '../datasets/aggregate.js';
+import type { FilterArgs } from '../datasets/filters.js';
 import { builder } from './builder.js';
 import { outputType } from './datasetTypes.js';
 import { bilingual } from './describe.js';
@@ -217,6 +219,7 @@ function aggregateQuery(dataset: Dataset) {
         includeDeleted: t.arg.boolean({ description: '包含已删除记录 / Include tombstones' }),
       },
       resolve: async (_root, args, ctx, info) => {
+        ctx.audit.filtered(filterReads(dataset, args.filter as FilterArgs | null, ctx.access));
         const result = await aggregateRecords(
           ctx.db,
           dataset,

@@ -1,13 +1,15 @@
 import type { EffectiveAccess } from '../access/effectiveAccess.js';
+import { filterReads } from '../audit/reads.js';
 import type { Dataset } from '../catalog/define.js';
 import { datasetByName, datasets } from '../catalog/registry.js';
 import type { FieldDef } from '../catalog/types.js';
-import { filterKind } from '../datasets/filters.js';
+import { type FilterArgs, filterKind } from '../datasets/filters.js';
 import { type LinkJoin, listRecords, MAX_PAGE_SIZE, recordByKey } from '../datasets/store.js';
 import { builder } from './builder.js';
 import { connectionType } from './connection.js';
 import { datasetTypes, outputType } from './datasetTypes.js';
 import { bilingual } from './describe.js';
+import { linkFilterFields } from './linkFilters.js';
 import { connectionSelection, recordFields, type SelectedFields } from './selectedFields.js';
 
 export const OrderDirection = builder.enumType('OrderDirection', {
@@ -99,6 +101,7 @@ function filterInput(dataset: Dataset) {
             }),
           }
         : {}),
+      ...linkFilterFields(t, dataset),
     }),
   });
 }
@@ -175,6 +178,7 @@ for (const dataset of datasets) {
       resolve: async (_root, args, ctx, info) => {
         const { fields, links } = connectionSelection(dataset, info);
         const joins = joinableLinks(dataset, links, ctx.access);
+        ctx.audit.filtered(filterReads(dataset, args.filter as FilterArgs | null, ctx.access));
         const page = await listRecords(
           ctx.db,
           dataset,
