@@ -274,7 +274,7 @@ async function ensureGrant(
   if (GRANTED.length === 0) throw new Error(`none of the selected fields of ${DATASET} is CONDITIONAL`);
   const dayAhead = Date.now() + 24 * 3600_000;
   const active = await listAccessRequests(database.db, consumer, { status: ['APPROVED'], dataset: DATASET });
-  const usable = active.find(
+  const usable = active.rows.find(
     (grant) =>
       grant.requester === consumer.code &&
       GRANTED.every((field) => grant.fields.includes(field)) &&
@@ -299,7 +299,12 @@ async function fieldClasses(database: Database, consumer: Principal) {
   const grants = await listAccessRequests(database.db, consumer, { status: ['APPROVED'], dataset: DATASET });
   const access = new EffectiveAccess(
     consumer,
-    grants.map((g) => ({ id: g.id, dataset: g.dataset, fields: g.fields, expiresAt: g.expiresAt ?? '' })),
+    grants.rows.map((g) => ({
+      id: g.id,
+      dataset: g.dataset,
+      fields: g.fields,
+      expiresAt: g.expiresAt ?? '',
+    })),
   );
   return FIELDS.map((name) => {
     const decision = access.field(dataset, name);

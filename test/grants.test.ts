@@ -99,14 +99,14 @@ describe('the 有条件共享 grant workflow', () => {
       overdue: false,
     });
     grantId = body.data.requestAccess.id;
-    const list = `{ accessGrants(dataset: "closedEnterprise", status: [PENDING]) { id } }`;
+    const list = `{ accessGrants(dataset: "closedEnterprise", status: [PENDING], first: 1000) { nodes { id } } }`;
     for (const [code, sees] of [
       ['HOUSING', true],
       ['ECONOMY', true],
       ['AUDITOR', true],
       ['PLANNING', false],
     ] as const) {
-      const ids = (await postGraphql(hub.url, keys[code], list)).body.data.accessGrants.map(
+      const ids = (await postGraphql(hub.url, keys[code], list)).body.data.accessGrants.nodes.map(
         (g: { id: string }) => g.id,
       );
       expect(ids.includes(grantId), code).toBe(sees);
@@ -194,9 +194,9 @@ describe('the 有条件共享 grant workflow', () => {
     const listed = await postGraphql(
       hub.url,
       keys.HOUSING,
-      `{ accessGrants(status: [EXPIRED]) { id status } }`,
+      `{ accessGrants(status: [EXPIRED], first: 1000) { nodes { id status } } }`,
     );
-    expect(listed.body.data.accessGrants).toContainEqual({ id: newId, status: 'EXPIRED' });
+    expect(listed.body.data.accessGrants.nodes).toContainEqual({ id: newId, status: 'EXPIRED' });
     const revoke = `mutation($id: ID!) { revokeAccess(id: $id, reason: "审计发现") { status revokedBy } }`;
     const byAuditor = await postGraphql(hub.url, keys.AUDITOR, revoke, { id: newId });
     expect(byAuditor.body.data.revokeAccess).toEqual({ status: 'REVOKED', revokedBy: 'AUDITOR' });
@@ -211,17 +211,235 @@ describe('the 有条件共享 grant workflow', () => {
     };
     const requested = await postGraphql(hub.url, keys.HOUSING, REQUEST, { input });
     const newId = requested.body.data.requestAccess.id;
-    const query = `{ accessGrants(overdue: true) { id overdue } }`;
-    expect((await postGraphql(hub.url, keys.ECONOMY, query)).body.data.accessGrants).not.toContainEqual({
-      id: newId,
-      overdue: true,
-    });
+    const query = `{ accessGrants(overdue: true, first: 1000) { nodes { id overdue } } }`;
+    expect((await postGraphql(hub.url, keys.ECONOMY, query)).body.data.accessGrants.nodes).not.toContainEqual(
+      {
+        id: newId,
+        overdue: true,
+      },
+    );
     // 15 calendar days always hold at least 10 working days.
     await hub.database
       .sql`update access_grant set requested_at = now() - interval '15 days' where id = ${newId}`;
-    expect((await postGraphql(hub.url, keys.ECONOMY, query)).body.data.accessGrants).toContainEqual({
+    expect((await postGraphql(hub.url, keys.ECONOMY, query)).body.data.accessGrants.nodes).toContainEqual({
       id: newId,
       overdue: true,
     });
+  });
+});
+
+describe('grant inputs, expiry, paging and errors (issue 11)', () => {
+  const CHINESE = /[\u4e00-\u9fff]/;
+  const ENGLISH = /[A-Za-z]{3}/;
+  const APPROVE = `mutation($id: ID!, $expiresAt: DateTime) { approveAccess(id: $id, expiresAt: $expiresAt) { status expiresAt } }`;
+  const REFUSE = `mutation($id: ID!, $reason: String!) { refuseAccess(id: $id, reason: $reason) { status } }`;
+  const REVOKE = `mutation($id: ID!, $reason: String!) { revokeAccess(id: $id, reason: $reason) { status } }`;
+  const LIST = `query($after: String, $first: Int, $status: [GrantStatus!], $overdue: Boolean) {
+    accessGrants(dataset: "closedEnterprise", status: $status, overdue: $overdue, first: $first, after: $after) {
+      totalCount pageInfo { hasNextPage hasPreviousPage endCursor } edges { cursor node { id purpose } } } }`;
+  const ask = (key: string, change: Record<string, unknown> = {}) =>
+    postGraphql(hub.url, key, REQUEST, {
+      input: {
+        dataset: 'closedEnterprise',
+        fields: ['legalRepresentative'],
+        purpose: '核查建设用地准入',
+        termDays: 30,
+        ...change,
+      },
+    });
+  const newRequest = async (change: Record<string, unknown> = {}) => {
+    const { body } = await ask(keys.HOUSING, change);
+    expect(body.errors).toBeUndefined();
+    return body.data.requestAccess.id as string;
+  };
+  const statusOf = async (grant: string) =>
+    (await hub.database.sql`select status from access_grant where id = ${grant}`)[0].status;
+  const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+
+  it('refuses a 7 MiB purpose with a short BAD_USER_INPUT answer, and stores nothing', async () => {
+    const marker = `超长用途${id}`;
+    const started = Date.now();
+    const response = await ask(keys.HOUSING, { purpose: `${marker}${'x'.repeat(7 * 1024 * 1024)}` });
+    const error = response.body.errors?.[0];
+    expect(error?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.purpose' });
+    expect(error?.extensions.limit).toBeLessThanOrEqual(10_000);
+    expect(error?.message).toMatch(CHINESE);
+    expect(JSON.stringify(response.body).length).toBeLessThan(2_000);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const stored = await hub.database
+      .sql`select count(*)::int as n from access_grant where purpose like ${`${marker}%`}`;
+    expect(stored[0].n).toBe(0);
+  });
+
+  it('bounds the reasons of refusals and revocations, and the dataset of the list', async () => {
+    const grant = await newRequest();
+    const long = '理由'.repeat(50_000);
+    for (const [mutation, key] of [
+      [REFUSE, keys.ECONOMY],
+      [REVOKE, keys.AUDITOR],
+    ] as const) {
+      const { body } = await postGraphql(hub.url, key, mutation, { id: grant, reason: long });
+      expect(body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'reason' });
+    }
+    expect(await statusOf(grant)).toBe('PENDING');
+    const list = await postGraphql(
+      hub.url,
+      keys.HOUSING,
+      'query($d: String) { accessGrants(dataset: $d) { totalCount } }',
+      {
+        d: 'x'.repeat(100_000),
+      },
+    );
+    expect(list.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'dataset' });
+  });
+
+  it('refuses an expiry beyond the requested term, or in the past, and approves within it', async () => {
+    const grant = await newRequest({ termDays: 30 });
+    for (const expiresAt of ['9999-12-31T00:00:00Z', inDays(31), inDays(-1)]) {
+      const { body } = await postGraphql(hub.url, keys.ECONOMY, APPROVE, { id: grant, expiresAt });
+      expect(body.errors?.[0].extensions, expiresAt).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'expiresAt',
+      });
+      expect(body.errors?.[0].message).toMatch(CHINESE);
+    }
+    expect(await statusOf(grant)).toBe('PENDING');
+    const within = inDays(29);
+    const { body } = await postGraphql(hub.url, keys.ECONOMY, APPROVE, { id: grant, expiresAt: within });
+    expect(body.data.approveAccess).toEqual({ status: 'APPROVED', expiresAt: within });
+    // Without an expiry, the requested term from now.
+    const byDefault = await newRequest({ termDays: 30 });
+    const approved = await postGraphql(hub.url, keys.ECONOMY, APPROVE, { id: byDefault });
+    const expires = new Date(approved.body.data.approveAccess.expiresAt).getTime();
+    expect(Math.abs(expires - Date.parse(inDays(30)))).toBeLessThan(60_000);
+  });
+
+  it("answers for another department's request exactly as for an unknown id", async () => {
+    const pending = await newRequest();
+    const decided = await newRequest();
+    await postGraphql(hub.url, keys.ECONOMY, APPROVE, { id: decided });
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const answer = async (mutation: string, grant: string) => {
+      const { body } = await postGraphql(hub.url, keys.PLANNING, mutation, { id: grant, reason: '无关单位' });
+      return JSON.stringify({ data: body.data, errors: body.errors }).replaceAll(grant, '<id>');
+    };
+    for (const mutation of [APPROVE, REFUSE, REVOKE]) {
+      const expected = await answer(mutation, unknown);
+      expect(expected).toContain('NOT_FOUND');
+      for (const grant of [pending, decided, '------------------------------------', 'not-a-request'])
+        expect(await answer(mutation, grant), `${mutation} ${grant}`).toBe(expected);
+    }
+    // A request id used as a page cursor answers alike too.
+    const page = async (after: string) => {
+      const { body } = await postGraphql(hub.url, keys.PLANNING, LIST, { after });
+      return JSON.stringify({ data: body.data, errors: body.errors }).replaceAll(after, '<c>');
+    };
+    expect(await page(pending)).toBe(await page(unknown));
+  });
+
+  it('pages accessGrants like the other lists, newest first, and keeps its filters', async () => {
+    const mine: string[] = [];
+    for (let i = 0; i < 5; i++) mine.push(await newRequest({ purpose: `分页${id}-${i}` }));
+    const seen: string[] = [];
+    let after: string | null = null;
+    let pages = 0;
+    let total = 0;
+    do {
+      const { body } = await postGraphql(hub.url, keys.HOUSING, LIST, {
+        first: 2,
+        after,
+        status: ['PENDING'],
+      });
+      expect(body.errors).toBeUndefined();
+      const { edges, pageInfo, totalCount } = body.data.accessGrants;
+      expect(edges.length).toBeLessThanOrEqual(2);
+      expect(pageInfo.hasPreviousPage).toBe(after !== null);
+      if (edges.length) expect(pageInfo.endCursor).toBe(edges.at(-1).cursor);
+      seen.push(...edges.map((e: { node: { id: string } }) => e.node.id));
+      after = pageInfo.hasNextPage ? pageInfo.endCursor : null;
+      total = totalCount;
+    } while (after && ++pages < 500);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.filter((g) => mine.includes(g))).toEqual([...mine].reverse());
+    expect(total).toBeGreaterThanOrEqual(5);
+    // The filters still narrow it: none of these is overdue or approved.
+    for (const variables of [{ overdue: true }, { status: ['APPROVED'] }]) {
+      const { body } = await postGraphql(hub.url, keys.HOUSING, LIST, { first: 1000, ...variables });
+      const ids = body.data.accessGrants.edges.map((e: { node: { id: string } }) => e.node.id);
+      expect(ids.filter((g: string) => mine.includes(g))).toEqual([]);
+    }
+    const tooMany = await postGraphql(hub.url, keys.HOUSING, LIST, { first: 5000 });
+    expect(tooMany.body.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+    const forged = await postGraphql(hub.url, keys.HOUSING, LIST, { after: 'eyJub3QiOiJhIGN1cnNvciJ9' });
+    expect(forged.body.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('says every error of the workflow in Chinese and English', async () => {
+    const pending = await newRequest();
+    const approved = await newRequest();
+    await postGraphql(hub.url, keys.ECONOMY, APPROVE, { id: approved });
+    const cases: [string, () => ReturnType<typeof postGraphql>, string][] = [
+      ['unknown dataset', () => ask(keys.HOUSING, { dataset: 'nuclearSites' }), 'BAD_USER_INPUT'],
+      ['the owner asking', () => ask(keys.ECONOMY), 'BAD_USER_INPUT'],
+      ['no field', () => ask(keys.HOUSING, { fields: [] }), 'BAD_USER_INPUT'],
+      ['an unknown field', () => ask(keys.HOUSING, { fields: ['salary'] }), 'BAD_USER_INPUT'],
+      [
+        'a PRIVATE field',
+        () => ask(keys.HOUSING, { fields: ['legalRepresentativePhone'] }),
+        'BAD_USER_INPUT',
+      ],
+      ['no purpose', () => ask(keys.HOUSING, { purpose: ' ' }), 'BAD_USER_INPUT'],
+      ['a term of 0 days', () => ask(keys.HOUSING, { termDays: 0 }), 'BAD_USER_INPUT'],
+      ['an unknown id', () => postGraphql(hub.url, keys.ECONOMY, APPROVE, { id: 'x' }), 'NOT_FOUND'],
+      [
+        'approval by the requester',
+        () => postGraphql(hub.url, keys.HOUSING, APPROVE, { id: pending }),
+        'FORBIDDEN',
+      ],
+      ['approval twice', () => postGraphql(hub.url, keys.ECONOMY, APPROVE, { id: approved }), 'CONFLICT'],
+      [
+        'a past expiry',
+        () => postGraphql(hub.url, keys.ECONOMY, APPROVE, { id: pending, expiresAt: inDays(-1) }),
+        'BAD_USER_INPUT',
+      ],
+      [
+        'an expiry beyond the term',
+        () => postGraphql(hub.url, keys.ECONOMY, APPROVE, { id: pending, expiresAt: inDays(400) }),
+        'BAD_USER_INPUT',
+      ],
+      [
+        'a refusal without reason',
+        () => postGraphql(hub.url, keys.ECONOMY, REFUSE, { id: pending, reason: '' }),
+        'BAD_USER_INPUT',
+      ],
+      [
+        'a revocation without reason',
+        () => postGraphql(hub.url, keys.ECONOMY, REVOKE, { id: approved, reason: '' }),
+        'BAD_USER_INPUT',
+      ],
+      [
+        'revocation by the requester',
+        () => postGraphql(hub.url, keys.HOUSING, REVOKE, { id: approved, reason: '不用了' }),
+        'FORBIDDEN',
+      ],
+      [
+        'revoking a pending request',
+        () => postGraphql(hub.url, keys.ECONOMY, REVOKE, { id: pending, reason: '撤销' }),
+        'CONFLICT',
+      ],
+      ['a page too large', () => postGraphql(hub.url, keys.HOUSING, LIST, { first: 5000 }), 'BAD_USER_INPUT'],
+      [
+        'a malformed cursor',
+        () => postGraphql(hub.url, keys.HOUSING, LIST, { after: 'abc' }),
+        'BAD_USER_INPUT',
+      ],
+    ];
+    const failures: string[] = [];
+    for (const [label, run, code] of cases) {
+      const error = (await run()).body.errors?.[0];
+      if (error?.extensions.code !== code || !CHINESE.test(error.message) || !ENGLISH.test(error.message))
+        failures.push(`${label}: ${error?.extensions.code} ${error?.message}`);
+    }
+    expect(failures).toEqual([]);
   });
 });

@@ -1,22 +1,34 @@
 import { addDays, subBusinessDays } from 'date-fns';
-import { and, desc, eq, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { type Dataset, sharingOf } from '../catalog/define.js';
 import { datasetByName, datasets } from '../catalog/registry.js';
+import type { SharingClass } from '../catalog/types.js';
 import type { Principal } from '../context.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../datasets/store.js';
 import type { Db } from '../db/connection.js';
 import { accessGrant } from '../db/hubTables.js';
 import { badInput, forbidden, userError } from '../errors.js';
 
 /**
  * The 有条件共享 workflow as a service that owns its authorisation: who may request, decide, revoke and see
- * a grant request. Each `assert…` throws a user error (FORBIDDEN, NOT_FOUND, CONFLICT, BAD_USER_INPUT).
+ * a grant request. Each `assert…` throws a user error (FORBIDDEN, NOT_FOUND, CONFLICT, BAD_USER_INPUT),
+ * in Chinese and English. A request the caller may not see answers exactly as one that does not exist.
  */
 
 export type GrantRow = typeof accessGrant.$inferSelect;
 
 /** A request unanswered after this many working days (Monday to Friday) is overdue. */
 export const ANSWER_WITHIN_WORKING_DAYS = 10;
+
+/** The longest term a request may ask for, in days (about ten years; the table checks it too). */
+export const MAX_TERM_DAYS = 3660;
+
+const SHARING_ZH: Record<SharingClass, string> = {
+  OPEN: '无条件共享',
+  CONDITIONAL: '有条件共享',
+  PRIVATE: '不予共享',
+};
 
 export interface AccessRequestInput {
   dataset: string;
@@ -28,9 +40,10 @@ export interface AccessRequestInput {
 function assertDataset(name: string): Dataset {
   const dataset = datasetByName(name);
   if (!dataset) {
-    throw badInput(`unknown dataset ${JSON.stringify(name)}; see the catalogue for the names`, {
-      field: 'dataset',
-    });
+    throw badInput(
+      `未知的数据集 ${JSON.stringify(name)}，名称见数据目录 / unknown dataset ${JSON.stringify(name)}; see the catalogue for the names`,
+      { field: 'dataset' },
+    );
   }
   return dataset;
 }
@@ -43,25 +56,38 @@ export async function requestAccess(
 ): Promise<GrantRow> {
   const dataset = assertDataset(input.dataset);
   if (requester.kind === 'AUDITOR' || requester.code === dataset.owner) {
-    throw badInput(`${requester.code} already reads every field of ${dataset.name}`, { field: 'dataset' });
+    throw badInput(
+      `${requester.code} 已可读取 ${dataset.name} 的全部字段，无需申请 / ${requester.code} already reads every field of ${dataset.name}`,
+      { field: 'dataset' },
+    );
   }
   const fields = [...new Set(input.fields)];
-  if (fields.length === 0) throw badInput('name at least one field', { field: 'fields' });
+  if (fields.length === 0)
+    throw badInput('请至少列出一个字段 / name at least one field', { field: 'fields' });
   for (const name of fields) {
     const field = dataset.fields[name];
-    if (!field) throw badInput(`${dataset.name} has no field ${JSON.stringify(name)}`, { field: 'fields' });
-    if (sharingOf(field) !== 'CONDITIONAL') {
+    if (!field) {
       throw badInput(
-        `${dataset.name}.${name} is ${sharingOf(field)}: only CONDITIONAL (有条件共享) fields are granted`,
+        `${dataset.name} 没有字段 ${JSON.stringify(name)} / ${dataset.name} has no field ${JSON.stringify(name)}`,
+        { field: 'fields' },
+      );
+    }
+    const sharing = sharingOf(field);
+    if (sharing !== 'CONDITIONAL') {
+      throw badInput(
+        `${dataset.name}.${name} 属于${SHARING_ZH[sharing]}，只有有条件共享字段可申请授权 / ${dataset.name}.${name} is ${sharing}: only CONDITIONAL (有条件共享) fields are granted`,
         { field: 'fields' },
       );
     }
   }
   const purpose = input.purpose.trim();
   if ([...purpose].length < 2)
-    throw badInput('state the purpose (用途) in a few words', { field: 'purpose' });
-  if (!Number.isInteger(input.termDays) || input.termDays < 1 || input.termDays > 3660) {
-    throw badInput('termDays must be a whole number of days from 1 to 3660', { field: 'termDays' });
+    throw badInput('请用几个字说明用途 / state the purpose (用途) in a few words', { field: 'purpose' });
+  if (!Number.isInteger(input.termDays) || input.termDays < 1 || input.termDays > MAX_TERM_DAYS) {
+    throw badInput(
+      `期限须为 1 至 ${MAX_TERM_DAYS} 的整天数 / termDays must be a whole number of days from 1 to ${MAX_TERM_DAYS}`,
+      { field: 'termDays' },
+    );
   }
   const [row] = await db
     .insert(accessGrant)
@@ -78,28 +104,44 @@ function visibleTo(principal: Principal): SQL | undefined {
   return owned.length ? or(own, inArray(accessGrant.dataset, owned)) : own;
 }
 
-async function assertVisible(db: Db, principal: Principal, id: string): Promise<GrantRow> {
-  const [row] = /^[0-9a-f-]{36}$/i.test(id)
-    ? await db
-        .select()
-        .from(accessGrant)
-        .where(and(eq(accessGrant.id, id), visibleTo(principal)))
-    : [];
-  if (!row) throw userError('NOT_FOUND', `no access request ${id} that you can see`);
+/** The form of a request id (PostgreSQL's uuid input): anything else matches no request. */
+const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The request with this id if the principal may see it: one statement, whether or not it exists. */
+async function visibleRequest(db: Db, principal: Principal, id: string): Promise<GrantRow | undefined> {
+  if (!REQUEST_ID.test(id)) return undefined;
+  const [row] = await db
+    .select()
+    .from(accessGrant)
+    .where(and(eq(accessGrant.id, id), visibleTo(principal)));
   return row;
 }
 
-function assertOwner(principal: Principal, grant: GrantRow, action: string): void {
+async function assertVisible(db: Db, principal: Principal, id: string): Promise<GrantRow> {
+  const row = await visibleRequest(db, principal, id);
+  if (!row) {
+    throw userError('NOT_FOUND', `没有您可查看的授权申请 ${id} / no access request ${id} that you can see`);
+  }
+  return row;
+}
+
+const ACTION_ZH = { approve: '批准', refuse: '拒绝', revoke: '撤销' } as const;
+
+function assertOwner(principal: Principal, grant: GrantRow, action: keyof typeof ACTION_ZH): void {
   if (assertDataset(grant.dataset).owner !== principal.code) {
-    throw forbidden(`only the owner of ${grant.dataset} may ${action} its access requests`);
+    throw forbidden(
+      `只有 ${grant.dataset} 的责任部门可以${ACTION_ZH[action]}其授权申请 / only the owner of ${grant.dataset} may ${action} its access requests`,
+    );
   }
 }
+
+const STATUS_ZH = { PENDING: '待审批', APPROVED: '已批准' } as const;
 
 /** Applies a change only from the expected status, so two deciders racing cannot both win. */
 async function transition(
   db: Db,
   grant: GrantRow,
-  from: string,
+  from: keyof typeof STATUS_ZH,
   change: PgUpdateSetSource<typeof accessGrant>,
 ): Promise<GrantRow> {
   const [row] = await db
@@ -107,11 +149,20 @@ async function transition(
     .set(change)
     .where(and(eq(accessGrant.id, grant.id), eq(accessGrant.status, from)))
     .returning();
-  if (!row) throw userError('CONFLICT', `access request ${grant.id} is no longer ${from}`);
+  if (!row) {
+    throw userError(
+      'CONFLICT',
+      `授权申请 ${grant.id} 已不是${STATUS_ZH[from]}状态 / access request ${grant.id} is no longer ${from}`,
+    );
+  }
   return row;
 }
 
-/** The owner approves a pending request, until `expiresAt` (default: the requested term from now). */
+/**
+ * The owner approves a pending request, until `expiresAt` (default: the requested term from now). An
+ * expiry in the past, or beyond the requested term from now, is refused (BAD_USER_INPUT, with the latest
+ * allowed): the owner grants at most what was asked for, and is told rather than silently cut short.
+ */
 export async function approveAccess(
   db: Db,
   owner: Principal,
@@ -120,9 +171,17 @@ export async function approveAccess(
 ): Promise<GrantRow> {
   const grant = await assertVisible(db, owner, id);
   assertOwner(owner, grant, 'approve');
-  const until = expiresAt ?? addDays(new Date(), grant.termDays);
-  if (until.getTime() <= Date.now())
-    throw badInput('expiresAt must be in the future', { field: 'expiresAt' });
+  const now = new Date();
+  const latest = addDays(now, grant.termDays);
+  const until = expiresAt ?? latest;
+  if (until.getTime() <= now.getTime())
+    throw badInput('有效期须晚于当前时间 / expiresAt must be in the future', { field: 'expiresAt' });
+  if (until.getTime() > latest.getTime()) {
+    throw badInput(
+      `有效期不得超过申请的期限：自现在起 ${grant.termDays} 天（至 ${latest.toISOString()}） / expiresAt may be at most the requested term of ${grant.termDays} days from now (${latest.toISOString()})`,
+      { field: 'expiresAt', latest: latest.toISOString() },
+    );
+  }
   return transition(db, grant, 'PENDING', {
     status: 'APPROVED',
     decidedBy: owner.code,
@@ -133,7 +192,8 @@ export async function approveAccess(
 
 /** The owner refuses a pending request; a reason is required. */
 export async function refuseAccess(db: Db, owner: Principal, id: string, reason: string): Promise<GrantRow> {
-  if (reason.trim().length < 2) throw badInput('a refusal needs a reason (拒绝理由)', { field: 'reason' });
+  if (reason.trim().length < 2)
+    throw badInput('拒绝须说明理由 / a refusal needs a reason (拒绝理由)', { field: 'reason' });
   const grant = await assertVisible(db, owner, id);
   assertOwner(owner, grant, 'refuse');
   return transition(db, grant, 'PENDING', {
@@ -146,7 +206,8 @@ export async function refuseAccess(db: Db, owner: Principal, id: string, reason:
 
 /** The owner or an auditor revokes an approved grant; it stops working on the next request. */
 export async function revokeAccess(db: Db, by: Principal, id: string, reason: string): Promise<GrantRow> {
-  if (reason.trim().length < 2) throw badInput('a revocation needs a reason', { field: 'reason' });
+  if (reason.trim().length < 2)
+    throw badInput('撤销须说明理由 / a revocation needs a reason (撤销理由)', { field: 'reason' });
   const grant = await assertVisible(db, by, id);
   if (by.kind !== 'AUDITOR') assertOwner(by, grant, 'revoke');
   return transition(db, grant, 'APPROVED', {
@@ -161,6 +222,19 @@ export interface GrantFilter {
   status?: readonly string[] | null;
   dataset?: string | null;
   overdue?: boolean | null;
+  /** Page size (default 100, at most 1000, as the dataset lists). */
+  first?: number | null;
+  /** The cursor of the request after which the page starts. */
+  after?: string | null;
+}
+
+/** A page of requests, newest first; a request's cursor is its id. */
+export interface GrantPage {
+  rows: GrantRow[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  cursorOf(row: GrantRow): string;
+  totalCount(): Promise<number>;
 }
 
 /** The moment before which an unanswered request is overdue. */
@@ -168,12 +242,41 @@ export function overdueBefore(now = new Date()): Date {
   return subBusinessDays(now, ANSWER_WITHIN_WORKING_DAYS);
 }
 
-/** Grant requests the principal may see, newest first. EXPIRED is an approved grant past its expiry. */
+function pageSize(first: number | null | undefined): number {
+  if (first == null) return DEFAULT_PAGE_SIZE;
+  if (first < 0 || first > MAX_PAGE_SIZE) {
+    throw badInput(
+      `每页条数须为 0 至 ${MAX_PAGE_SIZE}（收到 ${first}），更多请用 after 翻页 / first must be 0 to ${MAX_PAGE_SIZE} (got ${first}); page with after instead`,
+      { argument: 'first' },
+    );
+  }
+  return first;
+}
+
+/**
+ * Where a page starts: after the request named by the cursor, which must be one the principal sees (a
+ * request of another department is refused exactly as an id that never existed).
+ */
+async function afterCursor(db: Db, principal: Principal, cursor: string): Promise<SQL> {
+  if (!(await visibleRequest(db, principal, cursor))) {
+    throw badInput(
+      '分页游标无效：请原样传入上一页的 endCursor 或某条目的 cursor / malformed cursor: pass the endCursor or an edge cursor of a previous page unchanged',
+      { argument: 'after' },
+    );
+  }
+  return sql`(${accessGrant.requestedAt}, ${accessGrant.id}) < (select ${accessGrant.requestedAt}, ${accessGrant.id} from ${accessGrant} where ${accessGrant.id} = ${cursor})`;
+}
+
+/**
+ * A page of the grant requests the principal may see, newest first (keyset on requested_at and id).
+ * EXPIRED is an approved grant past its expiry.
+ */
 export async function listAccessRequests(
   db: Db,
   principal: Principal,
   filter: GrantFilter,
-): Promise<GrantRow[]> {
+): Promise<GrantPage> {
+  const limit = pageSize(filter.first);
   const statuses = filter.status ?? [];
   const statusConditions = statuses.map((status) =>
     status === 'EXPIRED'
@@ -186,17 +289,35 @@ export async function listAccessRequests(
     eq(accessGrant.status, 'PENDING'),
     lt(accessGrant.requestedAt, overdueBefore().toISOString()),
   );
-  return db
-    .select()
-    .from(accessGrant)
-    .where(
-      and(
-        visibleTo(principal),
-        statusConditions.length ? or(...statusConditions) : undefined,
-        filter.dataset ? eq(accessGrant.dataset, filter.dataset) : undefined,
-        filter.overdue === true ? overdue : filter.overdue === false ? sql`not (${overdue})` : undefined,
-      ),
-    )
-    .orderBy(desc(accessGrant.requestedAt))
-    .limit(1000);
+  const where = and(
+    visibleTo(principal),
+    statusConditions.length ? or(...statusConditions) : undefined,
+    filter.dataset ? eq(accessGrant.dataset, filter.dataset) : undefined,
+    filter.overdue === true ? overdue : filter.overdue === false ? sql`not (${overdue})` : undefined,
+  );
+  const after = filter.after ? await afterCursor(db, principal, filter.after) : undefined;
+  const fetched =
+    limit === 0
+      ? []
+      : await db
+          .select()
+          .from(accessGrant)
+          .where(and(where, after))
+          .orderBy(desc(accessGrant.requestedAt), desc(accessGrant.id))
+          .limit(limit + 1);
+  let total: Promise<number> | undefined;
+  return {
+    rows: fetched.slice(0, limit),
+    hasNextPage: fetched.length > limit,
+    hasPreviousPage: after !== undefined,
+    cursorOf: (row) => row.id,
+    totalCount() {
+      total ??= db
+        .select({ n: count() })
+        .from(accessGrant)
+        .where(where)
+        .then(([row]) => Number(row.n));
+      return total;
+    },
+  };
 }

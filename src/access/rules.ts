@@ -128,6 +128,8 @@ const STRUCTURAL_TYPES = [
   'FieldAccess',
   // Which requests a caller sees is the grants service's decision (src/access/grants.ts).
   'AccessGrant',
+  'AccessGrantConnection',
+  'AccessGrantEdge',
   'PublishResult',
   'PublishRejection',
   // A change's record is a dataset type: its fields carry the dataset rules.

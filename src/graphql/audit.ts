@@ -3,6 +3,7 @@ import { type StoredAuditRecord, searchAuditLog } from '../audit/search.js';
 import type { Context } from '../context.js';
 import { forbidden } from '../errors.js';
 import { builder } from './builder.js';
+import { maxLength } from './inputLengths.js';
 
 /** The audit trail for those who audit: auditors and the ecology bureau, which runs the hub. */
 
@@ -80,13 +81,14 @@ const AuditFilter = builder.inputType('AuditFilter', {
   fields: (t) => ({
     from: t.field({ type: 'DateTime', description: '起始时间（含） / From (inclusive)' }),
     to: t.field({ type: 'DateTime', description: '截止时间（不含） / To (exclusive)' }),
-    principal: t.string({ description: '调用方代码 / Principal code' }),
-    dataset: t.string({ description: '读取了该数据集 / Read this dataset' }),
+    principal: t.string({ description: '调用方代码 / Principal code', ...maxLength('name') }),
+    dataset: t.string({ description: '读取了该数据集 / Read this dataset', ...maxLength('name') }),
     field: t.string({
       description: '读取了该字段（明文或脱敏，需同时给出数据集） / Read this field (with dataset)',
+      ...maxLength('name'),
     }),
-    grant: t.id({ description: '使用了该授权 / Used this grant' }),
-    event: t.string({ description: '事件类型 / Event type' }),
+    grant: t.id({ description: '使用了该授权 / Used this grant', ...maxLength('id') }),
+    event: t.string({ description: '事件类型 / Event type', ...maxLength('name') }),
   }),
 });
 

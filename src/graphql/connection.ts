@@ -1,12 +1,20 @@
 import type { ObjectRef } from '@pothos/core';
-import type { DatasetRow, Page } from '../datasets/store.js';
 import { builder, type HubSchemaTypes } from './builder.js';
+
+/** A page of rows as a connection serves it: the dataset lists' `Page`, the access requests' `GrantPage`. */
+export interface Paged<Row> {
+  rows: Row[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  cursorOf(row: Row): string | Promise<string>;
+  totalCount(): Promise<number>;
+}
 
 /**
  * Relay-style connections with keyset cursors. Hand-built rather than with @pothos/plugin-relay because
  * the plugin's offset and node-interface machinery fits neither keyset paging over SQL nor lazy totals.
  */
-export const PageInfo = builder.objectRef<{ page: Page }>('PageInfo').implement({
+export const PageInfo = builder.objectRef<{ page: Paged<unknown> }>('PageInfo').implement({
   description: '分页信息 / Pagination information',
   fields: (t) => ({
     hasNextPage: t.boolean({
@@ -31,13 +39,13 @@ export const PageInfo = builder.objectRef<{ page: Page }>('PageInfo').implement(
 });
 
 /** The `…Connection` and `…Edge` types of a record type. */
-export function connectionType(
-  node: ObjectRef<HubSchemaTypes, DatasetRow>,
+export function connectionType<Row>(
+  node: ObjectRef<HubSchemaTypes, Row>,
   typeName: string,
   zh: string,
   en: string,
 ) {
-  const edge = builder.objectRef<{ page: Page; row: DatasetRow }>(`${typeName}Edge`).implement({
+  const edge = builder.objectRef<{ page: Paged<Row>; row: Row }>(`${typeName}Edge`).implement({
     description: `${zh}（分页条目） / An edge in a list of ${en}`,
     fields: (t) => ({
       cursor: t.string({
@@ -45,10 +53,16 @@ export function connectionType(
         description: '游标 / Cursor of this row',
         resolve: ({ page, row }) => page.cursorOf(row),
       }),
-      node: t.field({ type: node, nullable: false, description: `${zh} / ${en}`, resolve: ({ row }) => row }),
+      node: t.field({
+        type: node,
+        nullable: false,
+        description: `${zh} / ${en}`,
+        // Pothos cannot resolve its result type for a type parameter: `row` is a Row, the node's shape.
+        resolve: ({ row }) => row as never,
+      }),
     }),
   });
-  return builder.objectRef<Page>(`${typeName}Connection`).implement({
+  return builder.objectRef<Paged<Row>>(`${typeName}Connection`).implement({
     description: `${zh}（分页列表） / A page of ${en}`,
     fields: (t) => ({
       edges: t.field({

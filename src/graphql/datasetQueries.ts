@@ -9,6 +9,7 @@ import { builder } from './builder.js';
 import { connectionType } from './connection.js';
 import { datasetTypes, outputType } from './datasetTypes.js';
 import { bilingual } from './describe.js';
+import { maxLength, maxLengthOf } from './inputLengths.js';
 import { linkFilterFields } from './linkFilters.js';
 import { connectionSelection, recordFields, type SelectedFields } from './selectedFields.js';
 
@@ -54,7 +55,7 @@ function filterInputField(
   const description = `${bilingual(field.zh, field.en)}${filterKind(field) === 'list' ? '：匹配任一值 / matches any of the values' : ''}`;
   switch (filterKind(field)) {
     case 'list':
-      return t.field({ type: [outputType(field) as any], description });
+      return t.field({ type: [outputType(field) as any], description, ...maxLengthOf(field) });
     case 'range':
       return t.field({ type: field.type === 'integer' ? IntRange : FloatRange, description });
     case 'dateRange':
@@ -82,6 +83,7 @@ function filterInput(dataset: Dataset) {
                 `模糊查询：${searchable.map((f) => f.zh).join('、')}`,
                 `Text search in ${searchable.map((f) => f.en).join(', ')}`,
               ),
+              ...maxLength('text'),
             }),
           }
         : {}),
@@ -207,6 +209,7 @@ for (const dataset of datasets) {
               type: outputType(field) as any,
               required: true,
               description: bilingual(field.zh, field.en),
+              ...maxLengthOf(field),
             }),
           ];
         }),

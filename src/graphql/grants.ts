@@ -4,6 +4,7 @@ import {
   approveAccess,
   type GrantRow,
   listAccessRequests,
+  MAX_TERM_DAYS,
   overdueBefore,
   refuseAccess,
   requestAccess,
@@ -11,7 +12,10 @@ import {
 } from '../access/grants.js';
 import { datasetByName } from '../catalog/registry.js';
 import type { Context } from '../context.js';
+import { MAX_PAGE_SIZE } from '../datasets/store.js';
 import { builder } from './builder.js';
+import { connectionType } from './connection.js';
+import { maxLength } from './inputLengths.js';
 
 const GrantStatus = builder.enumType('GrantStatus', {
   description: '授权申请状态 / Status of an access request',
@@ -98,16 +102,25 @@ export const AccessGrant = builder.objectRef<GrantRow>('AccessGrant').implement(
   }),
 });
 
+const AccessGrantConnection = connectionType(AccessGrant, 'AccessGrant', '授权申请', 'access requests');
+
 builder.queryField('accessGrants', (t) =>
   t.field({
-    type: [AccessGrant],
+    type: AccessGrantConnection,
     nullable: false,
     description:
-      '授权申请：本单位提出的，以及针对本单位数据集的；审计员可见全部 / Access requests you made or that concern your datasets (auditors: all)',
+      '授权申请，按申请时间从新到旧：本单位提出的，以及针对本单位数据集的；审计员可见全部 / Access requests you made or that concern your datasets (auditors: all), newest first',
     args: {
       status: t.arg({ type: [GrantStatus], description: '状态 / Status' }),
-      dataset: t.arg.string({ description: '数据集 / Dataset' }),
+      dataset: t.arg.string({ description: '数据集 / Dataset', ...maxLength('name') }),
       overdue: t.arg.boolean({ description: '仅超期未答复的 / Only overdue requests' }),
+      first: t.arg.int({
+        description: `每页条数，默认 100，最多 ${MAX_PAGE_SIZE} / Page size (default 100, at most ${MAX_PAGE_SIZE})`,
+      }),
+      after: t.arg.string({
+        description: '上一页的 endCursor / The endCursor of the previous page',
+        ...maxLength('id'),
+      }),
     },
     resolve: (_root, args, ctx) => listAccessRequests(ctx.db, ctx.principal, args),
   }),
@@ -116,13 +129,21 @@ builder.queryField('accessGrants', (t) =>
 const AccessRequestInput = builder.inputType('AccessRequestInput', {
   description: '有条件共享申请 / A request for conditional access',
   fields: (t) => ({
-    dataset: t.string({ required: true, description: '数据集标识 / Dataset id (see the catalogue)' }),
+    dataset: t.string({
+      required: true,
+      description: '数据集标识 / Dataset id (see the catalogue)',
+      ...maxLength('name'),
+    }),
     fields: t.stringList({
       required: true,
       description: '申请的有条件共享字段 / CONDITIONAL fields asked for',
+      ...maxLength('name'),
     }),
-    purpose: t.string({ required: true, description: '用途 / Purpose' }),
-    termDays: t.int({ required: true, description: '期限（天） / Term in days (1–3660)' }),
+    purpose: t.string({ required: true, description: '用途 / Purpose', ...maxLength('prose') }),
+    termDays: t.int({
+      required: true,
+      description: `期限（天，1–${MAX_TERM_DAYS}） / Term in days (1–${MAX_TERM_DAYS})`,
+    }),
   }),
 });
 
@@ -161,10 +182,11 @@ builder.mutationField('approveAccess', (t) =>
     nullable: false,
     description: '数据集责任部门批准申请 / The owner approves a pending request',
     args: {
-      id: t.arg.id({ required: true, description: '申请编号 / Request id' }),
+      id: t.arg.id({ required: true, description: '申请编号 / Request id', ...maxLength('id') }),
       expiresAt: t.arg({
         type: 'DateTime',
-        description: '有效期至，默认按申请期限 / Valid until (default: the requested term from now)',
+        description:
+          '有效期至，默认且最长为自现在起的申请期限 / Valid until (default and latest: the requested term from now)',
       }),
     },
     resolve: async (_root, args, ctx) =>
@@ -182,8 +204,8 @@ builder.mutationField('refuseAccess', (t) =>
     nullable: false,
     description: '数据集责任部门拒绝申请（须说明理由） / The owner refuses a pending request, with a reason',
     args: {
-      id: t.arg.id({ required: true, description: '申请编号 / Request id' }),
-      reason: t.arg.string({ required: true, description: '拒绝理由 / Reason' }),
+      id: t.arg.id({ required: true, description: '申请编号 / Request id', ...maxLength('id') }),
+      reason: t.arg.string({ required: true, description: '拒绝理由 / Reason', ...maxLength('prose') }),
     },
     resolve: async (_root, args, ctx) =>
       audited(ctx, 'REFUSE_ACCESS', await refuseAccess(ctx.db, ctx.principal, String(args.id), args.reason)),
@@ -196,8 +218,8 @@ builder.mutationField('revokeAccess', (t) =>
     nullable: false,
     description: '责任部门或审计员撤销授权 / The owner or an auditor revokes a grant',
     args: {
-      id: t.arg.id({ required: true, description: '申请编号 / Request id' }),
-      reason: t.arg.string({ required: true, description: '撤销理由 / Reason' }),
+      id: t.arg.id({ required: true, description: '申请编号 / Request id', ...maxLength('id') }),
+      reason: t.arg.string({ required: true, description: '撤销理由 / Reason', ...maxLength('prose') }),
     },
     resolve: async (_root, args, ctx) =>
       audited(ctx, 'REVOKE_ACCESS', await revokeAccess(ctx.db, ctx.principal, String(args.id), args.reason)),

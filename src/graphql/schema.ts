@@ -1,5 +1,6 @@
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { builder } from './builder.js';
+import { enforceInputLengths } from './inputLengths.js';
 import './scalars.js';
 import './datasetTypes.js';
 import './datasetQueries.js';
@@ -11,8 +12,11 @@ import './grants.js';
 import './sync.js';
 import './audit.js';
 
-/** The one place the schema is assembled; no schema module imports this file. */
-export const schema = builder.toSchema();
+/**
+ * The one place the schema is assembled; no schema module imports this file. Every text argument's
+ * declared longest length is checked before its resolver runs (src/graphql/inputLengths.ts).
+ */
+export const schema = enforceInputLengths(builder.toSchema());
 
 export function printedSchema(): string {
   return `${printSchema(lexicographicSortSchema(schema))}\n`;

@@ -8,6 +8,7 @@ import { type PublishResult, publishBatch } from '../sync/ingest.js';
 import { withPublishSlot } from '../sync/publishSlots.js';
 import { builder } from './builder.js';
 import { datasetTypes } from './datasetTypes.js';
+import { maxLength } from './inputLengths.js';
 
 /** Records per GraphQL publish; larger batches go through the streaming endpoint. */
 export const MAX_GRAPHQL_BATCH = 5000;
@@ -104,7 +105,7 @@ builder.mutationField('publish', (t) =>
     nullable: false,
     description: `发布一批记录（最多 ${MAX_GRAPHQL_BATCH} 条；更大批次请用 /datasets/{name}/batches 流式接口） / Publish a batch of up to ${MAX_GRAPHQL_BATCH} records (larger ones: the streaming endpoint)`,
     args: {
-      dataset: t.arg.string({ required: true, description: '数据集标识 / Dataset id' }),
+      dataset: t.arg.string({ required: true, description: '数据集标识 / Dataset id', ...maxLength('name') }),
       batchKey: t.arg.string({
         required: true,
         description: '批次幂等键，重发同一批次不会重复写入 / Idempotency key',
@@ -209,7 +210,7 @@ builder.queryField('changes', (t) =>
     description:
       '数据集的增量变更（新增、更新、删除），按顺序、无遗漏、无重复 / The changes of a dataset after a cursor',
     args: {
-      dataset: t.arg.string({ required: true, description: '数据集标识 / Dataset id' }),
+      dataset: t.arg.string({ required: true, description: '数据集标识 / Dataset id', ...maxLength('name') }),
       after: t.arg.string({ description: '上次读到的游标 / The last cursor you read' }),
       first: t.arg.int({ description: `条数，默认 100，最多 ${MAX_CHANGES_PAGE} / Page size` }),
     },
