@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_AUDIT_RETENTION_DAYS } from './audit/chain.js';
@@ -12,6 +13,8 @@ export interface HubLimits {
   bodyBytes: number;
   /** Requests per principal per minute, per hub process; 0 turns the limit off. */
   ratePerMinute: number;
+  /** Requests without a valid key per client address per minute, per hub process; 0 turns the limit off. */
+  anonymousPerMinute: number;
   /** Time for a /graphql request to arrive and be answered, in milliseconds. */
   requestTimeoutMs: number;
   /** Size and pace of one bulk upload (src/http/uploadLimits.ts). */
@@ -24,6 +27,7 @@ export const DEFAULT_LIMITS: HubLimits = {
   query: { depth: 10, aliases: 256, tokens: 5000, directives: 200, cost: 500_000 },
   bodyBytes: 8 * 1024 * 1024,
   ratePerMinute: 1200,
+  anonymousPerMinute: 60,
   requestTimeoutMs: 30_000,
   upload: {
     maxBytes: 1024 * 1024 * 1024,
@@ -63,6 +67,32 @@ const rate = z
   .regex(SIZE, 'must be a size per second such as 64kb, or 0 for none')
   .transform(sizeOf);
 
+/** The proxy presets Express's `trust proxy` knows by name. */
+const PROXY_PRESETS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** Whether an entry is an IP address, a CIDR subnet or one of Express's presets. */
+function proxyEntry(entry: string): boolean {
+  if (PROXY_PRESETS.has(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+/** Comma-separated proxy addresses and subnets (Express's `trust proxy`), for example `10.0.0.5, 10.1.0.0/16`. */
+const proxies = z
+  .string()
+  .transform((text) =>
+    text
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  )
+  .refine(
+    (entries) => entries.every(proxyEntry),
+    'must be IP addresses or subnets (10.0.0.5, 10.1.0.0/16, fd00::/8) or loopback, linklocal, uniquelocal, separated by commas',
+  );
+
 /** Configuration comes from the environment only, validated once at start. */
 const environment = z.object({
   DATABASE_URL: z
@@ -91,6 +121,8 @@ const environment = z.object({
   JINGTU_MAX_COST: wholeNumber(DEFAULT_LIMITS.query.cost, 100),
   JINGTU_MAX_BODY: bytes.optional(),
   JINGTU_RATE_LIMIT: wholeNumber(DEFAULT_LIMITS.ratePerMinute, 0),
+  JINGTU_ANONYMOUS_RATE_LIMIT: wholeNumber(DEFAULT_LIMITS.anonymousPerMinute, 0),
+  JINGTU_TRUSTED_PROXIES: proxies.default([]),
   JINGTU_REQUEST_TIMEOUT: wholeNumber(DEFAULT_LIMITS.requestTimeoutMs / 1000),
   JINGTU_STATEMENT_TIMEOUT: wholeNumber(DEFAULT_STATEMENT_TIMEOUT_MS / 1000, 0),
   JINGTU_MAX_UPLOAD: bytes.optional(),
@@ -124,6 +156,8 @@ export interface Config {
   pullJobs?: PullJobConfig[];
   /** Query, body, rate and time limits (DEFAULT_LIMITS when absent). */
   limits?: HubLimits;
+  /** Reverse proxies whose X-Forwarded-For names the client (none when absent: the peer is the client). */
+  trustedProxies?: string[];
   /** statement_timeout of the hub's server connections (DEFAULT_STATEMENT_TIMEOUT_MS when absent). */
   statementTimeoutMs?: number;
 }
@@ -167,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
       bodyBytes: values.JINGTU_MAX_BODY ?? DEFAULT_LIMITS.bodyBytes,
       ratePerMinute: values.JINGTU_RATE_LIMIT,
+      anonymousPerMinute: values.JINGTU_ANONYMOUS_RATE_LIMIT,
       requestTimeoutMs: values.JINGTU_REQUEST_TIMEOUT * 1000,
       upload: {
         maxBytes: values.JINGTU_MAX_UPLOAD ?? DEFAULT_LIMITS.upload.maxBytes,
@@ -176,6 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
       publishes: values.JINGTU_MAX_PUBLISHES ?? Math.max(1, Math.floor(values.JINGTU_DB_POOL / 2)),
     },
+    trustedProxies: values.JINGTU_TRUSTED_PROXIES,
     statementTimeoutMs: values.JINGTU_STATEMENT_TIMEOUT * 1000,
     auditRetentionDays: values.JINGTU_AUDIT_RETENTION_DAYS,
   };

@@ -7,7 +7,7 @@ import type { AuditSink } from './writer.js';
 
 /**
  * The configuration a hub process runs with, as the audit keeps it: every setting that decides what the
- * hub allows (limits, retention, jobs, pull jobs), nothing secret: no API key of a pull job, no password
+ * hub allows (limits, trusted proxies, retention, jobs, pull jobs), nothing secret: no API key of a pull job, no password
  * of the database URL.
  */
 export function auditedConfiguration(config: Config): Record<string, unknown> {
@@ -25,6 +25,7 @@ export function auditedConfiguration(config: Config): Record<string, unknown> {
       publishAs,
     })),
     limits: config.limits ?? DEFAULT_LIMITS,
+    trustedProxies: config.trustedProxies ?? [],
     statementTimeoutMs: config.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
     auditRetentionDays: config.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS,
   };

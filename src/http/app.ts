@@ -8,26 +8,26 @@ import {
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type postgres from 'postgres';
-import { authenticate } from '../access/keys.js';
 import { applyPermissions } from '../access/rules.js';
 import { auditPlugin } from '../audit/plugin.js';
+import { UnauthenticatedRefusals } from '../audit/refusals.js';
 import { type AuditSink, AuditWriter, discardAudit } from '../audit/writer.js';
 import { DEFAULT_LIMITS, type HubLimits } from '../config.js';
 import { type Context, createContext } from '../context.js';
 import type { ReferenceData } from '../datasets/reference.js';
 import type { Db } from '../db/connection.js';
-import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { schema } from '../graphql/schema.js';
+import { Authentication } from './authentication.js';
 import { bulkRouter } from './bulk.js';
-import { formatError, requestIdPlugin, UNAVAILABLE_MESSAGE } from './errors.js';
+import { formatError, requestIdPlugin } from './errors.js';
 import { graphiqlRouter } from './graphiql.js';
 import { healthRouter } from './health.js';
 import { limitRules, limitsPlugin } from './limits.js';
-import { PrincipalRateLimit } from './rateLimit.js';
+import { AddressRateLimit, PrincipalRateLimit } from './rateLimit.js';
 import { bodyProblem, graphqlBody } from './requestBody.js';
 import { deadlineOf, IDLE_SOCKET_TIMEOUT_MS, requestDeadline, SERVER_OPTIONS } from './timeouts.js';
 
@@ -44,6 +44,11 @@ export interface HubDependencies {
   limits?: HubLimits;
   /** Requests per principal; createHub makes one from `limits` when absent. */
   rateLimit?: PrincipalRateLimit;
+  /**
+   * Reverse proxies (addresses, subnets, or Express's loopback / linklocal / uniquelocal) whose
+   * X-Forwarded-For names the client; none when absent: the peer is the client.
+   */
+  trustedProxies?: readonly string[];
 }
 
 export interface Hub {
@@ -61,66 +66,19 @@ function operationNameOf(body: unknown): string | null {
   return named?.[1] ?? null;
 }
 
-function unauthenticated(message: string) {
-  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
-}
-
-/** HTTP → context: the caller's key becomes a principal, or the request ends with 401. */
-async function contextFor(req: express.Request, deps: HubDependencies, audit: AuditSink): Promise<Context> {
-  const header = req.headers.authorization;
-  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+/** HTTP → context: the caller's key becomes a principal, or the request is refused (Authentication). */
+async function contextFor(
+  req: express.Request,
+  deps: HubDependencies,
+  authentication: Authentication,
+): Promise<Context> {
   const deadline = deadlineOf(req);
-  // What the client gets: this outcome, or TIMEOUT if the deadline answered first (src/http/timeouts.ts).
-  const answered = (outcome: string) => deadline?.outcome(outcome) ?? outcome;
-  // A request that ends before it has a principal is audited too (等保: failed log-ins), naming none.
-  const unattributed = (outcome: string, reason: string) =>
-    audit.write({
-      event: 'GRAPHQL',
-      principal: null,
-      keyId: null,
-      requestId: String(req.id),
-      operationName: operationNameOf(req.body),
-      documentHash: null,
-      outcome: answered(outcome),
-      detail: { reason },
-    });
-  if (!match) {
-    await unattributed('UNAUTHENTICATED', 'no key');
-    throw unauthenticated('缺少 API 密钥 / Missing API key: send the header "Authorization: Bearer <key>"');
-  }
-  let authenticated: Awaited<ReturnType<typeof authenticate>>;
-  try {
-    authenticated = await authenticate(deps.db, match[1]);
-  } catch (error) {
-    if (!isDatabaseUnavailable(error)) throw error;
-    await unattributed('UNAVAILABLE', 'database unavailable: the key could not be checked');
-    throw new GraphQLError(UNAVAILABLE_MESSAGE, {
-      extensions: {
-        code: 'SERVICE_UNAVAILABLE',
-        http: { status: 503, headers: new Map([['retry-after', '10']]) },
-      },
-    });
-  }
-  if (!authenticated) {
-    await unattributed('UNAUTHENTICATED', 'unknown or revoked key');
-    throw unauthenticated('API 密钥无效或已吊销 / Unknown or revoked API key');
-  }
-  try {
-    await deps.rateLimit?.consume(authenticated.principal.code);
-  } catch (refusal) {
-    // Refused requests are group-committed like the others, so a flood costs few statements.
-    await audit.write({
-      event: 'GRAPHQL',
-      principal: authenticated.principal.code,
-      keyId: authenticated.principal.keyId,
-      requestId: String(req.id),
-      operationName: operationNameOf(req.body),
-      documentHash: null,
-      outcome: answered('RATE_LIMITED'),
-      detail: {},
-    });
-    throw refusal;
-  }
+  const authenticated = await authentication.admit(req, {
+    event: 'GRAPHQL',
+    operationName: operationNameOf(req.body),
+    // What the client gets: this outcome, or TIMEOUT if the deadline answered first (src/http/timeouts.ts).
+    answered: (outcome) => deadline?.outcome(outcome) ?? outcome,
+  });
   return createContext({
     ...authenticated,
     requestId: String(req.id),
@@ -128,6 +86,15 @@ async function contextFor(req: express.Request, deps: HubDependencies, audit: Au
     reference: deps.reference,
     deadline,
   });
+}
+
+/** Answers a refusal as Apollo answers one thrown while building the context: its status and headers. */
+function sendRefusal(res: express.Response, refusal: GraphQLError): void {
+  const { http, ...extensions } = refusal.extensions as {
+    http?: { status?: number; headers?: Map<string, string> };
+  };
+  for (const [name, value] of http?.headers ?? []) res.setHeader(name, value);
+  res.status(http?.status ?? 400).json({ errors: [{ message: refusal.message, extensions }] });
 }
 
 /** Builds the hub's HTTP server: health, GraphiQL, and GraphQL behind key authentication. */
@@ -138,6 +105,8 @@ export async function createHub(given: HubDependencies): Promise<Hub> {
   const httpServer = createServer(SERVER_OPTIONS, app);
   httpServer.setTimeout(IDLE_SOCKET_TIMEOUT_MS);
   app.disable('x-powered-by');
+  // req.ip: the forwarded client only behind these proxies (the limit on requests without a valid key).
+  app.set('trust proxy', deps.trustedProxies?.length ? [...deps.trustedProxies] : false);
   app.use(
     pinoHttp({
       logger: deps.logger,
@@ -153,7 +122,15 @@ export async function createHub(given: HubDependencies): Promise<Hub> {
   app.use(healthRouter(deps.sql));
   app.use(graphiqlRouter());
   const audit: AuditSink = deps.audit === false ? discardAudit : new AuditWriter(deps.sql, deps.logger);
-  app.use(bulkRouter(deps, audit));
+  const refusals = new UnauthenticatedRefusals(audit);
+  const authentication = new Authentication({
+    db: deps.db,
+    audit,
+    refusals,
+    addresses: new AddressRateLimit(limits.anonymousPerMinute),
+    principals: deps.rateLimit,
+  });
+  app.use(bulkRouter(deps, audit, authentication));
 
   const apollo = new ApolloServer<Context>({
     schema: deps.permissions === false ? schema : applyPermissions(schema),
@@ -192,8 +169,19 @@ export async function createHub(given: HubDependencies): Promise<Hub> {
       next();
     },
     requestDeadline(limits.requestTimeoutMs),
+    // A flooding address is refused before its body is read (contextFor checks again once it is).
+    async (req: express.Request, res: express.Response, next: express.NextFunction) => {
+      const deadline = deadlineOf(req);
+      const refusal = await authentication.floodRefusal(req, {
+        event: 'GRAPHQL',
+        operationName: null,
+        answered: (outcome) => deadline?.outcome(outcome) ?? outcome,
+      });
+      if (refusal) sendRefusal(res, refusal);
+      else next();
+    },
     graphqlBody(limits.bodyBytes),
-    expressMiddleware(apollo, { context: ({ req }) => contextFor(req, deps, audit) }),
+    expressMiddleware(apollo, { context: ({ req }) => contextFor(req, deps, authentication) }),
   );
   app.use((_req, res) => {
     res.status(404).json({
@@ -235,6 +223,8 @@ export async function createHub(given: HubDependencies): Promise<Hub> {
     httpServer,
     async stop() {
       await apollo.stop();
+      // what the last minute counted, before the writer closes
+      await refusals.close();
       await audit.close();
     },
   };

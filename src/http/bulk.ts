@@ -4,7 +4,6 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip, createInflate } from 'node:zlib';
 import { type Request, type Response, Router } from 'express';
 import { GraphQLError } from 'graphql';
-import { authenticate } from '../access/keys.js';
 import { datasetFieldsRead } from '../audit/reads.js';
 import type { FieldRead } from '../audit/trail.js';
 import type { AuditSink } from '../audit/writer.js';
@@ -25,6 +24,7 @@ import { type PublishMode, publishBatch } from '../sync/ingest.js';
 import { csvRecords, decodeText, ndjsonRecords, type ParsedBatch, supportedCharset } from '../sync/parse.js';
 import { limitPublishes, takePublishSlot } from '../sync/publishSlots.js';
 import type { HubDependencies } from './app.js';
+import type { Asking, Authentication } from './authentication.js';
 import { UNAVAILABLE_MESSAGE } from './errors.js';
 import { UploadGuard, uploadTooLarge, uploadTooSlow } from './uploadLimits.js';
 
@@ -56,19 +56,14 @@ const NDJSON_TYPES = new Set([
   'application/x-jsonlines',
 ]);
 
-function unauthenticated(message: string) {
-  return userError('UNAUTHENTICATED', message);
-}
-
-/** The caller's context from its key, exactly as /graphql builds it; 401 without a live key. */
-async function contextOf(req: Request, deps: HubDependencies): Promise<Context> {
-  const match = req.headers.authorization?.match(/^Bearer\s+(\S+)\s*$/i);
-  if (!match) {
-    throw unauthenticated('缺少 API 密钥 / Missing API key: send the header "Authorization: Bearer <key>"');
-  }
-  const authenticated = await authenticate(deps.db, match[1]);
-  if (!authenticated) throw unauthenticated('API 密钥无效或已吊销 / Unknown or revoked API key');
-  await deps.rateLimit?.consume(authenticated.principal.code);
+/** The caller's context from its key, as /graphql builds it; every refusal is audited by `authentication`. */
+async function contextOf(
+  req: Request,
+  deps: HubDependencies,
+  authentication: Authentication,
+  asking: Asking,
+): Promise<Context> {
+  const authenticated = await authentication.admit(req, asking);
   return createContext({
     ...authenticated,
     requestId: String(req.id),
@@ -322,13 +317,14 @@ async function streamOut(
 
 type Handler = (req: Request, res: Response, ctx: Context, dataset: Dataset) => Promise<void>;
 
-export function bulkRouter(deps: HubDependencies, audit: AuditSink): Router {
+export function bulkRouter(deps: HubDependencies, audit: AuditSink, authentication: Authentication): Router {
   const router = Router();
   const { upload: uploadLimits, publishes } = deps.limits ?? DEFAULT_LIMITS;
   limitPublishes(deps.db, publishes);
   /**
    * A bulk route: authenticates, runs the handler, and writes the transfer's audit record at its end,
    * whatever the end (done, refused, failed, or the client gone): the rows sent, the fields they carried.
+   * A request refused before it had a principal is audited by Authentication (src/http/authentication.ts).
    */
   const route =
     (transfer: 'PUBLISH' | 'EXPORT' | 'CHANGES', handler: Handler) =>
@@ -337,26 +333,29 @@ export function bulkRouter(deps: HubDependencies, audit: AuditSink): Router {
       let outcome = 'OK';
       let reads: FieldRead[] = [];
       try {
-        ctx = await contextOf(req, deps);
+        ctx = await contextOf(req, deps, authentication, {
+          event: `BULK_${transfer}`,
+          operationName: `${req.method} ${req.path}`,
+        });
         const dataset = datasetNamed(req.params.name);
         if (transfer !== 'PUBLISH') reads = datasetFieldsRead(dataset, ctx.access);
         await handler(req, res, ctx, dataset);
         if (res.destroyed && !res.writableFinished) outcome = 'CUT_SHORT';
       } catch (error) {
-        outcome = ctx ? 'FAILED' : 'UNAUTHENTICATED';
         fail(req, res, error);
+        // refused before it had a principal, or by the principal's rate limit: audited where refused
+        if (!ctx) return;
+        outcome = 'FAILED';
       }
       await audit.write({
         event: `BULK_${transfer}`,
-        principal: ctx?.principal.code ?? null,
-        keyId: ctx?.principal.keyId ?? null,
+        principal: ctx.principal.code,
+        keyId: ctx.principal.keyId,
         requestId: String(req.id),
         operationName: `${req.method} ${req.path}`,
         documentHash: null,
         outcome: res.statusCode >= 400 && outcome === 'OK' ? 'FAILED' : outcome,
-        detail: ctx
-          ? ctx.audit.detail(reads, res.statusCode >= 400 ? { [`HTTP_${res.statusCode}`]: 1 } : {})
-          : {},
+        detail: ctx.audit.detail(reads, res.statusCode >= 400 ? { [`HTTP_${res.statusCode}`]: 1 } : {}),
       });
     };
 

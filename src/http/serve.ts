@@ -52,6 +52,7 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
     reference,
     logger,
     limits: config.limits,
+    trustedProxies: config.trustedProxies,
   });
   await new Promise<void>((resolve, reject) => {
     hub.httpServer.once('error', reject);
