@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { Kind, parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../src/catalog/define.js';
 import { datasetByName } from '../src/catalog/registry.js';
+import { schema } from '../src/graphql/schema.js';
 import { withTestHub } from './support/hub.js';
 import { type HubProcess, postGraphql, spawnHub } from './support/process.js';
 import { creditCodeFor, insertRecords, sampleRecord, uniqueId } from './support/records.js';
@@ -372,6 +375,16 @@ describe('grant inputs, expiry, paging and errors (issue 11)', () => {
     expect(tooMany.body.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
     const forged = await postGraphql(hub.url, keys.HOUSING, LIST, { after: 'eyJub3QiOiJhIGN1cnNvciJ9' });
     expect(forged.body.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+
+  it("keeps the README's grant workflow valid against the schema", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const block = readme.match(/```graphql workflow[^\n]*\n([\s\S]*?)```/)?.[1] ?? '';
+    const operations = parse(block).definitions;
+    expect(operations.length).toBeGreaterThanOrEqual(5);
+    for (const operation of operations) {
+      expect(validate(schema, { kind: Kind.DOCUMENT, definitions: [operation] })).toEqual([]);
+    }
   });
 
   it('says every error of the workflow in Chinese and English', async () => {
