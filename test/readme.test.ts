@@ -1,48 +1,174 @@
 import { readFileSync } from 'node:fs';
+import { Kind, type OperationDefinitionNode, parse } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../src/demo/seed.js';
 import { demoStories } from '../src/demo/stories.js';
+import { schema } from '../src/graphql/schema.js';
+import { estimatedCost, pageSizeEstimator } from '../src/http/limits.js';
 import { withTestHub } from './support/hub.js';
+
+/**
+ * The README's GraphQL examples (```graphql blocks; a ```graphql workflow block is illustrative and not run)
+ * run with the key each names on its first line (`# as ECOLOGY`), answer without errors, and say what their
+ * captions say: each named operation has its check here, and each check its example.
+ */
 
 const hub = withTestHub();
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-const examples = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]);
-let key: string;
+
+interface Example {
+  query: string;
+  principal: string | undefined;
+  name: string | undefined;
+}
+
+const examples: Example[] = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map(([, query]) => {
+  const operation = parse(query).definitions.find(
+    (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
+  );
+  return { query, principal: /^# as ([A-Z0-9]+)\n/.exec(query)?.[1], name: operation?.name?.value };
+});
+
+const stories = demoStories();
+const LISTED_PLOT = 'FS00-0608-0018';
+const LISTED_SITE = 'BJML-110111-064';
+
+type Data = Record<string, any>;
+
+/** The bounding box [minLon, minLat, maxLon, maxLat] of a GeoJSON polygon. */
+function boundsOf(polygon: { coordinates: number[][][] }): number[] {
+  const points = polygon.coordinates[0];
+  const lons = points.map(([lon]) => lon);
+  const lats = points.map(([, lat]) => lat);
+  return [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)];
+}
+
+/** What each example's caption promises, by operation name. */
+const captions: Record<string, (data: Data) => void> = {
+  RezonedOnListedSites({ landUseChanges }) {
+    // every plot overlaps a listed site; the plots the demo rezoned onto a listed site in 房山区 are all there
+    expect(landUseChanges.totalCount).toBe(8);
+    expect(landUseChanges.nodes).toHaveLength(8);
+    for (const plot of landUseChanges.nodes) {
+      expect(plot.overlappingRegisterSites.map((s: Data) => s.status)).toContain('LISTED');
+    }
+    const parcels = landUseChanges.nodes.map((plot: Data) => plot.parcelCode);
+    const storyPlots = stories.rezonedRegisterSites.filter(
+      (r) => r.siteStatus === 'LISTED' && r.siteCode.startsWith('BJML-110111-'),
+    );
+    expect(storyPlots.length).toBeGreaterThan(0);
+    for (const { parcelCode } of storyPlots) expect(parcels).toContain(parcelCode);
+    const named = landUseChanges.nodes.find((plot: Data) => plot.parcelCode === LISTED_PLOT);
+    expect(named.overlappingRegisterSites).toContainEqual(
+      expect.objectContaining({ siteCode: LISTED_SITE, status: 'LISTED' }),
+    );
+    expect(named.constructionPermits.map((p: Data) => p.projectName).join()).toMatch(/幼儿园/);
+    // the screening result reads in clear for ECOLOGY, and the factories are there
+    const screened = landUseChanges.nodes.flatMap((plot: Data) =>
+      plot.overlappingClosedEnterprises.filter((e: Data) => e.screening),
+    );
+    expect(screened.length).toBeGreaterThan(0);
+    for (const enterprise of screened) expect(enterprise.screening.riskLevel).not.toBeNull();
+  },
+
+  ChemicalPlantsShutDownSince2020({ unscreened, highRisk }) {
+    for (const list of [unscreened, highRisk]) {
+      expect(list.totalCount).toBeGreaterThan(0);
+      expect(list.nodes.length).toBe(Math.min(list.totalCount, 10));
+      const dates = list.nodes.map((n: Data) => n.closedOn);
+      expect(dates).toEqual([...dates].sort().reverse()); // newest first
+      for (const plant of list.nodes) {
+        expect(plant.closureType).toBe('SHUTDOWN');
+        expect(plant.closedOn >= '2020-01-01').toBe(true);
+      }
+    }
+    for (const plant of unscreened.nodes) {
+      expect(stories.unscreenedClosedCreditCodes).toContain(plant.creditCode);
+    }
+    for (const plant of highRisk.nodes) {
+      expect(plant.screening.riskLevel).toBe('HIGH');
+      expect(stories.highRiskCreditCodes).toContain(plant.creditCode);
+    }
+    expect(highRisk.nodes.some((plant: Data) => plant.screening.priorityPlots.length > 0)).toBe(true);
+  },
+
+  HousingPlotsWithRecentPermits({ landUseChanges }) {
+    const box = [116.55, 39.8, 116.8, 39.95];
+    expect(landUseChanges.totalCount).toBeGreaterThan(0);
+    expect(landUseChanges.nodes).toHaveLength(Math.min(landUseChanges.totalCount, 100));
+    for (const plot of landUseChanges.nodes) {
+      expect(plot.plannedUse).toBe('RESIDENTIAL');
+      const [minLon, minLat, maxLon, maxLat] = boundsOf(plot.boundary);
+      expect(minLon <= box[2] && maxLon >= box[0] && minLat <= box[3] && maxLat >= box[1]).toBe(true);
+      expect(plot.constructionPermits.some((p: Data) => p.issuedOn >= '2025-01-01')).toBe(true);
+    }
+  },
+
+  PermitAndItsPlot({ constructionPermit }) {
+    expect(constructionPermit.projectName).toMatch(/幼儿园/);
+    expect(constructionPermit.landUseChange).not.toBeNull();
+    expect(constructionPermit.landUseChange.parcelCode).toBe(LISTED_PLOT);
+    expect(constructionPermit.landUseChange.overlappingRegisterSites).toContainEqual({
+      siteCode: LISTED_SITE,
+      status: 'LISTED',
+    });
+  },
+
+  ToxicPesticidesByDistrictAndYear({ pesticideUseAggregate }) {
+    expect(pesticideUseAggregate.truncated).toBe(false);
+    expect(pesticideUseAggregate.groups.length).toBeGreaterThan(1);
+    for (const group of pesticideUseAggregate.groups) {
+      expect(group.keys.year).toBeGreaterThanOrEqual(2020);
+      expect(group.keys.year).toBeLessThanOrEqual(2024);
+      expect(group.keys.district).toMatch(/^110\d{3}$/);
+      expect(group.count).toBeGreaterThan(0);
+      expect(group.sum.amountKg).toBeGreaterThan(0);
+      expect(group.max.amountKg).toBeLessThanOrEqual(group.sum.amountKg);
+    }
+  },
+};
+
+const keys: Record<string, string> = {};
 
 beforeAll(async () => {
   await seedDemo(hub.database.db, { skipWhen: 'demoRows' });
-  key = await hub.key('ECOLOGY');
+  for (const principal of new Set(examples.map((e) => e.principal))) {
+    if (principal) keys[principal] = await hub.key(principal);
+  }
 }, 120_000);
 
 describe('README', () => {
-  it('has example queries', () => {
-    expect(examples.length).toBeGreaterThanOrEqual(2);
+  it('names a key and an operation for every example, each with what its caption promises', () => {
+    expect(examples.length).toBeGreaterThanOrEqual(5);
+    for (const example of examples) {
+      expect(example.principal, `an example without "# as <key>":\n${example.query}`).toBeDefined();
+      expect(Object.keys(captions), `no caption check for ${example.name}`).toContain(example.name);
+    }
+    expect(examples.map((e) => e.name).sort()).toEqual(Object.keys(captions).sort());
   });
 
-  it.each(examples.map((query, i) => [i + 1, query]))(
-    'example %i runs on the demo data',
-    async (_i, query) => {
-      const response = await hub.graphql(key, query as string);
+  it('costs what the Hardening section quotes: lists at most 1,900, the aggregate 11,001', () => {
+    expect(readme).toMatch(/README's list queries cost at most 1,900 and its aggregate 11,001/);
+    const estimator = pageSizeEstimator(schema);
+    const costs = examples.map((example) => ({
+      aggregate: /Aggregate\(/.test(example.query),
+      cost: estimatedCost(schema, estimator, parse(example.query), {}, undefined),
+    }));
+    expect(Math.max(...costs.filter((c) => !c.aggregate).map((c) => c.cost))).toBeLessThanOrEqual(1900);
+    expect(costs.filter((c) => c.aggregate).map((c) => c.cost)).toEqual([11001]);
+  });
+
+  it.each(examples.map((example) => [example.name, example.principal, example.query]))(
+    '%s, run as %s, answers what its caption says',
+    async (name, principal, query) => {
+      const response = await hub.graphql(keys[principal as string], query as string);
       expect(response.body.errors).toBeUndefined();
-      for (const value of Object.values(response.body.data as Record<string, unknown>)) {
-        expect(value).not.toBeNull();
-        if (value && typeof value === 'object' && 'totalCount' in value)
-          expect(value.totalCount).toBeGreaterThan(0);
-      }
+      captions[name as string](response.body.data);
     },
   );
 
   it('tells the story it quotes: a rezoned plot on a listed contaminated site', async () => {
-    const story = demoStories().rezonedRegisterSites.find((r) => r.parcelCode === 'FS00-0608-0018');
-    expect(story).toMatchObject({ siteCode: 'BJML-110111-064', siteStatus: 'LISTED' });
-    const response = await hub.graphql(
-      key,
-      '{ landUseChange(parcelCode: "FS00-0608-0018") { district overlappingRegisterSites { siteCode status } } }',
-    );
-    expect(response.body.data.landUseChange.district).toBe('110111');
-    expect(response.body.data.landUseChange.overlappingRegisterSites).toContainEqual({
-      siteCode: 'BJML-110111-064',
-      status: 'LISTED',
-    });
+    const story = stories.rezonedRegisterSites.find((r) => r.parcelCode === LISTED_PLOT);
+    expect(story).toMatchObject({ siteCode: LISTED_SITE, siteStatus: 'LISTED' });
   });
 });
