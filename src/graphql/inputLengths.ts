@@ -62,7 +62,8 @@ function inputCheck(
     const item = inputCheck(nullable.ofType, limit, objects);
     if (!item) return undefined;
     return (value, path) => {
-      if (Array.isArray(value)) value.forEach((entry, index) => item(entry, `${path}.${index}`));
+      if (!Array.isArray(value)) return;
+      for (const [index, entry] of value.entries()) item(entry, `${path}.${index}`);
     };
   }
   if (isInputObjectType(nullable)) return objectCheck(nullable, objects);
