@@ -44,6 +44,8 @@ interface Answer {
 interface Upload {
   /** The hub's answer; rejects if the connection fails before one. */
   answer: Promise<Answer>;
+  /** Milliseconds from the start of the upload to the end of its connection. */
+  closed: Promise<number>;
   write(bytes: Uint8Array | string): Promise<void>;
   end(bytes?: Uint8Array | string): void;
   /** Drops the connection (a client that gives up). */
@@ -85,8 +87,12 @@ function startUpload(
     req.on('close', () => reject(new Error('connection closed without an answer')));
   });
   answer.catch(() => {});
+  const closed = new Promise<number>((resolve) =>
+    req.on('close', () => resolve(performance.now() - started)),
+  );
   return {
     answer,
+    closed,
     write: (bytes) =>
       new Promise((resolve) => {
         if (req.destroyed) return resolve();
@@ -210,6 +216,39 @@ describe('size: the inflated body and its expansion are bounded', () => {
   });
 });
 
+describe('a refused upload that goes on sending', () => {
+  const hub = withTestHub({ limits: limitsWith({ maxBytes: 256 * 1024 }) });
+  let key: string;
+  beforeAll(async () => {
+    key = await hub.key('HOUSING');
+  });
+
+  it('gets its answer, and the hub hangs up after reading on for at most 2 s', async () => {
+    const id = uniqueId();
+    const upload = startUpload(hub, key, `on-${id}`);
+    const lines = permitBatch(id, 200);
+    let stop = false;
+    let sent = 0;
+    const sending = (async () => {
+      // About 1.6 MB/s for up to 8 s: far past the limit, and on after the answer.
+      for (let i = 0; i < 400 && !stop; i++) {
+        await upload.write(lines.slice(0, 32 * 1024));
+        sent += 32 * 1024;
+        await sleep(20);
+      }
+    })();
+    const answer = await within(upload.answer, 5_000, 'an upload over the limit');
+    expect(answer.status, JSON.stringify(answer.json)).toBe(413);
+    expect(answer.json.errors[0].extensions.reason).toBe('UPLOAD_TOO_LARGE');
+    const closedAt = await within(upload.closed, 5_000, 'the hub hanging up');
+    stop = true;
+    await sending;
+    expect(closedAt - answer.ms).toBeLessThan(3_000);
+    expect(sent).toBeLessThan(400 * 32 * 1024);
+    expect(await applied(hub, id, `on-${id}`)).toEqual({ rows: 0, batches: 0 });
+  });
+});
+
 describe('pace: an upload that stops or trickles is cut', () => {
   const hub = withTestHub({ limits: limitsWith({ idleTimeoutMs: 1_000, minBytesPerSecond: 10 * 1024 }) });
   let key: string;
@@ -225,7 +264,6 @@ describe('pace: an upload that stops or trickles is cut', () => {
     await upload.write(body.slice(0, body.lastIndexOf('\n', body.length / 2) + 1));
     const answer = await within(upload.answer, 5_000, 'a stalled upload');
     expect(answer.status, JSON.stringify(answer.json)).toBe(408);
-    expect(answer.headers.connection).toBe('close');
     expect(answer.json.errors[0].extensions).toMatchObject({ code: 'TIMEOUT', reason: 'UPLOAD_IDLE' });
     expect(answer.json.errors[0].message).toMatch(
       /1 秒内未收到数据.*nothing arrived for 1 s; nothing was applied/,

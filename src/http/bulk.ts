@@ -26,7 +26,7 @@ import { limitPublishes, takePublishSlot } from '../sync/publishSlots.js';
 import type { HubDependencies } from './app.js';
 import type { Asking, Authentication } from './authentication.js';
 import { UNAVAILABLE_MESSAGE } from './errors.js';
-import { UploadGuard, uploadTooLarge, uploadTooSlow } from './uploadLimits.js';
+import { REFUSAL_LINGER_MS, UploadGuard, uploadTooLarge, uploadTooSlow } from './uploadLimits.js';
 
 /**
  * The streaming bulk API, beside /graphql, for batches and datasets too large for one GraphQL response:
@@ -139,8 +139,7 @@ class UploadAborted extends Error {
  * that ends before it is complete throws `UploadAborted`, so nothing is applied. The guard counts the bytes
  * and the time spent waiting for them: a body that stops or trickles throws `uploadTooSlow` when its
  * patience runs out, one larger than the limit `uploadTooLarge` (src/http/uploadLimits.ts).
- * `release()` stops reading for good: whatever is left of the body is read and dropped, so the connection
- * can serve its next request.
+ * `release()` stops reading for good: whatever is left of the body is read and dropped (`dropRestOfBody`).
  */
 function bodyReader(req: Request, guard: UploadGuard) {
   let released = false;
@@ -209,9 +208,22 @@ function bodyReader(req: Request, guard: UploadGuard) {
     release() {
       released = true;
       notify();
-      if (!req.complete && !req.destroyed) req.resume();
+      dropRestOfBody(req);
     },
   };
+}
+
+/**
+ * What is left of a body the hub will not use is read and dropped, so the connection can serve its next
+ * request, for at most REFUSAL_LINGER_MS: then the connection is closed. Closing at once would reset it
+ * under a client still sending, which often loses the answer it has not read yet (a 413 for its bomb); and
+ * draining without end would let a refused client trickle forever.
+ */
+function dropRestOfBody(req: Request) {
+  if (req.complete || req.destroyed) return;
+  req.resume();
+  const timer = setTimeout(() => req.socket.destroy(), REFUSAL_LINGER_MS);
+  req.once('end', () => clearTimeout(timer)).once('close', () => clearTimeout(timer));
 }
 
 /**
@@ -382,8 +394,7 @@ export function bulkRouter(deps: HubDependencies, audit: AuditSink, authenticati
       try {
         releaseSlot = takePublishSlot(deps.db);
       } catch (busy) {
-        // The body is not read: the connection cannot serve another request.
-        res.setHeader('connection', 'close');
+        dropRestOfBody(req);
         throw busy;
       }
       const body = bodyReader(req, guard);

@@ -31,16 +31,15 @@ export interface UploadLimits {
 /** Inflated bytes any compressed body may reach whatever its ratio: small files are never refused by it. */
 export const EXPANSION_ALLOWANCE = 1024 * 1024;
 
-/** The answer to an upload refused by a limit: the connection is closed, the rest of the body unread. */
+/**
+ * How long the rest of a refused body is read and dropped before the connection is closed (src/http/bulk.ts):
+ * time for the client to read the answer, not time to send a large body.
+ */
+export const REFUSAL_LINGER_MS = 2_000;
+
+/** The answer to an upload refused by a limit. */
 function refused(status: number, code: string, reason: string, message: string, limit: number) {
-  return new GraphQLError(message, {
-    extensions: {
-      code,
-      reason,
-      limit,
-      http: { status, headers: new Map([['connection', 'close']]) },
-    },
-  });
+  return new GraphQLError(message, { extensions: { code, reason, limit, http: { status } } });
 }
 
 export function uploadTooLarge(limits: UploadLimits): GraphQLError {
