@@ -1,6 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../src/catalog/define.js';
 import { datasetByName } from '../src/catalog/registry.js';
+import {
+  MAX_LIST_ITEM_LENGTH,
+  MAX_LIST_ITEMS,
+  MAX_SOURCE_ID_LENGTH,
+  MAX_TEXT_LENGTH,
+} from '../src/sync/validate.js';
 import { withTestHub } from './support/hub.js';
 import { creditCodeFor, sampleRecord, uniqueId } from './support/records.js';
 
@@ -258,6 +264,33 @@ describe('publishing a batch', () => {
       },
     );
     expect(body.data.irrigationWells.totalCount).toBe(2);
+  });
+});
+
+describe('bounds of published values', () => {
+  it('refuses text, lists and source ids beyond their bounds, by row and field', async () => {
+    const id = uniqueId();
+    const site = (n: number, overrides: Record<string, unknown>) =>
+      outgoing('contaminatedSite', `${id}-${n}`, overrides);
+    const result = await publish(keys.ECOLOGY, {
+      dataset: 'contaminatedSite',
+      batchKey: `bounds-${id}`,
+      atomic: false,
+      records: [
+        site(1, { name: '名'.repeat(MAX_TEXT_LENGTH + 1) }),
+        site(2, { pollutants: Array.from({ length: MAX_LIST_ITEMS + 1 }, (_, i) => `镉${i}`) }),
+        site(3, { pollutants: ['铅'.repeat(MAX_LIST_ITEM_LENGTH + 1)] }),
+        { ...site(4, {}), sourceRecordId: 'x'.repeat(MAX_SOURCE_ID_LENGTH + 1) },
+        site(5, { name: '名'.repeat(MAX_TEXT_LENGTH) }),
+      ],
+    });
+    expect(result).toMatchObject({ status: 'APPLIED', inserted: 1, rejectedCount: 4 });
+    expect(result.rejections.map((r: { line: number; field: string }) => [r.line, r.field])).toEqual([
+      [1, 'name'],
+      [2, 'pollutants'],
+      [3, 'pollutants'],
+      [4, 'sourceRecordId'],
+    ]);
   });
 });
 

@@ -21,6 +21,15 @@ export interface ValidRow {
 
 export type Validated = { ok: true; row: ValidRow } | { ok: false; rejections: Rejection[] };
 
+/**
+ * Bounds of published text where the declaration sets none: a text field (an address, a follow-up, a
+ * reason) and a text list (pollutants). Every input has a size limit, not only the line length.
+ */
+export const MAX_TEXT_LENGTH = 4000;
+export const MAX_LIST_ITEMS = 200;
+export const MAX_LIST_ITEM_LENGTH = 200;
+export const MAX_SOURCE_ID_LENGTH = 200;
+
 /** Keys a row may carry besides the declared fields. */
 const PROVENANCE_KEYS = new Set(['sourceRecordId', 'deleted']);
 
@@ -59,8 +68,8 @@ function convert(
       if (typeof value !== 'string' && typeof value !== 'number') return { reason: 'must be text' };
       const text = String(value);
       if (text.includes('\u0000')) return { reason: 'must not contain the NUL character (\\u0000)' };
-      if (field.maxLength && text.length > field.maxLength)
-        return { reason: `is longer than ${field.maxLength}` };
+      const maxLength = field.maxLength ?? MAX_TEXT_LENGTH;
+      if (text.length > maxLength) return { reason: `is longer than ${maxLength} characters` };
       if (field.pattern && !field.pattern.test(text)) {
         return {
           reason: `must be ${field.patternHint ?? `text matching ${field.pattern}`}, got ${JSON.stringify(text)}`,
@@ -143,6 +152,11 @@ function convert(
       ) {
         return { reason: 'must be a list of text (a JSON array, or values separated by ";")' };
       }
+      if (list.length > MAX_LIST_ITEMS || list.some((item) => item.length > MAX_LIST_ITEM_LENGTH)) {
+        return {
+          reason: `must have at most ${MAX_LIST_ITEMS} items of at most ${MAX_LIST_ITEM_LENGTH} characters each`,
+        };
+      }
       return { value: list.map((item) => item.trim()).filter(Boolean) };
     }
   }
@@ -209,6 +223,10 @@ export function validateRecord(
       ok: false,
       rejections: [{ line, field: 'sourceRecordId', reason: 'must not contain the NUL character' }],
     };
+  }
+  if (String(record.sourceRecordId ?? '').length > MAX_SOURCE_ID_LENGTH) {
+    const reason = `is longer than ${MAX_SOURCE_ID_LENGTH} characters`;
+    return { ok: false, rejections: [{ line, field: 'sourceRecordId', reason }] };
   }
   const sourceRecordId = isBlank(record.sourceRecordId)
     ? dataset.key.map((key) => String(values[key])).join(':')
