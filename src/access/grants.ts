@@ -1,7 +1,7 @@
 import { addDays, subBusinessDays } from 'date-fns';
 import { and, count, desc, eq, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
-import { type Dataset, sharingOf } from '../catalog/define.js';
+import { type Dataset, fieldOf, sharingOf } from '../catalog/define.js';
 import { datasetByName, datasets } from '../catalog/registry.js';
 import type { SharingClass } from '../catalog/types.js';
 import type { Principal } from '../context.js';
@@ -65,7 +65,7 @@ export async function requestAccess(
   if (fields.length === 0)
     throw badInput('请至少列出一个字段 / name at least one field', { field: 'fields' });
   for (const name of fields) {
-    const field = dataset.fields[name];
+    const field = fieldOf(dataset, name);
     if (!field) {
       throw badInput(
         `${dataset.name} 没有字段 ${JSON.stringify(name)} / ${dataset.name} has no field ${JSON.stringify(name)}`,
