@@ -40,6 +40,9 @@ export async function seedDemo(db: Db, options: SeedOptions = {}): Promise<Recor
         await tx.insert(dataset.drizzle).values(chunk);
       }
       counts[dataset.name] = rows.length;
+      // Planner statistics now, not at autovacuum's leisure: the embedded database never analyses on its
+      // own, and without them a spatial filter scans instead of using its GiST index (1.0 s vs 0.19 s).
+      await tx.execute(sql`analyze ${dataset.drizzle}`);
     }
     return counts;
   });
