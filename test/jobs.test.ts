@@ -485,7 +485,7 @@ describe.skipIf(!onServer)('pull jobs between two hubs', () => {
     for (const record of records) {
       const row = rows.find((r) => r.creditCode === record.creditCode) as LocalRow;
       expect(row.publisher).toBe('ECONOMY');
-      expect(row.syncBatch).toMatch(new RegExp(`^pull:t-${id}:0-\\d+$`));
+      expect(row.syncBatch).toMatch(new RegExp(`^pull:t-${id}:0-[\\w-]+$`));
       for (const field of Object.keys(enterprises.fields)) expect(row[field], field).toEqual(record[field]);
     }
     afterFirst = first.cursor;

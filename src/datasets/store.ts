@@ -4,6 +4,7 @@ import type { Dataset } from '../catalog/define.js';
 import type { Db } from '../db/connection.js';
 import { badInput } from '../errors.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { cursorSeal } from './cursorSeal.js';
 import { checkCodeValue, type FilterArgs, filterConditions, requireClear } from './filters.js';
 import type { ReferenceData } from './reference.js';
 
@@ -64,7 +65,8 @@ export interface Page {
   rows: DatasetRow[];
   hasNextPage: boolean;
   hasPreviousPage: boolean;
-  cursorOf(row: DatasetRow): string;
+  /** A row's sealed cursor (the seal is read from the database the first time one is needed). */
+  cursorOf(row: DatasetRow): Promise<string>;
   totalCount(): Promise<number>;
 }
 
@@ -137,7 +139,10 @@ export async function listRecords(
   // Required fields and the provenance columns hold no NULLs: their plain order is the (column, id) index's
   // order, forwards or backwards. "desc nulls last" is not, and made every such page a scan and a sort.
   const neverNull = !dataset.fields[orderField] || dataset.fields[orderField].required === true;
-  const cursor = args.after ? decodeCursor(args.after) : undefined;
+  const cursorOrder = { field: orderField, direction };
+  const cursor = args.after
+    ? decodeCursor(await cursorSeal(db.$client), dataset.name, cursorOrder, args.after)
+    : undefined;
   const pageWhere = cursor
     ? and(where, afterCondition(sortColumn, columns.id, direction, cursor, neverNull))
     : where;
@@ -187,7 +192,11 @@ export async function listRecords(
     rows: fetched.slice(0, limit) as DatasetRow[],
     hasNextPage: fetched.length > limit,
     hasPreviousPage: cursor !== undefined,
-    cursorOf: (row) => encodeCursor({ value: (row[orderField] as unknown) ?? null, id: row.id }),
+    cursorOf: async (row) =>
+      encodeCursor(await cursorSeal(db.$client), dataset.name, cursorOrder, {
+        value: (row[orderField] as unknown) ?? null,
+        id: row.id,
+      }),
     totalCount() {
       total ??= db
         .select({ count: sql<number>`count(*)::int` })

@@ -185,3 +185,20 @@ export const auditChainHead = pgTable(
   },
   (t) => [check('audit_chain_head_single', sql`${t.id}`)],
 );
+
+/**
+ * The secret that seals cursors (src/datasets/cursorSeal.ts), one row created with a random secret by
+ * migration 0011. It lives in the database so that every hub process, and every restart, opens the cursors
+ * the others gave out. `numericHorizon` is the last change sequence given out before cursors were sealed:
+ * the numeric change cursors of pull states kept from before are accepted up to it (src/sync/changes.ts).
+ */
+export const cursorSecret = pgTable(
+  'cursor_secret',
+  {
+    id: boolean('id').primaryKey().default(true),
+    secret: text('secret').notNull(),
+    numericHorizon: bigint('numeric_horizon', { mode: 'number' }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  },
+  (t) => [check('cursor_secret_single', sql`${t.id}`)],
+);

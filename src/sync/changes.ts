@@ -1,22 +1,58 @@
 import { and, asc, getTableColumns, gt } from 'drizzle-orm';
 import type { EffectiveAccess } from '../access/effectiveAccess.js';
 import type { Dataset } from '../catalog/define.js';
+import type { CursorSeal } from '../datasets/cursorSeal.js';
+import { cursorSeal } from '../datasets/cursorSeal.js';
 import type { DatasetRow } from '../datasets/store.js';
 import type { Db } from '../db/connection.js';
 import { badInput } from '../errors.js';
 
 export const MAX_CHANGES_PAGE = 1000;
 
-/** The change cursor is the change sequence of the last change seen; `null` starts at the beginning. */
-export function parseChangeCursor(after: string | null | undefined): number {
-  if (after == null || after === '') return 0;
-  if (!/^\d{1,18}$/.test(after))
-    throw badInput('malformed change cursor: pass the cursor of the last change you read');
-  return Number(after);
+/**
+ * Change cursors are sealed change sequences (src/datasets/cursorSeal.ts), bound to their dataset. The
+ * sequence is global (every dataset's changes take the next value), so in clear the gap between two of a
+ * district's changes would count every change of other districts and datasets in between; sealed, a
+ * caller sees one opaque text per change it may read, and the same text for the same position.
+ *
+ * Numeric cursors, which hubs gave out before cursors were sealed, are still accepted up to the last
+ * sequence given out then (`numericHorizon`, recorded by migration 0011), so pull states kept from before
+ * keep working: any such number shows a caller only what the feed showed it before the upgrade. A larger
+ * number was never given out, and is refused.
+ */
+export function changeCursor(seal: CursorSeal, dataset: Dataset, changeSeq: number | string): string {
+  const content = Buffer.alloc(8);
+  content.writeBigUInt64BE(BigInt(changeSeq));
+  return seal.seal('changes', dataset.name, content);
+}
+
+/** The change sequence a change cursor stands for; `null`, empty or "0" is the beginning. */
+export function changePosition(seal: CursorSeal, dataset: Dataset, after: string | null | undefined): bigint {
+  if (after == null || after === '') return 0n;
+  if (/^\d{1,19}$/.test(after)) {
+    const position = BigInt(after);
+    if (position <= BigInt(seal.numericHorizon)) return position;
+    throw badInput(
+      '变更游标无效：请从头开始读取（不带 after）/ This change cursor is not one the hub gave out: start again ' +
+        'from the beginning (without after)',
+      { argument: 'after' },
+    );
+  }
+  const content = seal.open('changes', dataset.name, after);
+  if (content?.length !== 8) {
+    throw badInput(
+      `变更游标无效：请原样传入 ${dataset.name} 上次返回的游标 / Malformed change cursor: pass a cursor the ` +
+        `change feed of ${dataset.name} returned, unchanged (or none, to start from the beginning)`,
+      { argument: 'after' },
+    );
+  }
+  return content.readBigUInt64BE(0);
 }
 
 export interface ChangePage {
   rows: DatasetRow[];
+  /** Each row's change cursor. */
+  cursorOf(row: DatasetRow): string;
   /** The cursor to continue from: the last row's, or the one given when there was nothing new. */
   endCursor: string;
   hasMore: boolean;
@@ -24,7 +60,8 @@ export interface ChangePage {
 
 /**
  * Changes of a dataset after a cursor, in change order: inserts, updates and tombstones, each record once
- * at its latest state. Row scope applies, as in every read.
+ * at its latest state. Row scope applies, as in every read; so does the end cursor of a page with no row
+ * the caller may read, which is the cursor given: it never moves past changes the caller cannot see.
  */
 export async function listChanges(
   db: Db,
@@ -35,18 +72,21 @@ export async function listChanges(
 ): Promise<ChangePage> {
   const limit = first ?? 100;
   if (limit < 1 || limit > MAX_CHANGES_PAGE) throw badInput(`first must be 1..${MAX_CHANGES_PAGE}`);
-  const from = parseChangeCursor(after);
+  const seal = await cursorSeal(db.$client);
+  const from = changePosition(seal, dataset, after);
   const columns = getTableColumns(dataset.drizzle);
   const rows = (await db
     .select()
     .from(dataset.drizzle)
-    .where(and(gt(columns.changeSeq, from), access.rowScope(dataset)))
+    .where(and(gt(columns.changeSeq, Number(from)), access.rowScope(dataset)))
     .orderBy(asc(columns.changeSeq))
     .limit(limit + 1)) as DatasetRow[];
   const page = rows.slice(0, limit);
+  const cursorOf = (row: DatasetRow) => changeCursor(seal, dataset, row.changeSeq as number);
   return {
     rows: page,
-    endCursor: String(page.length ? page[page.length - 1].changeSeq : from),
+    cursorOf,
+    endCursor: page.length ? cursorOf(page[page.length - 1]) : after || '0',
     hasMore: rows.length > limit,
   };
 }

@@ -5,10 +5,12 @@ import type { EffectiveAccess, FieldMode } from '../access/effectiveAccess.js';
 import { maskValue } from '../access/masking.js';
 import type { Dataset } from '../catalog/define.js';
 import type { FieldDef } from '../catalog/types.js';
+import { cursorSeal } from '../datasets/cursorSeal.js';
 import { columnName } from '../db/datasetTable.js';
 import { pgPointToGeoJson, pgPolygonToGeoJson } from '../domain/geometry.js';
 import { badInput } from '../errors.js';
-import { parseChangeCursor } from './changes.js';
+import { changeCursor, changePosition } from './changes.js';
+import { csvCell } from './csvCells.js';
 
 /**
  * Streaming reads of a dataset for the bulk HTTP API: the whole dataset (NDJSON, CSV, GeoJSON) and its
@@ -158,7 +160,10 @@ class RecordReader {
   }
 }
 
-/** A CSV cell: empty for null, GeoJSON or JSON text for geometry and lists, true/false, numbers as text. */
+/**
+ * A CSV cell: empty for null, GeoJSON or JSON text for geometry and lists, true/false, numbers as text,
+ * free text never as a spreadsheet formula (src/sync/csvCells.ts).
+ */
 function cell(value: unknown, field: FieldDef): string {
   if (value == null) return '';
   switch (field.type) {
@@ -166,6 +171,8 @@ function cell(value: unknown, field: FieldDef): string {
     case 'polygon':
     case 'textList':
       return JSON.stringify(value);
+    case 'text':
+      return csvCell(String(value));
     default:
       return String(value);
   }
@@ -187,7 +194,8 @@ export interface ExportOptions {
  * - `csv`: a header of field names, then one row per record. A column the caller cannot read on any row
  *   (`access.field(…).mode === 'DENIED'`) is left out, even where the caller would read its own rows in
  *   clear; a cell it may not read is empty. Geometry cells hold GeoJSON text, lists a JSON array. A last
- *   `sourceRecordId` column makes the file publishable again as it is.
+ *   `sourceRecordId` column makes the file publishable again as it is. A free-text cell that a
+ *   spreadsheet would run as a formula starts with `'` (src/sync/csvCells.ts).
  * - `geojson`: a FeatureCollection, feature by feature: geometry from the dataset's geometry field (null
  *   when the caller may not read it), the other readable fields as properties.
  */
@@ -229,7 +237,7 @@ export async function* exportDataset(
       chunk += stringify(
         rows.map((row) => [
           ...csvColumns.map((column) => cell(reader.value(row, column), column.field)),
-          row.sourceRecordId as string,
+          csvCell(row.sourceRecordId as string),
         ]),
       );
     } else {
@@ -254,11 +262,12 @@ export async function* exportDataset(
  * update and tombstone after the cursor, in change order (`change_seq`), each record once at its latest
  * state, with the caller's row scope and field permissions as in the export. One line per change:
  *
- *   {"cursor":"1234","operation":"UPSERT"|"DELETE","record":{…fields…,"provenance":{…}}}
+ *   {"cursor":"…","operation":"UPSERT"|"DELETE","record":{…fields…,"provenance":{…}}}
  *
- * and always a last line: {"endCursor":"1234","hasMore":true|false}. Continue with `after=endCursor`
+ * and always a last line: {"endCursor":"…","hasMore":true|false}. Continue with `after=endCursor`
  * (the cursor of the last change sent, or the one given when there was none) while `hasMore` is true. A
- * response without that last line was cut short: resume from the last `cursor` read.
+ * response without that last line was cut short: resume from the last `cursor` read. Cursors are sealed
+ * (src/sync/changes.ts): opaque, of this dataset only.
  */
 export async function* changeStream(
   sql: postgres.Sql,
@@ -268,36 +277,41 @@ export async function* changeStream(
   limit: number,
   onRows?: (count: number) => void,
 ): AsyncGenerator<string> {
-  parseChangeCursor(after);
+  const seal = await cursorSeal(sql);
+  // A bigint, so it goes into the SQL as a literal, exactly.
+  let position = String(changePosition(seal, dataset, after));
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_CHANGES_LIMIT) {
     throw badInput(`limit must be a whole number from 1 to ${MAX_CHANGES_LIMIT}`);
   }
-  // The cursor is digits only (checked above), so it goes into the SQL as a literal, exactly.
-  const from = after ? after.replace(/^0+(?=\d)/, '') : '0';
   const reader = new RecordReader(dataset, access);
-  let endCursor = from;
+  // Moves only with a change sent: a page of changes the caller may not read ends where it began.
+  let endCursor = after || '0';
   let remaining = limit;
   let hasMore = false;
   for (;;) {
     // One row more than is left to send tells whether there is more.
     const size = Math.min(PAGE_ROWS, remaining + 1);
-    const { text, params } = reader.query(`change_seq > ${endCursor}`, `order by change_seq limit ${size}`);
+    const { text, params } = reader.query(`change_seq > ${position}`, `order by change_seq limit ${size}`);
     const rows = await sql.unsafe(text, params as never[]);
-    onRows?.(rows.length);
     let chunk = '';
+    let sent = 0;
     for (const row of rows) {
       if (remaining === 0) {
         hasMore = true;
         break;
       }
       remaining--;
-      endCursor = digits(row.changeSeq);
+      sent++;
+      position = digits(row.changeSeq);
+      endCursor = changeCursor(seal, dataset, position);
       chunk += `${JSON.stringify({
         cursor: endCursor,
         operation: row.deleted ? 'DELETE' : 'UPSERT',
         record: reader.record(row),
       })}\n`;
     }
+    // The audit counts the rows sent, not the one read to tell whether more follow.
+    onRows?.(sent);
     if (chunk) yield chunk;
     if (hasMore || rows.length < size) break;
   }

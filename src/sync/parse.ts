@@ -1,7 +1,8 @@
 import { pipeline, Readable } from 'node:stream';
 import { CsvError, parse as csvParse } from 'csv-parse';
-import type { Dataset } from '../catalog/define.js';
+import { type Dataset, fieldOf } from '../catalog/define.js';
 import { badInput } from '../errors.js';
+import { cellText } from './csvCells.js';
 import type { IncomingRecord, PublishResult } from './ingest.js';
 
 /**
@@ -201,7 +202,8 @@ interface CsvRecord {
  * cannot recover from (a stray quote) fails the whole batch with its line.
  *
  * Cells are handed to validation as text: empty is null, geometry is GeoJSON text, a text list is a JSON
- * array or values separated by ";", `deleted` is true/false (also 1/0, yes/no, 是/否).
+ * array or values separated by ";", `deleted` is true/false (also 1/0, yes/no, 是/否). A free-text cell
+ * (a text field, `sourceRecordId`) loses one leading `'`, which exports put before formula-like text.
  */
 export async function csvRecords(text: AsyncIterable<string>, dataset: Dataset): Promise<ParsedBatch> {
   const parser = csvParse({
@@ -232,6 +234,10 @@ export async function csvRecords(text: AsyncIterable<string>, dataset: Dataset):
     await iterator.return?.();
     throw error;
   }
+  // Exports put a ' before free text a spreadsheet would take for a formula (src/sync/csvCells.ts).
+  const freeText = columns.map(
+    (name) => name === 'sourceRecordId' || fieldOf(dataset, name)?.type === 'text',
+  );
 
   const unreadable = new Unreadable();
   async function* records(): AsyncGenerator<IncomingRecord> {
@@ -257,7 +263,7 @@ export async function csvRecords(text: AsyncIterable<string>, dataset: Dataset):
             else if (FALSE_WORDS.has(word)) raw.deleted = false;
             else problem = `deleted must be true or false, got ${JSON.stringify(cell)}`;
           } else {
-            raw[column] = cell;
+            raw[column] = freeText[i] ? cellText(cell) : cell;
           }
         }
         yield problem ? unreadable.add(line, problem) : { line, raw };

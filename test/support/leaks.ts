@@ -530,7 +530,8 @@ function collectLeaves(value: unknown, path: string, out: Leaf[]): void {
   if (typeof value === 'string' || typeof value === 'number') {
     out.push({ path, value });
     if (typeof value === 'string' && /(^|\.)(cursor|startCursor|endCursor)$/.test(path)) {
-      // Cursors are opaque base64: look inside them too.
+      // Cursors are sealed (src/datasets/cursorSeal.ts), so their bytes hold nothing readable; they are looked
+      // inside all the same, so that a cursor in clear again would be scanned as it was before sealing.
       try {
         const decoded = Buffer.from(value, 'base64url').toString('utf8');
         out.push({ path: `${path}<decoded>`, value: decoded });
