@@ -21,9 +21,7 @@ export const MAX_CHANGES_PAGE = 1000;
  * number was never given out, and is refused.
  */
 export function changeCursor(seal: CursorSeal, dataset: Dataset, changeSeq: number | string): string {
-  const content = Buffer.alloc(8);
-  content.writeBigUInt64BE(BigInt(changeSeq));
-  return seal.seal('changes', dataset.name, content);
+  return seal.sealPosition('changes', dataset.name, BigInt(changeSeq));
 }
 
 /** The change sequence a change cursor stands for; `null`, empty or "0" is the beginning. */
@@ -38,15 +36,15 @@ export function changePosition(seal: CursorSeal, dataset: Dataset, after: string
       { argument: 'after' },
     );
   }
-  const content = seal.open('changes', dataset.name, after);
-  if (content?.length !== 8) {
+  const position = seal.openPosition('changes', dataset.name, after);
+  if (position === undefined) {
     throw badInput(
       `变更游标无效：请原样传入 ${dataset.name} 上次返回的游标 / Malformed change cursor: pass a cursor the ` +
         `change feed of ${dataset.name} returned, unchanged (or none, to start from the beginning)`,
       { argument: 'after' },
     );
   }
-  return content.readBigUInt64BE(0);
+  return position;
 }
 
 export interface ChangePage {
