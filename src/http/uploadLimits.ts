@@ -7,7 +7,7 @@ import { formatSize } from './requestBody.js';
  *
  * - Size: at most `maxBytes` of body once inflated, and for a gzip or deflate body at most `maxExpansion`
  *   times its compressed bytes beyond `EXPANSION_ALLOWANCE` (a 0.5 MB gzip bomb inflating to 512 MiB is
- *   refused after its first megabyte or two). 413, nothing applied.
+ *   refused after its first 320 KB inflated). 413, nothing applied.
  * - Pace: the body must keep arriving. Only the time the hub spends waiting for the client counts (time
  *   the hub spends validating or writing while the client is held back does not): the upload is cut when
  *   nothing arrives for `idleTimeoutMs`, or when it arrives slower on average than `minBytesPerSecond`
@@ -28,8 +28,13 @@ export interface UploadLimits {
   minBytesPerSecond: number;
 }
 
-/** Inflated bytes any compressed body may reach whatever its ratio: small files are never refused by it. */
-export const EXPANSION_ALLOWANCE = 1024 * 1024;
+/**
+ * Inflated bytes any compressed body may reach whatever its ratio, so that small files are never refused by
+ * it. It is also what a bomb costs before it is refused: about 1.25 times this inflated, decoded and
+ * parsed (1.3 MB of blank lines took 100–140 ms of CPU here, which showed in the other callers' p99 in
+ * bench/abuse.ts; this is a quarter of it).
+ */
+export const EXPANSION_ALLOWANCE = 256 * 1024;
 
 /**
  * How long the rest of a refused body is read and dropped before the connection is closed (src/http/bulk.ts):
