@@ -1,4 +1,5 @@
 import { eq, getTableColumns } from 'drizzle-orm';
+import { locatedError } from 'graphql';
 import { pinoHttp } from 'pino-http';
 import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../src/catalog/define.js';
@@ -34,11 +35,13 @@ describe('the log of a failed statement', () => {
     logger.error(error as Error);
     // The request logger of pino-http (src/http/app.ts), which has an `err` serializer of its own.
     pinoHttp({ logger }).logger.error({ err: error }, 'bulk request failed');
+    // A resolver's error as Apollo hands it on: a GraphQLError with the same message.
+    logger.error(locatedError(error, undefined, ['constructionPermits']), 'resolver failed');
     const unique = new Error('a unique violation');
     Object.assign(unique, { detail: `Key (permit_no)=(${canary}) already exists.`, code: '23505' });
     logger.warn({ err: unique }, 'publish failed');
 
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(5);
     for (const line of lines) {
       expect(line).not.toContain(canary);
       expect(line).not.toContain('construction_permit"."issued_on" = $1');
@@ -52,6 +55,6 @@ describe('the log of a failed statement', () => {
     // What an operator needs stays: what failed, the SQLSTATE, where in the code.
     expect(first.err.message).toMatch(/Failed query.*invalid input syntax for type date: "…"/s);
     expect(first.err.stack).toMatch(/\n\s+at /);
-    expect(JSON.parse(lines[3]).err).toMatchObject({ code: '23505', message: 'a unique violation' });
+    expect(JSON.parse(lines[4]).err).toMatchObject({ code: '23505', message: 'a unique violation' });
   });
 });

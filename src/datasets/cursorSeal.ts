@@ -38,8 +38,11 @@ import type postgres from 'postgres';
 /** What a cursor is for: a list page's keyset position, or a change feed position. */
 export type CursorKind = 'list' | 'changes';
 
-/** The longest cursor text accepted (a list cursor holds its sort value). */
-export const MAX_CURSOR_CHARS = 4096;
+/**
+ * The longest cursor text accepted. A list cursor holds its sort value: text of up to 4,000 characters
+ * (src/sync/validate.ts), 3 bytes each in UTF-8 (6 where JSON escapes one), in base64: about 32,000.
+ */
+export const MAX_CURSOR_CHARS = 40_000;
 
 const IV_BYTES = 16;
 const BLOCK_BYTES = 16;

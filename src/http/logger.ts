@@ -28,14 +28,28 @@ function databaseMessage(error: Error): string {
   return error.message.replace(/"(?:[^"]|"")*"/g, '"…"');
 }
 
+/** The database errors an error wraps (itself, its causes, a GraphQLError's original error). */
+function databaseErrorsIn(error: Error, depth = 0): Error[] {
+  const inner = [error.cause, (error as { originalError?: unknown }).originalError].filter(
+    (nested): nested is Error => nested instanceof Error && nested !== error,
+  );
+  return [
+    ...(isDatabaseError(error) ? [error] : []),
+    ...(depth < 8 ? inner.flatMap((nested) => databaseErrorsIn(nested, depth + 1)) : []),
+  ];
+}
+
 /**
  * A copy of an error (and of its causes) for the log, without record values: database errors keep their
  * SQLSTATE `code`, `routine`, table, column and constraint names, and their message with every quoted part
- * replaced by "…"; their statement, parameters and detail are left out. Other errors keep their message.
+ * replaced by "…"; their statement, parameters and detail are left out. Other errors keep their message,
+ * but for the message of a database error they wrap (a GraphQLError repeats its resolver's error's).
  */
 export function withoutValues(error: Error, depth = 0): Error {
-  const database = isDatabaseError(error);
-  const message = database ? databaseMessage(error) : error.message;
+  let message = error.message;
+  for (const wrapped of databaseErrorsIn(error)) {
+    message = message.split(wrapped.message).join(databaseMessage(wrapped));
+  }
   const copy = Object.create(Object.getPrototypeOf(error)) as Error & Record<string, unknown>;
   for (const [key, value] of Object.entries(error)) {
     if (CARRIES_VALUES.has(key) || key === 'cause') continue;
