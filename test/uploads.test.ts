@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../src/catalog/define.js';
 import { datasetByName } from '../src/catalog/registry.js';
-import { DEFAULT_LIMITS, type HubLimits } from '../src/config.js';
+import { ConfigError, DEFAULT_LIMITS, type HubLimits, loadConfig } from '../src/config.js';
 import type { UploadLimits } from '../src/http/uploadLimits.js';
 import { type TestHub, withTestHub } from './support/hub.js';
 import { sampleRecord, uniqueId } from './support/records.js';
@@ -417,5 +417,36 @@ describe('publishes at once are bounded', () => {
     const answer = await within(after.answer, 10_000, 'a publish once slots are free');
     expect(answer.status, JSON.stringify(answer.json)).toBe(200);
     expect(answer.json).toMatchObject({ status: 'APPLIED', inserted: 1 });
+  });
+});
+
+describe('settings', () => {
+  it('reads the upload limits from the environment, publishes defaulting to half the pool', () => {
+    const config = loadConfig({
+      JINGTU_MAX_UPLOAD: '2gb',
+      JINGTU_MAX_EXPANSION: '50',
+      JINGTU_UPLOAD_IDLE_TIMEOUT: '120',
+      JINGTU_UPLOAD_MIN_RATE: '0',
+      JINGTU_DB_POOL: '4',
+    });
+    expect(config.limits?.upload).toEqual({
+      maxBytes: 2 * 1024 ** 3,
+      maxExpansion: 50,
+      idleTimeoutMs: 120_000,
+      minBytesPerSecond: 0,
+    });
+    expect(config.limits?.publishes).toBe(2);
+    expect(loadConfig({ JINGTU_MAX_PUBLISHES: '3' }).limits?.publishes).toBe(3);
+    expect(loadConfig({}).limits).toMatchObject({ upload: DEFAULT_LIMITS.upload, publishes: 5 });
+  });
+
+  it.each([
+    [{ JINGTU_MAX_UPLOAD: 'huge' }, /JINGTU_MAX_UPLOAD="huge" must be a size/],
+    [{ JINGTU_MAX_EXPANSION: '1' }, /JINGTU_MAX_EXPANSION="1" must be at least 2/],
+    [{ JINGTU_UPLOAD_MIN_RATE: 'fast' }, /JINGTU_UPLOAD_MIN_RATE="fast" must be a size per second/],
+    [{ JINGTU_MAX_PUBLISHES: '0' }, /JINGTU_MAX_PUBLISHES="0" must be at least 1/],
+  ])('refuses %o with one clear line', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
   });
 });
