@@ -28,7 +28,7 @@ describe('API keys', () => {
   it('refuses a revoked key', async () => {
     const { id, key } = await createKey(hub.database.db, 'WATER', 'to revoke');
     expect((await hub.graphql(key, '{ me { code } }')).status).toBe(200);
-    expect(await revokeKey(hub.database.db, id)).toBe(true);
+    expect(await revokeKey(hub.database.db, id)).toEqual({ outcome: 'REVOKED' });
     const response = await hub.graphql(key, '{ me { code } }');
     expect(response.status).toBe(401);
     expect(response.body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');

@@ -55,15 +55,28 @@ export async function listKeys(db: Db): Promise<KeyInfo[]> {
     .orderBy(asc(apiKey.createdAt));
 }
 
-/** Revokes a key; false when no such key exists. Revoking twice keeps the first revocation time. */
-export async function revokeKey(db: Db, id: string): Promise<boolean> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return false;
-  const rows = await db
+/** What `revokeKey` did: revoked the key now, found it revoked already (and when), or found no such key. */
+export type Revocation =
+  | { outcome: 'REVOKED' }
+  | { outcome: 'ALREADY_REVOKED'; revokedAt: string }
+  | { outcome: 'UNKNOWN' };
+
+/**
+ * Revokes a live key. Only the revocation that takes a key from live to revoked says REVOKED (of two at once,
+ * one), so only it is audited; a key revoked before keeps its first revocation time.
+ */
+export async function revokeKey(db: Db, id: string): Promise<Revocation> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return { outcome: 'UNKNOWN' };
+  const revoked = await db
     .update(apiKey)
-    .set({ revokedAt: sql`coalesce(${apiKey.revokedAt}, now())` })
-    .where(eq(apiKey.id, id))
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(apiKey.id, id), isNull(apiKey.revokedAt)))
     .returning({ id: apiKey.id });
-  return rows.length > 0;
+  if (revoked.length > 0) return { outcome: 'REVOKED' };
+  const [known] = await db.select({ revokedAt: apiKey.revokedAt }).from(apiKey).where(eq(apiKey.id, id));
+  return known?.revokedAt
+    ? { outcome: 'ALREADY_REVOKED', revokedAt: known.revokedAt }
+    : { outcome: 'UNKNOWN' };
 }
 
 export interface Authenticated {

@@ -5,11 +5,11 @@ import { verifyAuditChain } from '../audit/chain.js';
 import { AuditWriter } from '../audit/writer.js';
 import { type Config, ConfigError, loadConfig } from '../config.js';
 import { type Database, openDatabase } from '../db/connection.js';
-import { DataDirInUseError } from '../db/embedded.js';
-import { runMigrations } from '../db/migrate.js';
+import { type MigrationReport, runMigrations } from '../db/migrate.js';
 import { seedDemo } from '../demo/seed.js';
 import { createLogger } from '../http/logger.js';
 import { serve } from '../http/serve.js';
+import { StartupError } from '../startupError.js';
 import { registerSyncCommands } from './sync.js';
 
 /** The `jingtu` command. Database commands work whether the hub is running or not. */
@@ -19,6 +19,9 @@ function fail(message: string, exitCode = 1): never {
   process.stderr.write(`jingtu: ${message}\n`);
   process.exit(exitCode);
 }
+
+/** A command that could not do what it was asked: one line and exit 1, once its database is closed. */
+class CommandRefused extends Error {}
 
 function config(): Config {
   try {
@@ -30,11 +33,12 @@ function config(): Config {
 }
 
 /** Runs a command against the database (the embedded one through a running hub's socket if need be). */
-async function withDatabase(work: (database: Database) => Promise<void>): Promise<void> {
+async function withDatabase(
+  work: (database: Database, migrations: MigrationReport) => Promise<void>,
+): Promise<void> {
   const database = await openDatabase(config(), { shareRunningHub: true });
   try {
-    await runMigrations(database.url);
-    await work(database);
+    await work(database, await runMigrations(database.url));
   } finally {
     await database.close();
   }
@@ -67,7 +71,15 @@ program
 program
   .command('migrate')
   .description('apply pending database migrations')
-  .action(() => withDatabase(async () => console.log('migrations applied')));
+  .action(() =>
+    withDatabase(async (_database, { applied, total }) =>
+      console.log(
+        applied.length
+          ? `applied ${applied.length} migration${applied.length === 1 ? '' : 's'}: ${applied.join(', ')} (${total} in all)`
+          : `database up to date: no pending migrations (${total} applied)`,
+      ),
+    ),
+  );
 
 program
   .command('seed')
@@ -105,6 +117,8 @@ keys
   .description('list keys (never the keys themselves)')
   .action(() =>
     withDatabase(async (database) => {
+      // Tab-separated with a header row, for people and for `cut`/`awk` alike.
+      console.log(['id', 'principal', 'name', 'created', 'state'].join('\t'));
       for (const key of await listKeys(database.db)) {
         const state = key.revokedAt ? `revoked ${key.revokedAt}` : 'active';
         console.log([key.id, key.principalCode, key.name ?? '', key.createdAt, state].join('\t'));
@@ -116,7 +130,13 @@ keys
   .description('revoke a key by id')
   .action((id: string) =>
     withDatabase(async (database) => {
-      if (!(await revokeKey(database.db, id))) fail(`no key with id ${id}`);
+      const revocation = await revokeKey(database.db, id);
+      if (revocation.outcome === 'UNKNOWN') {
+        throw new CommandRefused(`no key with id ${id} (see jingtu keys list)`);
+      }
+      if (revocation.outcome === 'ALREADY_REVOKED') {
+        throw new CommandRefused(`key ${id} was already revoked on ${revocation.revokedAt}: nothing changed`);
+      }
       await auditKeyChange(database, 'KEY_REVOKE', { keyId: id });
       console.log(`revoked key ${id}`);
     }),
@@ -134,7 +154,7 @@ program
         console.log(`audit chain intact: ${result.checked} records checked`);
         return;
       }
-      fail(
+      throw new CommandRefused(
         `audit chain broken at record ${result.firstBroken?.seq}: ${result.firstBroken?.reason} (${result.checked} records checked)`,
       );
     }),
@@ -142,9 +162,28 @@ program
 
 registerSyncCommands(program);
 
+/**
+ * Any other failure is one line too, never a stack trace: the error's own first line (a database's message
+ * says what it refused). LOG_LEVEL=debug adds the stack, for a bug report.
+ */
+function unexpected(error: unknown): string {
+  const cause = (error as { cause?: unknown }).cause;
+  const message = (cause instanceof Error ? cause : error instanceof Error ? error : undefined)?.message;
+  if (['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '')) {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  }
+  return `${(message ?? String(error)).split('\n')[0]} (LOG_LEVEL=debug shows where)`;
+}
+
 try {
   await program.parseAsync();
 } catch (error) {
-  if (error instanceof UnknownPrincipalError || error instanceof DataDirInUseError) fail(error.message);
-  throw error;
+  if (
+    error instanceof StartupError ||
+    error instanceof CommandRefused ||
+    error instanceof UnknownPrincipalError
+  ) {
+    fail(error.message);
+  }
+  fail(unexpected(error));
 }

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import lockfile from 'proper-lockfile';
+import { StartupError } from '../startupError.js';
 import { servePglite } from './pgliteServer.js';
 
 /**
@@ -18,7 +19,35 @@ export interface EmbeddedDatabase {
   close(): Promise<void>;
 }
 
-export class DataDirInUseError extends Error {}
+export class DataDirInUseError extends StartupError {}
+
+/** What the file system said, for a person; errors not listed here are not the folder's. */
+const FOLDER_PROBLEMS: Readonly<Record<string, string>> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOTDIR: 'part of the path is a file, not a folder',
+  EEXIST: 'it is a file, not a folder',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'the path is too long',
+};
+
+/** Runs `work` on the data folder; a file-system refusal becomes one line that says which folder and why. */
+async function onDataDir<T>(dataDir: string, work: () => T | Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const { code, path } = error as NodeJS.ErrnoException;
+    const problem = code ? FOLDER_PROBLEMS[code] : undefined;
+    if (!problem) throw error;
+    throw new StartupError(
+      `cannot use the data folder ${dataDir}: ${problem} (${code}${path && path !== dataDir ? ` on ${path}` : ''}); ` +
+        'set JINGTU_DATA_DIR to a folder this user can write',
+    );
+  }
+}
 
 interface OwnerInfo {
   pid: number;
@@ -38,7 +67,7 @@ function readOwner(dataDir: string): OwnerInfo | undefined {
 
 /** The socket URL of the process that owns the folder now, if any. */
 export async function runningOwnerUrl(dataDir: string): Promise<string | undefined> {
-  mkdirSync(dataDir, { recursive: true });
+  await onDataDir(dataDir, () => mkdirSync(dataDir, { recursive: true }));
   if (!(await lockfile.check(dataDir, { lockfilePath: join(dataDir, '.lock'), stale: 15_000 })))
     return undefined;
   const owner = readOwner(dataDir);
@@ -47,14 +76,18 @@ export async function runningOwnerUrl(dataDir: string): Promise<string | undefin
 
 /** Opens the embedded database in `dataDir`, or fails with DataDirInUseError when another process has it. */
 export async function openEmbedded(dataDir: string): Promise<EmbeddedDatabase> {
-  mkdirSync(dataDir, { recursive: true });
   let release: () => Promise<void>;
   try {
-    release = await lockfile.lock(dataDir, {
-      lockfilePath: join(dataDir, '.lock'),
-      stale: 15_000,
-      update: 5_000,
-      realpath: false,
+    // Taking the lock (a folder in dataDir) is also the check that the folder can be written, before
+    // PGlite spends seconds creating a cluster in it.
+    release = await onDataDir(dataDir, () => {
+      mkdirSync(dataDir, { recursive: true });
+      return lockfile.lock(dataDir, {
+        lockfilePath: join(dataDir, '.lock'),
+        stale: 15_000,
+        update: 5_000,
+        realpath: false,
+      });
     });
   } catch (error) {
     if ((error as { code?: string }).code !== 'ELOCKED') throw error;

@@ -13,6 +13,7 @@ import { runMigrations } from '../db/migrate.js';
 import { seedDemo } from '../demo/seed.js';
 import { hubJobs, type RunningJobs, startJobs } from '../jobs/scheduler.js';
 import { createHub } from './app.js';
+import { reservePort } from './portReservation.js';
 
 /**
  * The first start of an empty embedded hub loads the demo data and prints a key per department, so that a
@@ -36,10 +37,22 @@ async function welcomeNewcomer(database: Database, config: Config, logger: Logge
   process.stdout.write(`\n${text}\n`);
 }
 
-/** `jingtu serve`: open and migrate the database, then serve until SIGTERM or SIGINT. */
+/**
+ * `jingtu serve`: hold the port, open and migrate the database, then serve until SIGTERM or SIGINT. What
+ * stops a start (the port, the data folder, the database) is found in that order, each before the work it
+ * would make useless, and thrown as a StartupError (one line).
+ */
 export async function serve(config: Config, logger: Logger): Promise<void> {
-  const database = await openDatabase(config);
-  await runMigrations(database.url);
+  const held = await reservePort(config.host, config.port);
+  const database = await openDatabase(config).catch(async (error) => {
+    await held.release();
+    throw error;
+  });
+  const migrations = await runMigrations(database.url).catch(async (error) => {
+    await Promise.all([held.release(), database.close().catch(() => {})]);
+    throw error;
+  });
+  if (migrations.applied.length) logger.info({ applied: migrations.applied }, 'migrations applied');
   await welcomeNewcomer(database, config, logger);
   const reference = await loadReference(database.db);
   // The process's own audit records: its configuration at start, and the pull jobs' publishes.
@@ -54,10 +67,7 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
     limits: config.limits,
     trustedProxies: config.trustedProxies,
   });
-  await new Promise<void>((resolve, reject) => {
-    hub.httpServer.once('error', reject);
-    hub.httpServer.listen(config.port, config.host, resolve);
-  });
+  await held.handOver(hub.httpServer);
   // Scheduled jobs (pg-boss, schema pgboss) run in every hub process, embedded or server: pg-boss shares
   // the hub's connection pool (src/jobs/boss.ts), and one job per schedule slot runs across processes.
   // Embedded, pg-boss polls every 30 s instead of 5: CLI commands share the PGlite socket with the hub,
@@ -78,8 +88,7 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
   } else {
     logger.info('scheduled jobs are off in this process (JINGTU_JOBS=off)');
   }
-  const address = hub.httpServer.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
+  const port = held.port;
   logger.info(
     { url: `http://${config.host}:${port}/graphql`, database: database.mode },
     'Jingtu Hub is listening',

@@ -129,6 +129,17 @@ export interface CuttableProxy {
   port: number;
   /** Connections open through the proxy now. */
   openConnections(): number;
+  /** Connections accepted since the proxy started (refused ones included). */
+  accepted(): number;
+  /** Bytes that came from the target since the proxy started. */
+  bytesFromTarget(): number;
+  /** While on, every connection is cut and each new one closed at once, as by a database that is down. */
+  refuse(on: boolean): void;
+  /**
+   * Cuts every connection (as `cut()`) once `bytes` more have come from the target, counted from now:
+   * a database lost in the middle of whatever it was answering.
+   */
+  cutAfter(bytes: number): void;
   /**
    * Destroys every open connection on both sides at once, as a network cut or a firewall reset does; new
    * connections are forwarded as before. Returns how many were cut.
@@ -140,7 +151,27 @@ export interface CuttableProxy {
 /** A TCP proxy on a free loopback port that forwards to 127.0.0.1:targetPort and can cut connections. */
 export async function startCuttableProxy(targetPort: number): Promise<CuttableProxy> {
   const pairs = new Set<[Socket, Socket]>();
+  let accepted = 0;
+  let fromTarget = 0;
+  let refusing = false;
+  /** Bytes from the target still allowed before every connection is cut. */
+  let budget = Number.POSITIVE_INFINITY;
+  const cut = () => {
+    const count = pairs.size;
+    for (const [client, upstream] of [...pairs]) {
+      // resetAndDestroy sends RST, as a cut network would, rather than an orderly FIN.
+      client.resetAndDestroy();
+      upstream.resetAndDestroy();
+    }
+    pairs.clear();
+    return count;
+  };
   const server: Server = createServer((client) => {
+    accepted++;
+    if (refusing) {
+      client.resetAndDestroy();
+      return;
+    }
     const upstream = tcpConnect(targetPort, '127.0.0.1');
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
@@ -152,6 +183,14 @@ export async function startCuttableProxy(targetPort: number): Promise<CuttablePr
     // Either side ending or failing (a refused upstream while the server restarts) ends the other.
     for (const socket of pair) socket.once('error', drop).once('close', drop);
     client.pipe(upstream);
+    upstream.on('data', (chunk: Buffer) => {
+      fromTarget += chunk.length;
+      budget -= chunk.length;
+      if (budget <= 0) {
+        budget = Number.POSITIVE_INFINITY;
+        cut();
+      }
+    });
     upstream.pipe(client);
   });
   await new Promise<void>((resolve, reject) => {
@@ -162,16 +201,16 @@ export async function startCuttableProxy(targetPort: number): Promise<CuttablePr
   return {
     port: typeof address === 'object' && address ? address.port : 0,
     openConnections: () => pairs.size,
-    cut() {
-      const count = pairs.size;
-      for (const [client, upstream] of [...pairs]) {
-        // resetAndDestroy sends RST, as a cut network would, rather than an orderly FIN.
-        client.resetAndDestroy();
-        upstream.resetAndDestroy();
-      }
-      pairs.clear();
-      return count;
+    accepted: () => accepted,
+    bytesFromTarget: () => fromTarget,
+    refuse(on) {
+      refusing = on;
+      if (on) cut();
     },
+    cutAfter(bytes) {
+      budget = bytes;
+    },
+    cut,
     close() {
       for (const [client, upstream] of pairs) {
         client.destroy();
