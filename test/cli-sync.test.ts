@@ -3,10 +3,17 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../src/catalog/define.js';
 import { datasetByName } from '../src/catalog/registry.js';
+import { loadConfig } from '../src/config.js';
+import { loadReference } from '../src/datasets/reference.js';
+import { openDatabase } from '../src/db/connection.js';
+import { createHub, type Hub } from '../src/http/app.js';
+import { createLogger } from '../src/http/logger.js';
 import { withTestHub } from './support/hub.js';
+import { type CuttableProxy, startCuttableProxy } from './support/pgCluster.js';
 import { creditCodeFor, sampleRecord, uniqueId } from './support/records.js';
 
 const hub = withTestHub();
@@ -18,7 +25,7 @@ const { JINGTU_KEY: _key, ...inherited } = process.env;
 const env = { ...inherited, CI: '1' };
 
 beforeAll(async () => {
-  for (const code of ['HOUSING', 'ECONOMY', 'PLANNING']) keys[code] = await hub.key(code);
+  for (const code of ['HOUSING', 'ECONOMY', 'PLANNING', 'AGRICULTURE']) keys[code] = await hub.key(code);
 });
 
 afterAll(() => {
@@ -66,18 +73,38 @@ function writeNdjson(name: string, rows: object[]): string {
   return path;
 }
 
-function writeCsv(name: string, rows: Record<string, unknown>[]): string {
+/** A CSV file with a header row, in UTF-8 or (as Chinese Excel saves it) GB18030. */
+function writeCsv(name: string, rows: Record<string, unknown>[], encoding = 'utf-8'): string {
   const columns = Object.keys(rows[0]);
   const cell = (value: unknown) => {
     const text = value == null ? '' : String(value);
     return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
   const path = join(folder, name);
-  writeFileSync(
-    path,
-    `${[columns.join(','), ...rows.map((row) => columns.map((c) => cell(row[c])).join(','))].join('\n')}\n`,
-  );
+  const text = `${[columns.join(','), ...rows.map((row) => columns.map((c) => cell(row[c])).join(','))].join('\n')}\n`;
+  writeFileSync(path, iconv.encode(text, encoding));
   return path;
+}
+
+/**
+ * Fertiliser-use reports of about 3.5 KB each (a long crop note), so that a file of several MB is a few
+ * thousand rows, in a dataset few other tests use: its change feed stays short for them.
+ */
+const bulkyRows = (tag: string, count: number) =>
+  Array.from({ length: count }, (_, i) =>
+    outgoing('fertiliserUse', `${tag}-${i}`, {
+      sourceId: `${tag}-${i}`,
+      crop: `${tag} 冬小麦 ${'轮作记录；'.repeat(340)}`,
+    }),
+  );
+
+async function fertiliserCount(tag: string): Promise<number> {
+  const { body } = await hub.graphql(
+    keys.AGRICULTURE,
+    'query($s: String) { fertiliserUses(filter: { search: $s }) { totalCount } }',
+    { s: tag },
+  );
+  return body.data.fertiliserUses.totalCount;
 }
 
 async function permitCount(search: string): Promise<number> {
@@ -113,7 +140,7 @@ describe('jingtu sync push', { timeout: 120_000 }, () => {
     const [push, pull] = await Promise.all([sync('push', '--help'), sync('pull', '--help')]);
     expect(push.code).toBe(0);
     expect(push.stdout).toMatch(/Exit codes:/);
-    expect(push.stdout).toMatch(/replays the hub's first result/);
+    expect(push.stdout).toMatch(/therefore replays: nothing changes/);
     expect(pull.stdout).toMatch(/no gap and no change\s+twice/);
   });
 
@@ -122,12 +149,12 @@ describe('jingtu sync push', { timeout: 120_000 }, () => {
     const first = await sync('push', ...hubArgs(keys.HOUSING, 'constructionPermit'), '--file', file);
     expect(first, first.stderr).toMatchObject({ code: 0, stderr: '' });
     expect(first.stdout).toMatch(
-      /^pushed constructionPermit: 3 received, 3 inserted, 0 updated, 0 unchanged, 0 deleted, 0 rejected \(batch constructionPermit\.delta\.sha256-[0-9a-f]{64}\)\n$/,
+      /^pushed constructionPermit: 3 received, 3 inserted, 0 updated, 0 unchanged, 0 deleted, 0 rows rejected \(batch constructionPermit\.delta\.sha256-[0-9a-f]{64}\)\n$/,
     );
     const again = await sync('push', ...hubArgs(keys.HOUSING, 'constructionPermit'), '--file', file);
     expect(again, again.stderr).toMatchObject({ code: 0, stderr: '' });
     expect(again.stdout).toMatch(
-      /^pushed constructionPermit \(replayed: applied before, nothing changed now\): 3 received, 3 inserted/,
+      /^replayed constructionPermit: nothing changed now; when first applied: 3 received, 3 inserted, 0 updated, 0 unchanged, 0 deleted, 0 rows rejected \(batch /,
     );
     expect(again.stdout.match(/\(batch [^)]+\)/)?.[0]).toBe(first.stdout.match(/\(batch [^)]+\)/)?.[0]);
     expect(await permitCount(`${id}N`)).toBe(3);
@@ -148,24 +175,31 @@ describe('jingtu sync push', { timeout: 120_000 }, () => {
     expect(await permitCount(`${id}C`)).toBe(2);
   });
 
-  it('exits 2 with the rejections on stderr, applied or not', async () => {
+  it('exits 2 with the rejected rows and their errors on stderr, applied or not', async () => {
     const rows = [
       outgoing('closedEnterprise', `${id}-ok`, { creditCode: creditCodeFor(`${id}ok`) }),
       { ...outgoing('closedEnterprise', `${id}-b1`), creditCode: '91110115MA01ABCDE0' },
+      // two errors in one row
       {
         ...outgoing('closedEnterprise', `${id}-b2`, { creditCode: creditCodeFor(`${id}b2`) }),
         closedOn: '2023-02-30',
+        closureType: 'NOT_A_TYPE',
       },
     ];
     const file = writeNdjson(`enterprises-${id}.jsonl`, rows);
     const atomic = await sync('push', ...hubArgs(keys.ECONOMY, 'closedEnterprise'), '--file', file);
     expect(atomic.code).toBe(2);
     expect(atomic.stdout).toMatch(
-      /^rejected closedEnterprise, nothing applied: 3 received, 0 inserted, .* 2 rejected/,
+      /^rejected closedEnterprise, nothing applied: 3 received, 0 inserted, 0 updated, 0 unchanged, 0 deleted, 2 rows rejected \(3 errors\) \(batch /,
     );
-    expect(atomic.stderr).toMatch(/^ {2}line 2 creditCode: .*check character/m);
-    expect(atomic.stderr).toMatch(/^ {2}line 3 closedOn: .*not a real date/m);
-    expect(atomic.stderr.trim().split('\n').at(-1)).toMatch(/^jingtu: 2 rows rejected, nothing applied/);
+    // One line per rejected row, with each of its errors.
+    const rowLines = atomic.stderr.split('\n').filter((line) => line.startsWith('  line '));
+    expect(rowLines).toHaveLength(2);
+    expect(rowLines[0]).toMatch(/^ {2}line 2 creditCode: .*check character/);
+    expect(rowLines[1]).toMatch(/^ {2}line 3 (?=.*closedOn: .*not a real date)(?=.*; )(?=.*closureType: )/);
+    expect(atomic.stderr.trim().split('\n').at(-1)).toMatch(
+      /^jingtu: 2 rows rejected \(3 errors\), nothing applied/,
+    );
 
     const partial = await sync(
       'push',
@@ -175,8 +209,81 @@ describe('jingtu sync push', { timeout: 120_000 }, () => {
       '--accept-valid',
     );
     expect(partial.code).toBe(2);
-    expect(partial.stdout).toMatch(/^pushed closedEnterprise: 3 received, 1 inserted, .* 2 rejected/);
-    expect(partial.stderr).toMatch(/^jingtu: 2 rows rejected; the 1 valid rows were applied$/m);
+    expect(partial.stdout).toMatch(
+      /^pushed closedEnterprise: 3 received, 1 inserted, .* 2 rows rejected \(3 errors\)/,
+    );
+    expect(partial.stderr).toMatch(/^jingtu: 2 rows rejected \(3 errors\); the 1 valid rows were applied$/m);
+
+    // Replayed, it changes nothing and exits 0; the rows its first run rejected are still listed.
+    const replayed = await sync(
+      'push',
+      ...hubArgs(keys.ECONOMY, 'closedEnterprise'),
+      '--file',
+      file,
+      '--accept-valid',
+    );
+    expect(replayed.code).toBe(0);
+    expect(replayed.stdout).toMatch(
+      /^replayed closedEnterprise: nothing changed now; when first applied: 3 received, 1 inserted, .* 2 rows rejected \(3 errors\)/,
+    );
+    expect(replayed.stderr.split('\n').filter((line) => line.startsWith('  line '))).toEqual(rowLines);
+  });
+
+  it('pushes a GB18030 CSV with --encoding gb18030, and says so when it is missing', async () => {
+    const rows = permits(`${id}G`, 2).map((row, i) => ({
+      ...row,
+      projectName: `国标编码测试 ${id}G 第${i + 1}项`,
+    }));
+    const file = writeCsv(`permits-${id}-gb.csv`, rows, 'gb18030');
+    const plain = await sync('push', ...hubArgs(keys.HOUSING, 'constructionPermit'), '--file', file);
+    expect(plain.code).toBe(5);
+    expect(plain.stdout).toBe('');
+    expect(plain.stderr).toMatch(
+      /^jingtu: .*permits-\w+-gb\.csv is not UTF-8 text \(line 2\): .*pass --encoding gb18030\n$/,
+    );
+    expect(await permitCount(`${id}G`)).toBe(0);
+
+    const pushed = await sync(
+      'push',
+      ...hubArgs(keys.HOUSING, 'constructionPermit'),
+      '--file',
+      file,
+      '--encoding',
+      'gb18030',
+    );
+    expect(pushed, pushed.stderr).toMatchObject({ code: 0, stderr: '' });
+    expect(pushed.stdout).toMatch(/^pushed constructionPermit: 2 received, 2 inserted/);
+    const { body } = await hub.graphql(
+      keys.HOUSING,
+      'query($s: String) { constructionPermits(filter: { search: $s }) { nodes { projectName } } }',
+      { s: `${id}G` },
+    );
+    expect(
+      body.data.constructionPermits.nodes.map((n: { projectName: string }) => n.projectName).sort(),
+    ).toEqual(rows.map((row) => row.projectName));
+
+    const unknown = await sync(
+      'push',
+      ...hubArgs(keys.HOUSING, 'constructionPermit'),
+      '--file',
+      file,
+      '--encoding',
+      'klingon',
+    );
+    expect(unknown.code).toBe(5);
+    expect(unknown.stderr).toMatch(/^jingtu: option '--encoding <charset>' argument 'klingon' is invalid/);
+  });
+
+  it("the hub's answer to a body that is not UTF-8 names the charset parameter", async () => {
+    const file = writeCsv(`permits-${id}-gb-raw.csv`, permits(`${id}R`, 1), 'gb18030');
+    const response = await fetch(`${hub.url}/datasets/constructionPermit/batches/raw-${id}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${keys.HOUSING}`, 'content-type': 'text/csv' },
+      body: readFileSync(file),
+    });
+    expect(response.status).toBe(400);
+    const { errors } = (await response.json()) as { errors: { message: string }[] };
+    expect(errors[0].message).toMatch(/not valid utf-8 text.*charset=gb18030/);
   });
 
   it('exits 3 for a bad key or a dataset the key may not publish', async () => {
@@ -420,5 +527,131 @@ describe('jingtu sync pull', { timeout: 120_000 }, () => {
     for (const run of [garbled, other, cut, orphan, denied, unreachable]) {
       expect(run.stderr.trim().split('\n'), run.stderr).toHaveLength(1);
     }
+  });
+});
+
+describe('jingtu sync push, retried after its batch was applied', { timeout: 400_000 }, () => {
+  const id = uniqueId();
+
+  it('exits 0 on a replay of a file of several MB, also when the first answer was lost after the commit', async () => {
+    const tag = `${id}L`;
+    const file = writeNdjson(`large-${id}.ndjson`, bulkyRows(tag, 2000));
+    expect(statSync(file).size).toBeGreaterThan(6 * 1024 * 1024);
+    // A proxy in front of the hub loses the first answer: the batch commits, the answer never arrives.
+    const proxy = await startCuttableProxy(Number(new URL(hub.url).port));
+    let lost: Run;
+    try {
+      proxy.cutAfter(1);
+      const behindProxy = ['--url', `http://127.0.0.1:${proxy.port}`, '--key', keys.AGRICULTURE];
+      lost = await sync('push', ...behindProxy, '--dataset', 'fertiliserUse', '--file', file);
+      expect(lost.code, lost.stderr).toBe(4);
+      expect(lost.stderr).toMatch(/may or may not have been applied: re-running the same push is safe/);
+    } finally {
+      await proxy.close();
+    }
+    expect(await fertiliserCount(tag), lost.stderr).toBe(2000);
+    // A cron job that retries until exit 0 stops at the first retry; every retry after it is the same.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const retry = await sync('push', ...hubArgs(keys.AGRICULTURE, 'fertiliserUse'), '--file', file);
+      expect(retry, retry.stderr).toMatchObject({ code: 0, stderr: '' });
+      expect(retry.stdout).toMatch(
+        /^replayed fertiliserUse: nothing changed now; when first applied: 2000 received, 2000 inserted, 0 updated, 0 unchanged, 0 deleted, 0 rows rejected \(batch fertiliserUse\.delta\.sha256-[0-9a-f]{64}\)\n$/,
+      );
+    }
+    expect(await fertiliserCount(tag)).toBe(2000);
+  });
+});
+
+describe('jingtu sync pull while the hub loses its database', { timeout: 400_000 }, () => {
+  const id = uniqueId();
+  // A second hub over the run's database, which it reaches through a proxy that can cut or refuse its
+  // connections: a database restart as the hub sees it, the hub itself staying up.
+  let proxy: CuttableProxy;
+  let proxied: Hub;
+  let proxiedUrl: string;
+  let closeDatabase: () => Promise<void>;
+
+  beforeAll(async () => {
+    proxy = await startCuttableProxy(Number(new URL(hub.database.url).port));
+    const database = await openDatabase(
+      loadConfig({
+        DATABASE_URL: `postgres://postgres@127.0.0.1:${proxy.port}/${new URL(hub.database.url).pathname.slice(1)}`,
+        JINGTU_DB_POOL: '2',
+      }),
+    );
+    closeDatabase = () => database.close();
+    proxied = await createHub({
+      db: database.db,
+      sql: database.sql,
+      reference: await loadReference(database.db),
+      logger: createLogger('silent'),
+    });
+    await new Promise<void>((resolve) => proxied.httpServer.listen(0, '127.0.0.1', resolve));
+    proxiedUrl = `http://127.0.0.1:${(proxied.httpServer.address() as { port: number }).port}`;
+  });
+  afterAll(async () => {
+    await proxied?.stop();
+    proxied?.httpServer.close();
+    await closeDatabase?.();
+    await proxy?.close();
+  });
+
+  const pullFrom = (state: string, out: string) =>
+    sync(
+      'pull',
+      ...['--url', proxiedUrl, '--key', keys.AGRICULTURE, '--dataset', 'fertiliserUse'],
+      ...['--state', state, '--out', out, '--page', '100000'],
+    );
+
+  it('says that the answer was cut off, or what the hub answered, not "hub unreachable"; then resumes', async () => {
+    const tag = `${id}D`;
+    const pushed = await sync(
+      'push',
+      ...hubArgs(keys.AGRICULTURE, 'fertiliserUse'),
+      '--file',
+      writeNdjson(`source-${id}.ndjson`, bulkyRows(tag, 3000)),
+    );
+    expect(pushed.code, pushed.stderr).toBe(0);
+    // How much the database sends for the whole pull, so that the cut lands in the middle of it.
+    const before = proxy.bytesFromTarget();
+    const reference = await pullFrom(
+      join(folder, `reference-${id}.json`),
+      join(folder, `reference-${id}.ndjson`),
+    );
+    expect(reference.code, reference.stderr).toBe(0);
+    const whole = proxy.bytesFromTarget() - before;
+
+    const state = join(folder, `cut-${id}.json`);
+    const out = join(folder, `cut-${id}.ndjson`);
+    proxy.cutAfter(Math.round(whole * 0.6));
+    const cut = await pullFrom(state, out);
+    expect(cut.code, cut.stderr).toBe(4);
+    expect(cut.stderr).toMatch(/^jingtu: the hub's answer was cut off after [1-9]\d* changes \(/);
+    expect(cut.stderr).not.toMatch(/unreachable/);
+    expect(cut.stderr.trim().split('\n')).toHaveLength(1);
+
+    proxy.refuse(true);
+    const down = await pullFrom(state, out);
+    expect(down.code, down.stderr).toBe(4);
+    expect(down.stderr).toMatch(/^jingtu: pull of fertiliserUse failed: HTTP 503 SERVICE_UNAVAILABLE: \S/);
+    expect(down.stderr).not.toMatch(/unreachable/);
+    expect(down.stderr.trim().split('\n')).toHaveLength(1);
+
+    // Back: the pull run again (as cron would) ends with every change once.
+    proxy.refuse(false);
+    let resumed = await pullFrom(state, out);
+    for (let attempt = 0; resumed.code !== 0 && attempt < 10; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      resumed = await pullFrom(state, out);
+    }
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const changes = readChanges(out);
+    expect(new Set(changes.map((c) => c.cursor)).size).toBe(changes.length);
+    const mineNow = changes.filter((c) => String(c.record.sourceId ?? '').startsWith(tag));
+    expect(mineNow).toHaveLength(3000);
+    const mineBefore = readChanges(join(folder, `reference-${id}.ndjson`)).filter((c) =>
+      String(c.record.sourceId ?? '').startsWith(tag),
+    );
+    expect(mineNow.map((c) => c.cursor)).toEqual(mineBefore.map((c) => c.cursor));
   });
 });

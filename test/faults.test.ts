@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { constructionPermit } from '../src/catalog/datasets/constructionPermit.js';
-import type { PublishResult } from '../src/cli/sync.js';
+import type { PublishResult } from '../src/cli/push.js';
 import {
   type CuttableProxy,
   clusterToolsInstalled,
@@ -447,7 +447,7 @@ describe.skipIf(inject('databaseKind') === 'embedded' || !clusterToolsInstalled(
       // replay (a cut after COMMIT reached the server but before its answer came back), never less.
       expect(last?.stdout).toMatch(
         new RegExp(
-          `^pushed constructionPermit(?: \\(replayed: applied before, nothing changed now\\))?: ${RECORDS} received, ${RECORDS} inserted, 0 updated, 0 unchanged, 0 deleted, 0 rejected \\(batch ${batchKey}\\)\\n$`,
+          `^(?:pushed|replayed) constructionPermit: (?:nothing changed now; when first applied: )?${RECORDS} received, ${RECORDS} inserted, 0 updated, 0 unchanged, 0 deleted, 0 rows rejected \\(batch ${batchKey}\\)\\n$`,
         ),
       );
 

@@ -69,7 +69,15 @@ export async function* decodeText(
 ): AsyncGenerator<string> {
   // A byte-order mark is dropped (ignoreBOM: false); a malformed byte sequence is an error, not U+FFFD.
   const decoder = new TextDecoder(charset, { fatal: true });
-  const fail = () => badInput(`the body is not valid ${decoder.encoding} text`);
+  // Sent without a charset, a CSV from Chinese Excel (GB18030) is decoded as UTF-8: say how to name it.
+  const hint =
+    decoder.encoding === 'utf-8'
+      ? ': name its encoding in Content-Type, e.g. "text/csv; charset=gb18030" for a CSV saved by Chinese Excel'
+      : '';
+  const fail = () =>
+    badInput(
+      `请求正文不是有效的 ${decoder.encoding} 文本 / the body is not valid ${decoder.encoding} text${hint}`,
+    );
   for await (const chunk of body) {
     let text: string;
     try {
