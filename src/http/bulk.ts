@@ -408,7 +408,7 @@ export function bulkRouter(deps: HubDependencies, audit: AuditSink, authenticati
           { batchKey: String(req.params.batchKey), mode, atomic },
           parsed.records,
         );
-        res.status(200).json(parsed.explain(result));
+        res.status(200).json(result);
       } finally {
         releaseSlot();
         body.release();

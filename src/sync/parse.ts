@@ -3,7 +3,7 @@ import { CsvError, parse as csvParse } from 'csv-parse';
 import { type Dataset, fieldOf } from '../catalog/define.js';
 import { badInput } from '../errors.js';
 import { cellText } from './csvCells.js';
-import type { IncomingRecord, PublishResult } from './ingest.js';
+import type { IncomingRecord } from './ingest.js';
 
 /**
  * Streaming parsers for published batches: NDJSON and CSV bodies become an async iterable of
@@ -17,40 +17,17 @@ import type { IncomingRecord, PublishResult } from './ingest.js';
 /** The longest line (NDJSON) or record (CSV) accepted, in characters. */
 export const MAX_RECORD_CHARS = 16 * 1024 * 1024;
 
-/** A parsed batch body: its records, and the parser's explanations of lines it could not read. */
+/** A parsed batch body: its records, in line order. */
 export interface ParsedBatch {
   records: AsyncIterable<IncomingRecord>;
-  /**
-   * `publishBatch` reports an unreadable line (sent to it as `raw: null`) as "a record must be a JSON
-   * object"; this puts the parser's reason in its place ("invalid JSON: …", "invalid CSV row: …").
-   */
-  explain(result: PublishResult): PublishResult;
 }
 
-const GENERIC_REASON = 'a record must be a JSON object';
-/** Only the first rejections are reported (ingest keeps 1000), so only the first reasons are kept. */
-const MAX_EXPLAINED = 1000;
-
-class Unreadable {
-  private readonly reasons = new Map<number, string>();
-
-  /** Records a line the parser could not read; the record to hand on, which validation rejects. */
-  add(line: number, reason: string): IncomingRecord {
-    if (this.reasons.size < MAX_EXPLAINED) this.reasons.set(line, reason);
-    return { line, raw: null };
-  }
-
-  explain = (result: PublishResult): PublishResult => {
-    if (this.reasons.size === 0) return result;
-    return {
-      ...result,
-      rejections: result.rejections.map((rejection) => {
-        const reason = rejection.field === null ? this.reasons.get(rejection.line) : undefined;
-        return reason && rejection.reason === GENERIC_REASON ? { ...rejection, reason } : rejection;
-      }),
-    };
-  };
-}
+/**
+ * A line the parser could not read, handed on with the parser's reason ("invalid JSON: …", "invalid CSV
+ * row: …"), which `publishBatch` reports as the line's rejection (and keeps with the batch's result, so a
+ * replay answers the same).
+ */
+const unreadable = (line: number, problem: string): IncomingRecord => ({ line, raw: null, problem });
 
 /** Whether a charset label is one the body can be decoded from (utf-8, gb18030, gbk, …). */
 export function supportedCharset(label: string): boolean {
@@ -101,7 +78,6 @@ export async function* decodeText(
  * are skipped but counted; a line that is not valid JSON is rejected with its line number.
  */
 export function ndjsonRecords(text: AsyncIterable<string>): ParsedBatch {
-  const unreadable = new Unreadable();
   let line = 0;
   const record = (content: string): IncomingRecord | undefined => {
     line++;
@@ -113,7 +89,7 @@ export function ndjsonRecords(text: AsyncIterable<string>): ParsedBatch {
     try {
       return { line, raw: JSON.parse(body) };
     } catch (error) {
-      return unreadable.add(line, `invalid JSON: ${(error as Error).message}`);
+      return unreadable(line, `invalid JSON: ${(error as Error).message}`);
     }
   };
   async function* records(): AsyncGenerator<IncomingRecord> {
@@ -143,7 +119,7 @@ export function ndjsonRecords(text: AsyncIterable<string>): ParsedBatch {
       if (last) yield last;
     }
   }
-  return { records: records(), explain: unreadable.explain };
+  return { records: records() };
 }
 
 /** Columns a CSV header may carry besides the declared fields. */
@@ -156,7 +132,7 @@ function checkHeader(dataset: Dataset, header: string[]): string[] {
   const columns = header.map((name) => name.trim());
   const seen = new Set<string>();
   for (const name of columns) {
-    if (!dataset.fields[name] && !PROVENANCE_COLUMNS.has(name)) {
+    if (!fieldOf(dataset, name) && !PROVENANCE_COLUMNS.has(name)) {
       throw badInput(
         `CSV header: ${dataset.name} has no field ${JSON.stringify(name)}; columns are the field names ` +
           `(${Object.keys(dataset.fields).join(', ')}) and optionally sourceRecordId and deleted`,
@@ -247,14 +223,13 @@ export async function csvRecords(text: AsyncIterable<string>, dataset: Dataset):
     (name) => name === 'sourceRecordId' || fieldOf(dataset, name)?.type === 'text',
   );
 
-  const unreadable = new Unreadable();
   async function* records(): AsyncGenerator<IncomingRecord> {
     try {
       for (let item = await next(); !item.done; item = await next()) {
         const { record, info } = item.value;
         const line = info.lines - newlines(record);
         if (record.length !== columns.length) {
-          yield unreadable.add(
+          yield unreadable(
             line,
             `invalid CSV row: ${record.length} cell${record.length === 1 ? '' : 's'}, the header has ${columns.length}`,
           );
@@ -274,11 +249,11 @@ export async function csvRecords(text: AsyncIterable<string>, dataset: Dataset):
             raw[column] = freeText[i] ? cellText(cell) : cell;
           }
         }
-        yield problem ? unreadable.add(line, problem) : { line, raw };
+        yield problem ? unreadable(line, problem) : { line, raw };
       }
     } finally {
       await iterator.return?.();
     }
   }
-  return { records: records(), explain: unreadable.explain };
+  return { records: records() };
 }
