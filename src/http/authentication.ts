@@ -145,6 +145,21 @@ export class Authentication {
     } catch (error) {
       // not the client's doing: audited, not counted against its address
       if (isDatabaseUnavailable(error)) {
+        if (this.recent.has(hash)) {
+          // A key seen valid is a principal's request that the outage refused: one record of its own, as
+          // before the outage (the key could not be checked, so the record names no principal).
+          await audit.write({
+            event: asking.event,
+            principal: null,
+            keyId: null,
+            requestId: String(req.id),
+            operationName: asking.operationName,
+            documentHash: null,
+            outcome: asking.answered?.('UNAVAILABLE') ?? 'UNAVAILABLE',
+            detail: { address, reason: 'database unavailable: the key could not be checked' },
+          });
+          throw unavailable();
+        }
         throw await refuse(
           'UNAVAILABLE',
           'database unavailable: the key could not be checked',
