@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../src/catalog/define.js';
 import { datasetByName } from '../src/catalog/registry.js';
 import { withTestHub } from './support/hub.js';
-import { sampleRecord, square, uniqueId } from './support/records.js';
+import { outgoingRecord as outgoing, sampleRecord, square, uniqueId } from './support/records.js';
 
 const hub = withTestHub();
 const keys: Record<string, string> = {};
@@ -13,17 +13,6 @@ const dataset = (name: string) => datasetByName(name) as Dataset;
 
 const NDJSON = 'application/x-ndjson';
 const CSV = 'text/csv; charset=utf-8';
-
-/** A record as a department system sends it: declared fields only, geometry as GeoJSON. */
-function outgoing(name: string, id: string, overrides: Record<string, unknown> = {}) {
-  const {
-    publisher: _p,
-    sourceRecordId: _s,
-    syncBatch: _b,
-    ...values
-  } = sampleRecord(dataset(name), id, overrides);
-  return values;
-}
 
 const ndjson = (records: unknown[]) => `${records.map((r) => JSON.stringify(r)).join('\n')}\n`;
 

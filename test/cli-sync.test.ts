@@ -14,7 +14,7 @@ import { createHub, type Hub } from '../src/http/app.js';
 import { createLogger } from '../src/http/logger.js';
 import { withTestHub } from './support/hub.js';
 import { type CuttableProxy, startCuttableProxy } from './support/pgCluster.js';
-import { creditCodeFor, sampleRecord, uniqueId } from './support/records.js';
+import { creditCodeFor, outgoingRecord as outgoing, sampleRecord, uniqueId } from './support/records.js';
 
 const hub = withTestHub();
 const keys: Record<string, string> = {};
@@ -50,17 +50,6 @@ function sync(...args: string[]): Promise<Run> {
 }
 
 const hubArgs = (key: string, dataset: string) => ['--url', hub.url, '--key', key, '--dataset', dataset];
-
-/** A record as a department system exports it: declared fields only. */
-function outgoing(name: string, id: string, overrides: Record<string, unknown> = {}) {
-  const {
-    publisher: _p,
-    sourceRecordId: _s,
-    syncBatch: _b,
-    ...values
-  } = sampleRecord(datasetByName(name) as Dataset, id, overrides);
-  return values;
-}
 
 const permits = (id: string, count: number, from = 1) =>
   Array.from({ length: count }, (_, i) =>

@@ -24,7 +24,7 @@ import { hubJobs, type JobDefinition, type RunningJobs, startJobs } from '../src
 import type { PullJobConfig } from '../src/jobs/settings.js';
 import { withTestHub } from './support/hub.js';
 import { postGraphql, spawnHub } from './support/process.js';
-import { creditCodeFor, sampleRecord, uniqueId } from './support/records.js';
+import { creditCodeFor, outgoingRecord as outgoing, sampleRecord, uniqueId } from './support/records.js';
 
 const hub = withTestHub();
 const db = hub.database.db;
@@ -54,17 +54,6 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs: number,
 
 const PUBLISH = `mutation($dataset: String!, $batchKey: String!, $records: [JSONObject!]!) {
   publish(dataset: $dataset, batchKey: $batchKey, records: $records) { status rejections { line field reason } } }`;
-
-/** A record as a department system sends it: declared fields only. */
-function outgoing(name: string, recordId: string, overrides: Record<string, unknown> = {}) {
-  const {
-    publisher: _p,
-    sourceRecordId: _s,
-    syncBatch: _b,
-    ...values
-  } = sampleRecord(dataset(name), recordId, overrides);
-  return values;
-}
 
 async function publishTo(url: string, key: string, name: string, batchKey: string, records: object[]) {
   const { body } = await postGraphql(url, key, PUBLISH, { dataset: name, batchKey, records });

@@ -8,7 +8,7 @@ import {
   MAX_TEXT_LENGTH,
 } from '../src/sync/validate.js';
 import { withTestHub } from './support/hub.js';
-import { creditCodeFor, sampleRecord, uniqueId } from './support/records.js';
+import { creditCodeFor, outgoingRecord as outgoing, sampleRecord, uniqueId } from './support/records.js';
 
 const hub = withTestHub();
 const keys: Record<string, string> = {};
@@ -18,17 +18,6 @@ const PUBLISH = `mutation($dataset: String!, $batchKey: String!, $mode: PublishM
   publish(dataset: $dataset, batchKey: $batchKey, mode: $mode, atomic: $atomic, records: $records) {
     status replayed received accepted inserted updated unchanged deleted takenOver rejectedCount errorCount note
     rejections { line field reason } } }`;
-
-/** A record as a department system sends it: declared fields only, geometry as GeoJSON. */
-function outgoing(name: string, id: string, overrides: Record<string, unknown> = {}) {
-  const {
-    publisher: _p,
-    sourceRecordId: _s,
-    syncBatch: _b,
-    ...values
-  } = sampleRecord(dataset(name), id, overrides);
-  return values;
-}
 
 async function publish(key: string, variables: Record<string, unknown>) {
   const response = await hub.graphql(key, PUBLISH, variables);

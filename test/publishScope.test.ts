@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../src/catalog/define.js';
 import { datasetByName, datasets } from '../src/catalog/registry.js';
 import { withTestHub } from './support/hub.js';
-import { creditCodeFor, sampleRecord, uniqueId } from './support/records.js';
+import { creditCodeFor, outgoingRecord as outgoing, uniqueId } from './support/records.js';
 
 /**
  * The write path as an attacker tries it: a write's answer (status, counts, reasons) never depends on
@@ -18,17 +18,6 @@ const PUBLISH = `mutation($dataset: String!, $batchKey: String!, $mode: PublishM
   publish(dataset: $dataset, batchKey: $batchKey, mode: $mode, atomic: $atomic, records: $records) {
     dataset mode status replayed received accepted inserted updated unchanged deleted takenOver rejectedCount errorCount note
     rejections { line field reason } } }`;
-
-/** A record as a department system sends it: declared fields only. */
-function outgoing(name: string, id: string, overrides: Record<string, unknown> = {}) {
-  const {
-    publisher: _p,
-    sourceRecordId: _s,
-    syncBatch: _b,
-    ...values
-  } = sampleRecord(dataset(name), id, overrides);
-  return values;
-}
 
 type Answer = { status: number; body: Record<string, unknown> };
 

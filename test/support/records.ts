@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Dataset } from '../../src/catalog/define.js';
+import { datasetByName } from '../../src/catalog/registry.js';
 import type { FieldDef } from '../../src/catalog/types.js';
 import type { Db } from '../../src/db/connection.js';
 import { creditCodeCheckCharacter } from '../../src/domain/creditCode.js';
@@ -100,6 +101,19 @@ export function sampleRecord(
     sourceRecordId: dataset.key.map((k) => String(values[k])).join(':'),
     syncBatch: `test-${id}`,
   };
+}
+
+/** A record as a department system publishes it: declared fields only, no provenance. */
+export function outgoingRecord(name: string, id: string, overrides: Record<string, unknown> = {}) {
+  const dataset = datasetByName(name);
+  if (!dataset) throw new Error(`no dataset ${name}`);
+  const {
+    publisher: _p,
+    sourceRecordId: _s,
+    syncBatch: _b,
+    ...values
+  } = sampleRecord(dataset, id, overrides);
+  return values;
 }
 
 /** Inserts records straight into a dataset's table (the sync API is a later issue). */
