@@ -1,18 +1,10 @@
 import { type ActiveGrant, EffectiveAccess } from './access/effectiveAccess.js';
+import type { Principal } from './access/principal.js';
 import { AuditTrail } from './audit/trail.js';
 import { DatasetLoaders } from './datasets/loaders.js';
 import type { ReferenceData } from './datasets/reference.js';
 import type { Db } from './db/connection.js';
 import type { RequestDeadline } from './http/timeouts.js';
-
-/** Who is asking: the holder of an API key. */
-export interface Principal {
-  code: string;
-  kind: 'DEPARTMENT' | 'DISTRICT' | 'AUDITOR';
-  nameZh: string;
-  nameEn: string;
-  keyId: string;
-}
 
 /** Everything a request's resolvers may use. Created per request; nothing in it outlives the request. */
 export interface Context {

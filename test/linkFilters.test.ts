@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EffectiveAccess } from '../src/access/effectiveAccess.js';
+import type { Principal } from '../src/access/principal.js';
 import { type Dataset, defineDataset } from '../src/catalog/define.js';
 import { datasetByName, datasets } from '../src/catalog/registry.js';
-import type { Principal } from '../src/context.js';
 import { filterConditions } from '../src/datasets/filters.js';
 import { withTestHub } from './support/hub.js';
 import { creditCodeFor, insertRecords, sampleRecord, square, uniqueId } from './support/records.js';

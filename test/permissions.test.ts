@@ -5,10 +5,11 @@ import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ActiveGrant, EffectiveAccess } from '../src/access/effectiveAccess.js';
 import { maskValue } from '../src/access/masking.js';
+import type { Principal } from '../src/access/principal.js';
 import { applyPermissions, ruleOf, ruleTree } from '../src/access/rules.js';
 import { sharingOf } from '../src/catalog/define.js';
 import { datasets } from '../src/catalog/registry.js';
-import { createContext, type Principal } from '../src/context.js';
+import { createContext } from '../src/context.js';
 import { schema } from '../src/graphql/schema.js';
 
 const tree = ruleTree(schema);

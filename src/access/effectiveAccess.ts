@@ -1,7 +1,7 @@
 import { eq, getTableColumns, type SQL } from 'drizzle-orm';
 import { type Dataset, sharingOf } from '../catalog/define.js';
 import type { LinkDef } from '../catalog/types.js';
-import type { Principal } from '../context.js';
+import type { Principal } from './principal.js';
 
 /** How a caller reads a field: in clear, masked (脱敏), or not at all. */
 export type FieldMode = 'CLEAR' | 'MASKED' | 'DENIED';

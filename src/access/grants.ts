@@ -4,11 +4,11 @@ import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { type Dataset, fieldOf, sharingOf } from '../catalog/define.js';
 import { datasetByName, datasets } from '../catalog/registry.js';
 import type { SharingClass } from '../catalog/types.js';
-import type { Principal } from '../context.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../datasets/store.js';
 import type { Db } from '../db/connection.js';
 import { accessGrant } from '../db/hubTables.js';
 import { badInput, forbidden, userError } from '../errors.js';
+import type { Principal } from './principal.js';
 
 /**
  * The 有条件共享 workflow as a service that owns its authorisation: who may request, decide, revoke and see

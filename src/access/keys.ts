@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
-import type { Principal } from '../context.js';
 import type { Db } from '../db/connection.js';
 import { accessGrant, apiKey, principal } from '../db/hubTables.js';
 import type { ActiveGrant } from './effectiveAccess.js';
+import type { Principal } from './principal.js';
 
 /** API keys: `jt_` and 32 random bytes. High-entropy secrets, so a SHA-256 hash is enough to store. */
 const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');

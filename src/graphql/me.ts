@@ -1,4 +1,4 @@
-import type { Principal } from '../context.js';
+import type { Principal } from '../access/principal.js';
 import { builder } from './builder.js';
 
 const PrincipalType = builder.objectRef<Principal>('Principal').implement({

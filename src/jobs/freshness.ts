@@ -1,8 +1,8 @@
 import { add } from 'date-fns';
 import { sql } from 'drizzle-orm';
+import type { Principal } from '../access/principal.js';
 import type { Dataset } from '../catalog/define.js';
 import { datasets } from '../catalog/registry.js';
-import type { Principal } from '../context.js';
 import type { Db } from '../db/connection.js';
 import { datasetFreshness } from '../db/hubTables.js';
 import { parseIsoDuration } from './duration.js';

@@ -1,11 +1,11 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { EffectiveAccess } from '../access/effectiveAccess.js';
+import type { Principal } from '../access/principal.js';
 import { AuditTrail } from '../audit/trail.js';
 import type { AuditSink } from '../audit/writer.js';
 import type { Dataset } from '../catalog/define.js';
 import { datasetByName } from '../catalog/registry.js';
-import type { Principal } from '../context.js';
 import type { ReferenceData } from '../datasets/reference.js';
 import type { Db } from '../db/connection.js';
 import { principal as principalTable, pullState } from '../db/hubTables.js';
