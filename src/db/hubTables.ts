@@ -13,10 +13,12 @@ import {
   timestamp,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { capabilityNames } from '../access/capabilities.js';
 
 /**
- * Who can hold a key: the departments, the districts and the auditors. Rows are reference data loaded
- * by a migration, so adding a department or district needs no code change.
+ * Who can hold a key: the departments, the districts and the auditors, with their capabilities
+ * (src/access/capabilities.ts). Rows are reference data loaded by migrations, so adding a department or
+ * district, or giving one a capability, needs no code change.
  */
 export const principal = pgTable(
   'principal',
@@ -25,8 +27,15 @@ export const principal = pgTable(
     kind: text('kind').notNull(),
     nameZh: text('name_zh').notNull(),
     nameEn: text('name_en').notNull(),
+    capabilities: text('capabilities').array().notNull().default(sql`'{}'::text[]`),
   },
-  (t) => [check('principal_kind', sql`${t.kind} in ('DEPARTMENT', 'DISTRICT', 'AUDITOR')`)],
+  (t) => [
+    check('principal_kind', sql`${t.kind} in ('DEPARTMENT', 'DISTRICT', 'AUDITOR')`),
+    check(
+      'principal_capabilities',
+      sql`${t.capabilities} <@ array[${sql.raw(capabilityNames.map((name) => `'${name}'`).join(', '))}]::text[]`,
+    ),
+  ],
 );
 
 /** API keys. Only a SHA-256 hash of the key is stored; the key itself is shown once, at creation. */
