@@ -1,10 +1,10 @@
 import { type ActiveGrant, EffectiveAccess } from './access/effectiveAccess.js';
 import type { Principal } from './access/principal.js';
 import { AuditTrail } from './audit/trail.js';
-import { DatasetLoaders } from './datasets/loaders.js';
 import type { ReferenceData } from './datasets/reference.js';
 import type { Db } from './db/connection.js';
 import type { RequestDeadline } from './http/timeouts.js';
+import { Records } from './records/records.js';
 
 /** Everything a request's resolvers may use. Created per request; nothing in it outlives the request. */
 export interface Context {
@@ -14,7 +14,8 @@ export interface Context {
   reference: ReferenceData;
   /** What this principal may read: fields, masking, rows. */
   access: EffectiveAccess;
-  loaders: DatasetLoaders;
+  /** Every read of dataset records, as this principal may read them. */
+  records: Records;
   /** What this request reads and does, for its audit record. */
   audit: AuditTrail;
   /** The request's deadline (HTTP requests only): whether the client got its answer or TIMEOUT. */
@@ -32,5 +33,6 @@ export interface ContextInput {
 
 export function createContext({ grants, ...input }: ContextInput): Context {
   const access = new EffectiveAccess(input.principal, grants);
-  return { ...input, access, loaders: new DatasetLoaders(input.db, access), audit: new AuditTrail() };
+  const audit = new AuditTrail();
+  return { ...input, access, audit, records: new Records(input.db, access, input.reference, audit) };
 }

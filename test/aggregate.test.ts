@@ -334,7 +334,7 @@ describe('audit', () => {
       [],
     );
     const read = (query: string, variables?: Record<string, unknown>) =>
-      fieldsRead(schema, parse(query), variables, access)
+      fieldsRead(schema, parse(query), undefined, variables, access)
         .map((r) => `${r.dataset}.${r.field}=${r.mode}`)
         .sort();
     expect(
@@ -367,7 +367,7 @@ describe('audit', () => {
         [],
       );
     const modes = (query: ReturnType<typeof parse>, code: string, variables?: Record<string, unknown>) =>
-      fieldsRead(schema, query, variables, who(code))
+      fieldsRead(schema, query, undefined, variables, who(code))
         .map((r) => `${r.field}=${r.mode}`)
         .sort();
     // one parsed document, as Apollo hands it to every request with the same text

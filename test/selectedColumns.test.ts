@@ -69,6 +69,35 @@ describe('the store reads the selected columns', () => {
     expect(selected).not.toContain('"source_record_id"');
   });
 
+  it('reads what execution runs: a field left out by @skip or @include is neither read nor audited', async () => {
+    const { id, byOwner } = await seed();
+    const key = await hub.key('HOUSING');
+    // one document, two requests: what it reads follows each request's variables
+    const query = `query Skipped${id}($s: String, $floor: Boolean!, $builder: Boolean!) {
+      constructionPermits(filter: { search: $s }) {
+        nodes { permitNo floorAreaM2 @include(if: $floor) ... on ConstructionPermit @skip(if: $builder) { builder } } } }`;
+    const columnsOf = (statements: string[]) => statements[0].slice(0, statements[0].indexOf(' from '));
+    const without = await run(key, query, { s: id, floor: false, builder: true });
+    expect(without.data.constructionPermits.nodes[0]).toEqual({ permitNo: byOwner.permitNo });
+    expect(columnsOf(without.reads('construction_permit'))).not.toContain('"floor_area_m2"');
+    expect(columnsOf(without.reads('construction_permit'))).not.toContain('"builder"');
+    const audited = async () => {
+      const [record] = await hub.database.sql<{ detail: { reads: { field: string }[] } }[]>`
+        select detail from audit_log where operation_name = ${`Skipped${id}`} order by seq desc limit 1`;
+      return record.detail.reads.map((read) => read.field).sort();
+    };
+    expect(await audited()).toEqual(['permitNo']);
+    const withBoth = await run(key, query, { s: id, floor: true, builder: false });
+    expect(Object.keys(withBoth.data.constructionPermits.nodes[0]).sort()).toEqual([
+      'builder',
+      'floorAreaM2',
+      'permitNo',
+    ]);
+    expect(columnsOf(withBoth.reads('construction_permit'))).toContain('"floor_area_m2"');
+    expect(columnsOf(withBoth.reads('construction_permit'))).toContain('"builder"');
+    expect(await audited()).toEqual(['builder', 'floorAreaM2', 'permitNo']);
+  });
+
   it('keeps cursors, fragments on edges and provenance working', async () => {
     const { id, byOwner, byPlanning } = await seed();
     const key = await hub.key('HOUSING');

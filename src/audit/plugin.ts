@@ -24,7 +24,15 @@ export function auditPlugin(schema: GraphQLSchema, writer: AuditSink): ApolloSer
             const code = String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
             errors[code] = (errors[code] ?? 0) + 1;
           }
-          const reads = document ? fieldsRead(schema, document, request.variables, ctx.access) : [];
+          const reads = document
+            ? fieldsRead(
+                schema,
+                document,
+                operationName ?? request.operationName,
+                request.variables,
+                ctx.access,
+              )
+            : [];
           const outcome = !body?.data ? 'FAILED' : body.errors?.length ? 'PARTIAL' : 'OK';
           await writer.write(
             {

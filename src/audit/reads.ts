@@ -1,22 +1,20 @@
 import {
   type DocumentNode,
-  type FieldNode,
-  GraphQLIncludeDirective,
+  type FragmentDefinitionNode,
+  type GraphQLObjectType,
   type GraphQLSchema,
-  GraphQLSkipDirective,
-  getDirectiveValues,
   getNamedType,
+  getOperationAST,
+  isAbstractType,
+  isObjectType,
   Kind,
-  TypeInfo,
-  type ValueNode,
-  visit,
-  visitWithTypeInfo,
 } from 'graphql';
 import type { EffectiveAccess } from '../access/effectiveAccess.js';
 import type { Dataset } from '../catalog/define.js';
 import { datasets } from '../catalog/registry.js';
 import { type FilterArgs, filteredFields } from '../datasets/filters.js';
 import { aggregateFieldsRead, type DatasetFieldRef } from '../graphql/aggregateReads.js';
+import { rootFields, type Selected, selectionVaries, subfields, type Walk } from '../graphql/selection.js';
 import type { FieldRead } from './trail.js';
 
 const datasetOfType = new Map(datasets.map((d) => [d.names.type, d]));
@@ -30,10 +28,11 @@ const datasetOfType = new Map(datasets.map((d) => [d.names.type, d]));
 export function fieldsRead(
   schema: GraphQLSchema,
   document: DocumentNode,
+  operationName: string | null | undefined,
   variables: Record<string, unknown> | undefined,
   access: EffectiveAccess,
 ): FieldRead[] {
-  return howRead(fieldsAsked(schema, document, variables), access);
+  return howRead(fieldsAsked(schema, document, operationName, variables), access);
 }
 
 /** Each field with how the caller reads it, and the grant behind a conditional one. */
@@ -58,70 +57,59 @@ export function filterReads(
   return howRead(filteredFields(dataset, filter, access), access);
 }
 
-/**
- * What a document asks for, when that does not depend on its variables (none in a directive, none in the
- * arguments of an aggregate): Apollo keeps one parsed document per query text, so the walk is done once
- * per document.
- */
-const askedByDocument = new WeakMap<DocumentNode, DatasetFieldRef[]>();
-
-const containsVariable = (value: ValueNode): boolean =>
-  value.kind === Kind.VARIABLE ||
-  (value.kind === Kind.LIST && value.values.some(containsVariable)) ||
-  (value.kind === Kind.OBJECT && value.fields.some((field) => containsVariable(field.value)));
+const askedByDocument = new WeakMap<DocumentNode, Map<string, DatasetFieldRef[]>>();
 
 /**
- * Whether what a field reads depends on variables: through @skip or @include, or through an aggregate's
- * arguments (its groupBy, which aggregateFieldsRead reads only when all its arguments coerce).
+ * The dataset fields the executed operation of a document asks for, each once, whoever asks: collected
+ * as execution collects them (src/graphql/selection.ts). Kept with the document when its selection does
+ * not depend on its variables (Apollo keeps one parsed document per query text).
  */
-const readsVary = (node: FieldNode) =>
-  Boolean(
-    node.directives?.some((directive) => directive.arguments?.some((arg) => containsVariable(arg.value))),
-  ) ||
-  Boolean(
-    node.arguments?.some((arg) => arg.name.value === 'groupBy') &&
-      node.arguments.some((arg) => containsVariable(arg.value)),
-  );
-
-/** The dataset fields a document asks for, each once, whoever asks. */
 function fieldsAsked(
   schema: GraphQLSchema,
   document: DocumentNode,
+  operationName: string | null | undefined,
   variables: Record<string, unknown> | undefined,
 ): DatasetFieldRef[] {
-  const known = askedByDocument.get(document);
+  const operationKey = operationName ?? '';
+  const known = askedByDocument.get(document)?.get(operationKey);
   if (known) return known;
-  const typeInfo = new TypeInfo(schema);
+  const operation = getOperationAST(document, operationName);
+  const root = operation && schema.getRootType(operation.operation);
+  if (!operation || !root) return [];
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+  }
+  const walk: Walk = { schema, fragments, variables };
   const found = new Map<string, DatasetFieldRef>();
-  let varies = false;
-  const skipped = (node: Parameters<typeof getDirectiveValues>[1]) =>
-    getDirectiveValues(GraphQLSkipDirective, node, variables)?.if === true ||
-    getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if === false;
-  visit(
-    document,
-    visitWithTypeInfo(typeInfo, {
-      Field(node) {
-        if (readsVary(node)) varies = true;
-        if (skipped(node)) return false;
-        const parent = typeInfo.getParentType();
-        const dataset: Dataset | undefined = parent
-          ? datasetOfType.get(getNamedType(parent).name)
-          : undefined;
-        const name = node.name.value;
-        const reads = dataset?.fields[name]
-          ? [{ dataset, field: name }]
-          : aggregateFieldsRead(parent?.name, typeInfo.getFieldDef(), node, variables);
-        for (const read of reads) {
-          const key = `${read.dataset.name}.${read.field}`;
-          if (!found.has(key)) found.set(key, read);
-        }
-        return undefined;
-      },
-    }),
-  );
+  const visitFields = (parent: GraphQLObjectType, selected: Selected) => {
+    const dataset = datasetOfType.get(parent.name);
+    for (const [name, nodes] of selected) {
+      const definition = parent.getFields()[name];
+      if (!definition) continue; // __typename and introspection
+      const reads = dataset?.fields[name]
+        ? [{ dataset, field: name }]
+        : nodes.flatMap((node) => aggregateFieldsRead(parent.name, definition, node, variables));
+      for (const read of reads) {
+        const key = `${read.dataset.name}.${read.field}`;
+        if (!found.has(key)) found.set(key, read);
+      }
+      const type = getNamedType(definition.type);
+      const runtimeTypes = isAbstractType(type)
+        ? schema.getPossibleTypes(type)
+        : isObjectType(type)
+          ? [type]
+          : [];
+      for (const runtime of runtimeTypes) visitFields(runtime, subfields(walk, runtime, nodes));
+    }
+  };
+  visitFields(root, rootFields(walk, root, operation.selectionSet));
   const asked = [...found.values()];
-  // (a field skipped by a literal @skip hides its subtree whatever the variables: that is kept too)
-  if (!varies) askedByDocument.set(document, asked);
+  if (!selectionVaries(document)) {
+    const byOperation = askedByDocument.get(document) ?? new Map<string, DatasetFieldRef[]>();
+    byOperation.set(operationKey, asked);
+    askedByDocument.set(document, byOperation);
+  }
   return asked;
 }
 

@@ -1,12 +1,4 @@
-import {
-  type FieldNode,
-  GraphQLIncludeDirective,
-  type GraphQLResolveInfo,
-  GraphQLSkipDirective,
-  getDirectiveValues,
-  type SelectionSetNode,
-} from 'graphql';
-import { filterReads } from '../audit/reads.js';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Dataset } from '../catalog/define.js';
 import { datasets } from '../catalog/registry.js';
 import {
@@ -27,6 +19,7 @@ import type { FilterArgs } from '../datasets/filters.js';
 import { builder } from './builder.js';
 import { outputType } from './datasetTypes.js';
 import { bilingual } from './describe.js';
+import { objectType, subfields, type Walk } from './selection.js';
 
 /**
  * `<dataset>Aggregate(filter, groupBy, first, includeDeleted)`: groups of a dataset's records with their
@@ -42,42 +35,21 @@ const AGGREGATE_NAMES: Record<AggregateName, [string, string]> = {
   max: ['最大值', 'Maximum'],
 };
 
-/** The fields of a selection set, through fragments, without those @skip or @include leave out. */
-function selectedFields(selectionSet: SelectionSetNode | undefined, info: GraphQLResolveInfo): FieldNode[] {
-  const found: FieldNode[] = [];
-  const visit = (set: SelectionSetNode | undefined) => {
-    for (const selection of set?.selections ?? []) {
-      if (
-        getDirectiveValues(GraphQLSkipDirective, selection, info.variableValues)?.if === true ||
-        getDirectiveValues(GraphQLIncludeDirective, selection, info.variableValues)?.if === false
-      )
-        continue;
-      if (selection.kind === 'Field') found.push(selection);
-      else if (selection.kind === 'InlineFragment') visit(selection.selectionSet);
-      else visit(info.fragments[selection.name.value]?.selectionSet);
-    }
-  };
-  visit(selectionSet);
-  return found;
-}
-
 /** Which aggregates of which fields the operation selects under `groups`. */
-function requestedMeasures(info: GraphQLResolveInfo): Measures {
-  const measures: Record<string, Set<string>> = {};
-  const named = (nodes: FieldNode[], name: string) => nodes.filter((node) => node.name.value === name);
-  const groups = info.fieldNodes.flatMap((node) => named(selectedFields(node.selectionSet, info), 'groups'));
-  for (const group of groups) {
-    const inGroup = selectedFields(group.selectionSet, info);
-    for (const aggregate of AGGREGATES) {
-      for (const node of named(inGroup, aggregate)) {
-        measures[aggregate] ??= new Set();
-        for (const field of selectedFields(node.selectionSet, info)) {
-          if (field.name.value !== '__typename') measures[aggregate].add(field.name.value);
-        }
-      }
-    }
+function requestedMeasures(dataset: Dataset, info: GraphQLResolveInfo): Measures {
+  const walk: Walk = { schema: info.schema, fragments: info.fragments, variables: info.variableValues };
+  const names = aggregateNames(dataset);
+  const measures: Record<string, string[]> = {};
+  const groups = subfields(walk, objectType(info.schema, names.result), info.fieldNodes).get('groups');
+  if (!groups) return measures;
+  const inGroup = subfields(walk, objectType(info.schema, names.group), groups);
+  for (const aggregate of AGGREGATES) {
+    const nodes = inGroup.get(aggregate);
+    if (!nodes) continue;
+    const fields = subfields(walk, objectType(info.schema, names.measures), nodes);
+    measures[aggregate] = [...fields.keys()].filter((name) => name !== '__typename');
   }
-  return Object.fromEntries(Object.entries(measures).map(([name, fields]) => [name, [...fields]]));
+  return measures;
 }
 
 function aggregateQuery(dataset: Dataset) {
@@ -218,23 +190,8 @@ function aggregateQuery(dataset: Dataset) {
         }),
         includeDeleted: t.arg.boolean({ description: '包含已删除记录 / Include tombstones' }),
       },
-      resolve: async (_root, args, ctx, info) => {
-        ctx.audit.filtered(filterReads(dataset, args.filter as FilterArgs | null, ctx.access));
-        const result = await aggregateRecords(
-          ctx.db,
-          dataset,
-          args as never,
-          requestedMeasures(info),
-          ctx.reference,
-          ctx.access,
-        );
-        // The records whose values went into the answer.
-        ctx.audit.rows(
-          dataset.name,
-          result.groups.reduce((sum, group) => sum + group.count, 0),
-        );
-        return result;
-      },
+      resolve: (_root, args, ctx, info) =>
+        ctx.records.aggregate(dataset, args as never, requestedMeasures(dataset, info)),
     }),
   );
 }

@@ -1,17 +1,15 @@
-import type { EffectiveAccess } from '../access/effectiveAccess.js';
-import { filterReads } from '../audit/reads.js';
 import type { Dataset } from '../catalog/define.js';
-import { datasetByName, datasets } from '../catalog/registry.js';
+import { datasets } from '../catalog/registry.js';
 import type { FieldDef } from '../catalog/types.js';
-import { type FilterArgs, filterKind } from '../datasets/filters.js';
-import { type LinkJoin, listRecords, MAX_PAGE_SIZE, recordByKey } from '../datasets/store.js';
+import { filterKind } from '../datasets/filters.js';
+import { type ListArgs, MAX_PAGE_SIZE } from '../datasets/store.js';
 import { builder } from './builder.js';
 import { connectionType } from './connection.js';
 import { datasetTypes, outputType } from './datasetTypes.js';
 import { bilingual } from './describe.js';
 import { maxLength, maxLengthOf } from './inputLengths.js';
 import { linkFilterFields } from './linkFilters.js';
-import { connectionSelection, recordFields, type SelectedFields } from './selectedFields.js';
+import { connectionSelection, recordFields } from './selectedFields.js';
 
 export const OrderDirection = builder.enumType('OrderDirection', {
   description: '排序方向 / Sort direction',
@@ -131,31 +129,6 @@ function orderInput(dataset: Dataset) {
   });
 }
 
-/**
- * The selected to-one cross-links that a page reads in its own statement (a join) instead of a second one
- * through the link's loader: those on the target's whole natural key (at most one row matches), to another
- * dataset, that the caller may follow (the link's rule still decides, per field, as for any link).
- */
-function joinableLinks(
-  dataset: Dataset,
-  selected: ReadonlyMap<string, SelectedFields>,
-  access: EffectiveAccess,
-): LinkJoin[] {
-  const joins: LinkJoin[] = [];
-  for (const [name, fields] of selected) {
-    const link = dataset.links?.[name];
-    if (!link || link.kind !== 'one') continue;
-    const target = datasetByName(link.to) as Dataset;
-    const on = Object.entries(link.on);
-    if (target === dataset || on.length !== 1) continue;
-    const [[local, remote]] = on;
-    if (target.key.length !== 1 || target.key[0] !== remote) continue;
-    if (!access.canFollow(dataset, link, target)) continue;
-    joins.push({ link: name, target, local, remote, fields });
-  }
-  return joins;
-}
-
 for (const dataset of datasets) {
   const node = datasetTypes.get(dataset.name);
   if (!node) throw new Error(`no type for ${dataset.name}`);
@@ -177,22 +150,8 @@ for (const dataset of datasets) {
         after: t.arg.string({ description: '上一页的 endCursor / The endCursor of the previous page' }),
         includeDeleted: t.arg.boolean({ description: '包含已删除记录 / Include tombstones' }),
       },
-      resolve: async (_root, args, ctx, info) => {
-        const { fields, links } = connectionSelection(dataset, info);
-        const joins = joinableLinks(dataset, links, ctx.access);
-        ctx.audit.filtered(filterReads(dataset, args.filter as FilterArgs | null, ctx.access));
-        const page = await listRecords(
-          ctx.db,
-          dataset,
-          args as any,
-          ctx.reference,
-          ctx.access,
-          fields,
-          joins,
-        );
-        ctx.audit.rows(dataset.name, page.rows.length);
-        return page;
-      },
+      resolve: (_root, args, ctx, info) =>
+        ctx.records.list(dataset, args as ListArgs, connectionSelection(dataset, info)),
     }),
   );
 
@@ -214,12 +173,7 @@ for (const dataset of datasets) {
           ];
         }),
       ),
-      resolve: async (_root, args, ctx, info) => {
-        const fields = recordFields(dataset, info);
-        const record = await recordByKey(ctx.db, dataset, args, ctx.reference, ctx.access, fields);
-        ctx.audit.rows(dataset.name, record ? 1 : 0);
-        return record;
-      },
+      resolve: (_root, args, ctx, info) => ctx.records.byKey(dataset, args, recordFields(dataset, info)),
     }),
   );
 }

@@ -1,11 +1,10 @@
 import type { ImplementableObjectRef } from '@pothos/core';
 import type { GraphQLResolveInfo } from 'graphql';
-import { maskValue } from '../access/masking.js';
 import type { Dataset } from '../catalog/define.js';
 import { datasetByName, datasets } from '../catalog/registry.js';
 import type { FieldDef, LinkDef } from '../catalog/types.js';
 import type { Context } from '../context.js';
-import { type DatasetRow, joinedOf } from '../datasets/store.js';
+import type { DatasetRow } from '../datasets/store.js';
 import { builder, type HubSchemaTypes } from './builder.js';
 import { bilingual, describeField } from './describe.js';
 import { enumType } from './enums.js';
@@ -49,41 +48,20 @@ function linkField(
   const target = datasetByName(link.to) as Dataset;
   const targetType = datasetTypes.get(target.name) as ImplementableObjectRef<HubSchemaTypes, DatasetRow>;
   const description = bilingual(link.zh, link.en);
+  const load = (row: DatasetRow, ctx: Context, info: GraphQLResolveInfo) =>
+    ctx.records.linked(source, linkName, row, recordFields(target, info));
   if (link.kind === 'overlap') {
     return t.field({
       type: [targetType],
       description: `${description}\n\n按空间重叠关联 / Linked by spatial overlap`,
-      resolve: async (row, _args, ctx, info) => {
-        if (row[link.from] == null) return [];
-        const fields = recordFields(target, info);
-        const rows = await ctx.loaders
-          .overlapping(source, link.from, target, link.toField, fields)
-          .load(row.id);
-        ctx.audit.rows(target.name, rows.length);
-        return rows;
-      },
+      resolve: (row, _args, ctx, info) => load(row, ctx, info),
     });
   }
-  const [[local, remote]] = Object.entries(link.on);
-  const load = async (row: DatasetRow, ctx: Context, info: GraphQLResolveInfo) => {
-    if (row[local] == null) return [];
-    const rows = await ctx.loaders.byField(target, remote, recordFields(target, info)).load(row[local]);
-    ctx.audit.rows(target.name, link.kind === 'one' ? Math.min(rows.length, 1) : rows.length);
-    return rows;
-  };
   if (link.kind === 'one') {
     return t.field({
       type: targetType,
       description,
-      resolve: (row, _args, ctx, info) => {
-        // Read with its page, in the page's statement (datasetQueries.ts, joinableLinks): no promise per row.
-        const joined = joinedOf(row)?.[linkName];
-        if (joined !== undefined) {
-          ctx.audit.rows(target.name, joined ? 1 : 0);
-          return joined;
-        }
-        return load(row, ctx, info).then((rows) => rows[0] ?? null);
-      },
+      resolve: (row, _args, ctx, info) => load(row, ctx, info).then((rows) => rows[0] ?? null),
     });
   }
   return t.field({
@@ -94,14 +72,13 @@ function linkField(
 }
 
 /**
- * A field's value as the caller may see it. Whether it may see it at all is the permission rules' call;
- * masking personal data (脱敏) is decided here, per row, for every path that reaches the field.
+ * A field's value as the caller may see it: masking (脱敏) per row, through the caller's record view.
+ * Whether it may see it at all is the permission rules' call.
  */
 function valueResolver(dataset: Dataset, name: string, field: FieldDef) {
-  const mask = field.personal ? field.mask : undefined;
-  if (!mask) return (row: DatasetRow) => row[name] as any;
+  if (!(field.personal && field.mask)) return (row: DatasetRow) => row[name] as any;
   return (row: DatasetRow, _args: unknown, ctx: Context) =>
-    (ctx.access.fieldOfRow(dataset, name, row) === 'MASKED' ? maskValue(mask, row[name]) : row[name]) as any;
+    (ctx.records.view(dataset).value(row, name) ?? null) as any;
 }
 
 for (const dataset of datasets) {

@@ -1,17 +1,15 @@
-import type { FieldNode, FragmentDefinitionNode, GraphQLResolveInfo, SelectionSetNode } from 'graphql';
+import type { FieldNode, GraphQLResolveInfo } from 'graphql';
 import type { Dataset } from '../catalog/define.js';
 import { datasetByName } from '../catalog/registry.js';
+import { objectType, selectionVaries, subfields, type Walk } from './selection.js';
 
 /**
  * The stored fields a query's selection of a dataset type reads, so that the store selects those columns
- * and not the whole row (most tables have twice the columns a query asks for, and decoding the others
- * was a good part of a list's cost). Beyond the selected fields: the record id and publisher always (the
- * masking and the per-row rules read the publisher), the fields a selected cross-link joins on, and every
- * provenance column when `provenance` is selected. Undefined, meaning every column, for a selection this
- * does not understand (a field it does not know).
- *
- * `@skip` and `@include` are ignored: a field under either is read as if selected (a column too many, never
- * one too few).
+ * and not the whole row (most tables have twice the columns a query asks for). Beyond the selected fields:
+ * the record id and publisher always (masking and the per-row rules read the publisher), the fields a
+ * selected cross-link joins on, and every provenance column when `provenance` is selected. Undefined,
+ * meaning every column, for a selection this does not understand. Fields are collected as execution
+ * collects them (src/graphql/selection.ts): a field left out by @skip or @include is not read.
  */
 export type SelectedFields = readonly string[] | undefined;
 
@@ -25,34 +23,16 @@ const PROVENANCE = [
   'deleted',
 ];
 
-type Fragments = Record<string, FragmentDefinitionNode>;
-
-/** The selection sets of the cross-links met, by link name. */
-type LinkSelections = Map<string, (SelectionSetNode | undefined)[]>;
-
-function collect(
+/** The fields read by the selections of a dataset type, and the nodes of its selected cross-links. */
+function fieldsOf(
+  walk: Walk,
   dataset: Dataset,
-  selectionSet: SelectionSetNode | undefined,
-  fragments: Fragments,
-  into: Set<string>,
-  seen: Set<string>,
-  links?: LinkSelections,
-): boolean {
-  if (!selectionSet) return true;
-  for (const selection of selectionSet.selections) {
-    if (selection.kind === 'InlineFragment') {
-      if (!collect(dataset, selection.selectionSet, fragments, into, seen, links)) return false;
-      continue;
-    }
-    if (selection.kind === 'FragmentSpread') {
-      const name = selection.name.value;
-      if (seen.has(name)) continue;
-      seen.add(name);
-      const fragment = fragments[name];
-      if (!fragment || !collect(dataset, fragment.selectionSet, fragments, into, seen, links)) return false;
-      continue;
-    }
-    const name = selection.name.value;
+  nodes: readonly FieldNode[],
+  links?: Map<string, FieldNode[]>,
+): SelectedFields {
+  const into = new Set<string>(['id', 'publisher']);
+  if (!nodes.length) return [...into];
+  for (const [name, selected] of subfields(walk, objectType(walk.schema, dataset.names.type), nodes)) {
     if (name === '__typename') continue;
     if (dataset.fields[name]) {
       into.add(name);
@@ -60,7 +40,7 @@ function collect(
     }
     const link = dataset.links?.[name];
     if (link) {
-      links?.set(name, [...(links.get(name) ?? []), selection.selectionSet]);
+      links?.set(name, [...(links.get(name) ?? []), ...selected]);
       if (link.kind === 'overlap') into.add(link.from);
       else for (const local of Object.keys(link.on)) into.add(local);
       continue;
@@ -69,55 +49,26 @@ function collect(
       for (const column of PROVENANCE) into.add(column);
       continue;
     }
-    return false;
-  }
-  return true;
-}
-
-/** The fields read by the selection sets of a dataset type (for a list: those under nodes and edges.node). */
-function fieldsOf(
-  dataset: Dataset,
-  selectionSets: (SelectionSetNode | undefined)[],
-  fragments: Fragments,
-  links?: LinkSelections,
-): SelectedFields {
-  const into = new Set<string>(['id', 'publisher']);
-  const seen = new Set<string>();
-  for (const selectionSet of selectionSets) {
-    if (!collect(dataset, selectionSet, fragments, into, seen, links)) return undefined;
+    return undefined;
   }
   return [...into];
 }
 
-/** The selection sets of the fields named `name` in a selection set, through fragments. */
-function subSelections(
-  selectionSet: SelectionSetNode | undefined,
-  name: string,
-  fragments: Fragments,
-  found: (SelectionSetNode | undefined)[] = [],
-  seen = new Set<string>(),
-): (SelectionSetNode | undefined)[] {
-  for (const selection of selectionSet?.selections ?? []) {
-    if (selection.kind === 'Field') {
-      if (selection.name.value === name) found.push(selection.selectionSet);
-    } else if (selection.kind === 'InlineFragment') {
-      subSelections(selection.selectionSet, name, fragments, found, seen);
-    } else if (!seen.has(selection.name.value)) {
-      seen.add(selection.name.value);
-      subSelections(fragments[selection.name.value]?.selectionSet, name, fragments, found, seen);
-    }
-  }
-  return found;
-}
+const walkOf = (info: GraphQLResolveInfo): Walk => ({
+  schema: info.schema,
+  fragments: info.fragments,
+  variables: info.variableValues,
+});
 
-// Computed once per field node: graphql-js hands every row of a list the same nodes, and Apollo's document
-// cache hands every request of the same document the same nodes (fragments are the document's own, so the
-// answer depends on the node alone).
+// Computed once per field node where the operation's selection does not depend on its variables:
+// graphql-js hands every row of a list the same nodes, and Apollo's document cache every request of the
+// same document.
 const recordCache = new WeakMap<FieldNode, SelectedFields>();
 const connectionCache = new WeakMap<FieldNode, ConnectionSelection>();
 
-function cached<T>(cache: WeakMap<FieldNode, T>, nodes: readonly FieldNode[], compute: () => T): T {
-  if (nodes.length !== 1) return compute();
+function cached<T>(cache: WeakMap<FieldNode, T>, info: GraphQLResolveInfo, compute: () => T): T {
+  const nodes = info.fieldNodes;
+  if (nodes.length !== 1 || selectionVaries(info.operation, info.fragments)) return compute();
   const node = nodes[0];
   if (cache.has(node)) return cache.get(node) as T;
   const fields = compute();
@@ -127,13 +78,7 @@ function cached<T>(cache: WeakMap<FieldNode, T>, nodes: readonly FieldNode[], co
 
 /** The fields read of the record (or records) a field resolves to: a lookup by key, a cross-link. */
 export function recordFields(dataset: Dataset, info: GraphQLResolveInfo): SelectedFields {
-  return cached(recordCache, info.fieldNodes, () =>
-    fieldsOf(
-      dataset,
-      info.fieldNodes.map((node) => node.selectionSet),
-      info.fragments,
-    ),
-  );
+  return cached(recordCache, info, () => fieldsOf(walkOf(info), dataset, info.fieldNodes));
 }
 
 export interface ConnectionSelection {
@@ -145,20 +90,20 @@ export interface ConnectionSelection {
 
 /** What a connection reads of its records (`nodes { … }`, `edges { node { … } }`) and their cross-links. */
 export function connectionSelection(dataset: Dataset, info: GraphQLResolveInfo): ConnectionSelection {
-  return cached(connectionCache, info.fieldNodes, () => {
-    const sets: (SelectionSetNode | undefined)[] = [];
-    for (const node of info.fieldNodes) {
-      sets.push(...subSelections(node.selectionSet, 'nodes', info.fragments));
-      for (const edges of subSelections(node.selectionSet, 'edges', info.fragments)) {
-        sets.push(...subSelections(edges, 'node', info.fragments));
-      }
-    }
-    const linkSets: LinkSelections = new Map();
-    const fields = fieldsOf(dataset, sets, info.fragments, linkSets);
+  return cached(connectionCache, info, () => {
+    const walk = walkOf(info);
+    const type = dataset.names.type;
+    const connection = subfields(walk, objectType(info.schema, `${type}Connection`), info.fieldNodes);
+    const records = [...(connection.get('nodes') ?? [])];
+    const edges = connection.get('edges');
+    if (edges)
+      records.push(...(subfields(walk, objectType(info.schema, `${type}Edge`), edges).get('node') ?? []));
+    const linkNodes = new Map<string, FieldNode[]>();
+    const fields = fieldsOf(walk, dataset, records, linkNodes);
     const links = new Map<string, SelectedFields>();
-    for (const [name, linked] of linkSets) {
+    for (const [name, linked] of linkNodes) {
       const target = datasetByName(dataset.links?.[name]?.to ?? '') as Dataset;
-      links.set(name, fieldsOf(target, linked, info.fragments));
+      links.set(name, fieldsOf(walk, target, linked));
     }
     return { fields, links };
   });

@@ -3,7 +3,7 @@ import type { Dataset } from '../catalog/define.js';
 import { datasetByName } from '../catalog/registry.js';
 import type { DatasetRow } from '../datasets/store.js';
 import { badInput } from '../errors.js';
-import { listChanges, MAX_CHANGES_PAGE } from '../sync/changes.js';
+import { type ChangePage, MAX_CHANGES_PAGE } from '../sync/changes.js';
 import { type PublishResult, publishBatch } from '../sync/ingest.js';
 import { withPublishSlot } from '../sync/publishSlots.js';
 import { builder } from './builder.js';
@@ -176,32 +176,30 @@ const Change = builder.objectRef<ChangeRow>('Change').implement({
   }),
 });
 
-const ChangePageType = builder
-  .objectRef<Awaited<ReturnType<typeof listChanges>> & { datasetName: string }>('ChangePage')
-  .implement({
-    description: '一页变更 / A page of changes',
-    fields: (t) => ({
-      changes: t.field({
-        type: [Change],
-        nullable: false,
-        description: '变更，按发生顺序 / Changes in order',
-        resolve: (page) =>
-          page.rows.map((row) => ({
-            ...row,
-            datasetName: page.datasetName,
-            changeCursor: page.cursorOf(row),
-          })),
-      }),
-      endCursor: t.exposeString('endCursor', {
-        nullable: false,
-        description: '下次从此游标继续 / Continue after this cursor',
-      }),
-      hasMore: t.exposeBoolean('hasMore', {
-        nullable: false,
-        description: '还有更多变更 / More changes follow',
-      }),
+const ChangePageType = builder.objectRef<ChangePage & { datasetName: string }>('ChangePage').implement({
+  description: '一页变更 / A page of changes',
+  fields: (t) => ({
+    changes: t.field({
+      type: [Change],
+      nullable: false,
+      description: '变更，按发生顺序 / Changes in order',
+      resolve: (page) =>
+        page.rows.map((row) => ({
+          ...row,
+          datasetName: page.datasetName,
+          changeCursor: page.cursorOf(row),
+        })),
     }),
-  });
+    endCursor: t.exposeString('endCursor', {
+      nullable: false,
+      description: '下次从此游标继续 / Continue after this cursor',
+    }),
+    hasMore: t.exposeBoolean('hasMore', {
+      nullable: false,
+      description: '还有更多变更 / More changes follow',
+    }),
+  }),
+});
 
 builder.queryField('changes', (t) =>
   t.field({
@@ -216,8 +214,7 @@ builder.queryField('changes', (t) =>
     },
     resolve: async (_root, args, ctx) => {
       const dataset = datasetNamed(args.dataset);
-      const page = await listChanges(ctx.db, dataset, ctx.access, args.after, args.first);
-      ctx.audit.rows(dataset.name, page.rows.length);
+      const page = await ctx.records.changes(dataset, args.after, args.first);
       return { ...page, datasetName: dataset.name };
     },
   }),

@@ -9,6 +9,7 @@ import type { ReferenceData } from '../datasets/reference.js';
 import type { Db } from '../db/connection.js';
 import { columnName } from '../db/datasetTable.js';
 import { forbidden, userError } from '../errors.js';
+import { rowScopeText } from '../records/records.js';
 import { checkPublishingScope } from './scope.js';
 import { StagingSpool } from './spool.js';
 import { type Rejection, type ValidRow, validateRecord } from './validate.js';
@@ -353,13 +354,9 @@ async function merge(
     select count(*)::int as tombstones from jt_staging where deleted`;
   let deleted = deletedRows.length;
   if (options.mode === 'SNAPSHOT' && snapshotAllowed) {
-    const scope =
-      access.principal.kind === 'DISTRICT' && dataset.districtField
-        ? ` and t.${quote(columnName(dataset.districtField))} = ${literal(access.principal.code)}`
-        : '';
     const absent = await tx.unsafe<{ id: number }[]>(
       `update ${table} t set ${tombstone}
-        where t.publisher = ${literal(publisher)} and not t.deleted${scope}
+        where t.publisher = ${literal(publisher)} and not t.deleted and ${rowScopeText(access, dataset, 't')}
           and not exists (select 1 from jt_staging d where ${keyMatch} and not d.deleted)
         returning t.id`,
     );

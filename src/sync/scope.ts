@@ -3,6 +3,7 @@ import type { EffectiveAccess } from '../access/effectiveAccess.js';
 import type { Dataset } from '../catalog/define.js';
 import { datasetByName } from '../catalog/registry.js';
 import { columnName } from '../db/datasetTable.js';
+import { rowScopeText } from '../records/records.js';
 import type { Rejection } from './validate.js';
 
 /**
@@ -25,11 +26,9 @@ const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 const column = (alias: string, field: string) => `${alias}.${quote(columnName(field))}`;
 
-/** The rows of a dataset the caller can read, as SQL on `alias` (a district: its district's rows). */
-function readable(access: EffectiveAccess, dataset: Dataset, alias: string): string {
-  if (access.principal.kind !== 'DISTRICT' || !dataset.districtField) return 'true';
-  return `${column(alias, dataset.districtField)} = ${literal(access.principal.code)}`;
-}
+/** The rows of a dataset the caller can read, as SQL on `alias`. */
+const readable = (access: EffectiveAccess, dataset: Dataset, alias: string) =>
+  rowScopeText(access, dataset, alias);
 
 /** The one reason for every row outside the writer's scope, whatever record is or is not behind it. */
 export function scopeReason(dataset: Dataset, access: EffectiveAccess): string {
