@@ -12,9 +12,8 @@ export const RETRY_DATABASE_MS = 100;
 export const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
- * Seconds between a connection's failed attempt and its next, postgres.js `backoff` option. postgres.js's
- * own waits 3^n / 100 s (up to 20 s, n counted across the pool and reset only by a session that starts), so
- * after an outage requests waited many seconds for a database that was back (bench/load.ts): within 1 s.
+ * Seconds between a connection's failed attempt and its next (postgres.js `backoff`): short and capped at
+ * 1 s, so that requests after an outage do not wait for a database that is back.
  */
 export const reconnectBackoff = (retries: number): number => Math.min(0.05 * 2 ** retries, 1);
 
@@ -31,18 +30,10 @@ interface Address {
 }
 
 /**
- * Fail fast while the database is down, for a postgres.js pool (its `socket` and `backoff` options).
- *
- * Without it, a query sent while the server is down waits in postgres.js's queue: each connection of the
- * pool takes one queued query, tries to connect, fails it (ECONNREFUSED) and waits its backoff before the
- * next, so with 10 connections and a 1 s backoff the queue drained at 10 queries a second while requests
- * added many more, and requests waited until the hub's deadline (src/http/timeouts.ts).
- *
- * Here every TCP connection is made through a circuit breaker (opossum). A refused or timed-out attempt
- * opens it: then each connection gets a socket that fails at once with DatabaseDownError, and postgres.js
- * retries without backoff, so each queued query is failed in turn within milliseconds, and so is every
- * query sent while the breaker is open. RETRY_DATABASE_MS after it opened, the next attempt goes through
- * (half open, one at a time): when it connects, the breaker closes and queries run again.
+ * Fail fast while the database is down (postgres.js `socket` option): every TCP connection goes through a
+ * circuit breaker (opossum), so that queries queued or sent during an outage fail at once with
+ * DatabaseDownError instead of draining at the pool's backoff rate until the request deadline. One attempt
+ * goes through RETRY_DATABASE_MS after it opened; a success closes it.
  */
 export class ConnectBreaker {
   private readonly breaker: CircuitBreaker<[Address], Socket>;
