@@ -3,7 +3,8 @@
  *
  * 1. Publishing N rows (default 1M) of irrigationWell through the streaming endpoint
  *    (`POST /datasets/irrigationWell/batches/:batchKey`, NDJSON) versus a plain `COPY … FROM STDIN` of the
- *    same rows into the same table, through the same postgres.js pool (the hub's own, in the hub process).
+ *    same rows into the same table, through the same postgres.js pool (the hub's own, in the hub process),
+ *    in a transaction that lifts the pool's statement timeout as a publish does.
  *    Rounds alternate the order (hub, COPY / COPY, hub); the table is truncated and checkpointed before
  *    every load, so both start from the same empty state. Target: hub ≥ 0.5 × COPY's rows/s.
  * 2. Exporting the dataset (`GET /datasets/irrigationWell/export?format=ndjson`) at N/10 and N rows, each
@@ -24,47 +25,46 @@
  * BENCH_SYNC_GRAPHQL_ROUNDS (5), BENCH_SYNC_GRAPHQL_RECORDS (5000), BENCH_POOL (10, the hub's default
  * pool), BENCH_LOG_LEVEL (silent), BENCH_HUB_NODE_OPTIONS (extra Node options for the hub processes).
  */
-import { type ChildProcess, execFile, fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  createReadStream,
-  createWriteStream,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { pino } from 'pino';
 import postgres from 'postgres';
 import type { Dataset } from '../src/catalog/define.js';
-import { datasetByName } from '../src/catalog/registry.js';
-import type { FieldDef } from '../src/catalog/types.js';
-import type { Config } from '../src/config.js';
-import { loadReference } from '../src/datasets/reference.js';
-import { openDatabase } from '../src/db/connection.js';
 import { columnName } from '../src/db/datasetTable.js';
-import { runMigrations } from '../src/db/migrate.js';
-import { demoRecords } from '../src/demo/rows.js';
-import { type GeoPoint, type GeoPolygon, pointToPg, polygonToPg } from '../src/domain/geometry.js';
-import { createHub } from '../src/http/app.js';
-import { ensureBenchDatabase, redacted } from './support/database.js';
+import { sendBatch } from './support/batches.js';
+import {
+  datasetNamed,
+  fnv,
+  fnvBytes,
+  generatedRecords,
+  type LoadFiles,
+  loadColumns,
+  writeLoadFiles,
+} from './support/data.js';
+import { benchDatabaseUrl, prepareBenchDatabase, redacted } from './support/database.js';
 import { envNumber } from './support/env.js';
+import { type GraphqlBody, jsonHeaders, post } from './support/http.js';
+import { type ForkedHub, forkHub } from './support/hub.js';
+import { type BenchKey, createKeys, revokeKeys } from './support/keys.js';
+import { memoryOf, resetPeak } from './support/measure.js';
+import { sleep } from './support/processes.js';
+import {
+  gitState,
+  isMain,
+  loadLine,
+  machine,
+  ROOT,
+  resultsFile,
+  runAsScript,
+  writeResults,
+} from './support/report.js';
+import { fixed, median, mib, spread, table, thousands } from './support/stats.js';
 
-const THIS_FILE = fileURLToPath(import.meta.url);
-const BENCH_DIR = dirname(THIS_FILE);
-const ROOT = resolve(BENCH_DIR, '..');
-const RESULTS_FILE = join(BENCH_DIR, 'results/sync.json');
-
-const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/jt_bench_sync';
+const RESULTS_FILE = resultsFile('sync');
 
 /** A dataset with a few columns of several types (text, district, point, numbers, enums, a date). */
 const DATASET = 'irrigationWell';
@@ -99,211 +99,31 @@ const settings = {
 /** The smaller export: a tenth of the rows, to show the peak does not grow with them. */
 const smallRows = () => Math.max(1, Math.floor(settings.rows / 10));
 
-function databaseUrl(): string {
-  return process.env.JINGTU_BENCH_DATABASE_URL || DEFAULT_URL;
-}
+const databaseUrl = () =>
+  benchDatabaseUrl('JINGTU_BENCH_DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/jt_bench_sync');
 
 function benchDataset(): Dataset {
-  const dataset = datasetByName(DATASET);
-  if (!dataset) throw new Error(`no dataset ${DATASET}`);
+  const dataset = datasetNamed(DATASET);
   if (dataset.owner !== PUBLISHER)
     throw new Error(`${DATASET} is owned by ${dataset.owner}, not ${PUBLISHER}`);
-  const [key, ...more] = dataset.key;
-  // Rows are made unique by suffixing the natural key, which needs a single text key.
-  if (more.length || dataset.fields[key]?.type !== 'text') {
-    throw new Error(`${DATASET} no longer has a single text natural key: adapt the generator`);
-  }
   return dataset;
 }
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-/** The columns a load writes: the declared fields, then the provenance the publisher gives. */
-function loadColumns(dataset: Dataset): string[] {
-  return [...Object.keys(dataset.fields).map(columnName), 'publisher', 'source_record_id', 'sync_batch'];
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Child process: one hub, serving HTTP, and running the plain COPY on its own pool when asked
-
-type HubMessage =
-  | { type: 'ready'; port: number }
-  | { type: 'failed'; error: string }
-  | { type: 'copied'; error?: string }
-  | { type: 'memory'; usage: NodeJS.MemoryUsage };
-type ParentMessage = 'stop' | 'memory' | { type: 'copy'; file: string };
-
-function hubConfig(url: string, poolSize: number): Config {
-  return {
-    databaseUrl: url,
-    dataDir: join(os.tmpdir(), 'jingtu-bench-unused'),
-    port: 0,
-    host: '127.0.0.1',
-    logLevel: 'silent',
-    poolSize,
-  };
-}
-
-async function serveHub(): Promise<void> {
-  const database = await openDatabase(hubConfig(databaseUrl(), settings.pool));
-  const reference = await loadReference(database.db);
-  const logger = pino({ level: settings.logLevel });
-  const hub = await createHub({ db: database.db, sql: database.sql, reference, logger });
-  await new Promise<void>((done, fail) => {
-    hub.httpServer.once('error', fail);
-    hub.httpServer.listen(0, '127.0.0.1', done);
+const startHub = () =>
+  forkHub({
+    databaseUrl: databaseUrl(),
+    pool: settings.pool,
+    logLevel: settings.logLevel,
+    nodeOptions: settings.hubNodeOptions,
   });
-  const address = hub.httpServer.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const dataset = benchDataset();
-  const { sql } = database;
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await hub.stop();
-    await database.close();
-    process.exit(0);
-  };
-  // The reference side of the publish benchmark: the same rows, as COPY text, into the same table, on a
-  // connection of the hub's pool, with nothing of the hub in between (no validation, staging or merge).
-  const copy = async (file: string) => {
-    const target = await sql`copy ${sql(dataset.table)} (${sql(loadColumns(dataset))}) from stdin`.writable();
-    await pipeline(createReadStream(file), target);
-  };
-  process.on('message', (message: ParentMessage) => {
-    if (message === 'stop') void stop();
-    else if (message === 'memory') {
-      process.send?.({ type: 'memory', usage: process.memoryUsage() } satisfies HubMessage);
-    } else if (message.type === 'copy') {
-      copy(message.file).then(
-        () => process.send?.({ type: 'copied' } satisfies HubMessage),
-        (error: Error) => process.send?.({ type: 'copied', error: String(error) } satisfies HubMessage),
-      );
-    }
-  });
-  process.on('disconnect', () => void stop());
-  process.send?.({ type: 'ready', port } satisfies HubMessage);
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Parent: hubs
-
-interface RunningHub {
-  base: string;
-  child: ChildProcess;
-}
-
-function startHub(): Promise<RunningHub> {
-  const child = fork(THIS_FILE, ['--hub'], {
-    cwd: ROOT,
-    execArgv: ['--import', 'tsx', ...settings.hubNodeOptions],
-    // As deployed.
-    env: { ...process.env, NODE_ENV: 'production' },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  // A message to a hub that has just died fails with EPIPE; its exit (and the request that failed with
-  // it) tells the story, so the channel's error must not crash the benchmark.
-  child.on('error', (error) => console.error(`hub process: ${error.message}`));
-  return new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error('the hub did not start within 60 s')), 60_000);
-    child.once('exit', (code) => fail(new Error(`the hub exited with ${code} before it was ready`)));
-    child.on('message', (message: HubMessage) => {
-      if (message.type === 'ready') {
-        clearTimeout(timer);
-        done({ base: `http://127.0.0.1:${message.port}`, child });
-      } else if (message.type === 'failed') {
-        clearTimeout(timer);
-        fail(new Error(`hub: ${message.error}`));
-      }
-    });
-  });
-}
-
-function stopHub(hub: RunningHub): Promise<void> {
-  return new Promise((done) => {
-    if (hub.child.exitCode !== null || hub.child.signalCode !== null) return done();
-    const timer = setTimeout(() => hub.child.kill('SIGKILL'), 15_000);
-    hub.child.once('exit', () => {
-      clearTimeout(timer);
-      done();
-    });
-    // A hub that died (out of memory, say) has closed its channel before its exit is seen.
-    if (hub.child.connected) hub.child.send('stop' satisfies ParentMessage);
-    else hub.child.kill('SIGTERM');
-  });
-}
-
-/** Sends a hub a request and waits for its answer of one type; fails if the hub exits first. */
-function ask<T extends HubMessage['type']>(
-  hub: RunningHub,
-  message: ParentMessage,
-  type: T,
-): Promise<Extract<HubMessage, { type: T }>> {
-  return new Promise((done, fail) => {
-    const listen = (answer: HubMessage) => {
-      if (answer.type !== type) return;
-      settle();
-      done(answer as Extract<HubMessage, { type: T }>);
-    };
-    const exited = (code: number | null, signal: string | null) => {
-      settle();
-      fail(new Error(`the hub exited (${signal ?? code}) before it answered ${JSON.stringify(message)}`));
-    };
-    const settle = () => {
-      hub.child.off('message', listen);
-      hub.child.off('exit', exited);
-    };
-    hub.child.on('message', listen);
-    hub.child.once('exit', exited);
-    hub.child.send(message);
-  });
-}
-
-/** Has the hub process COPY a file into the table on its pool; resolves when the COPY has completed. */
-async function copyThroughHub(hub: RunningHub, file: string): Promise<void> {
-  const answer = await ask(hub, { type: 'copy', file }, 'copied');
-  if (answer.error) throw new Error(`COPY failed: ${answer.error}`);
-}
-
-/** The hub's own view of its memory (heap, external, array buffers), to tell where its RSS goes. */
-async function memoryUsageOf(hub: RunningHub): Promise<NodeJS.MemoryUsage> {
-  return (await ask(hub, 'memory', 'memory')).usage;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Parent: setup
-
-const execFileAsync = promisify(execFile);
-
-/** Runs the `jingtu` command on the bench database; its standard output. */
-async function jingtu(url: string, ...args: string[]): Promise<string> {
-  const { stdout } = await execFileAsync(process.execPath, [join(ROOT, 'bin/jingtu.js'), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent' },
-  });
-  return stdout;
-}
-
-/** A key for the publisher, through the CLI as a department's operator would make one. */
-async function createKey(url: string): Promise<{ id: string; key: string }> {
-  const lines = (await jingtu(url, 'keys', 'create', '--principal', PUBLISHER, '--name', 'bench:sync'))
-    .trim()
-    .split('\n');
-  const key = lines[lines.length - 1]?.trim() ?? '';
-  const id = lines.map((line) => line.match(/^created key (\S+) for /)?.[1]).find(Boolean);
-  if (!id || !/^\S{16,}$/.test(key))
-    throw new Error(`unexpected output of keys create: ${lines.join(' | ')}`);
-  return { id, key };
-}
 
 /**
  * Which code was measured: src/ changes while benchmarks run (ingest moved from jsonb_to_recordset to COPY
  * staging), so the results say the commit, whether the tree differed, and the files that matter.
  */
 async function sourceFingerprint() {
-  const git = async (...args: string[]) =>
-    (await execFileAsync('git', args, { cwd: ROOT }).catch(() => ({ stdout: '' }))).stdout.trim();
   const files = [
     'src/sync/ingest.ts',
     'src/sync/parse.ts',
@@ -312,9 +132,10 @@ async function sourceFingerprint() {
     'src/http/bulk.ts',
   ];
   const ingest = readFileSync(join(ROOT, 'src/sync/ingest.ts'), 'utf8');
+  const { commit, changed } = await gitState(ROOT, ['src']);
   return {
-    commit: await git('rev-parse', '--short', 'HEAD'),
-    changed: (await git('status', '--porcelain', '--', 'src')).split('\n').filter(Boolean),
+    commit,
+    changed,
     sha1: Object.fromEntries(
       files.map((file) => [
         file,
@@ -333,112 +154,7 @@ async function sourceFingerprint() {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Parent: the data
-
-/** FNV-1a of an ASCII string (the natural keys are ASCII), to check an export's keys order-independently. */
-function fnv(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
-}
-
-/** The same over bytes of a buffer (the export's keys as they arrive). */
-function fnvBytes(buffer: Buffer, start: number, end: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = start; i < end; i++) hash = Math.imul(hash ^ buffer[i], 0x01000193);
-  return hash >>> 0;
-}
-
-/** COPY text format: \N for null; backslash, tab and line breaks escaped. */
-function copyText(text: string): string {
-  return /[\\\t\n\r]/.test(text)
-    ? text.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c] ?? c)
-    : text;
-}
-
-/** A field's value as a COPY text cell, in the stored form (geometry as PostgreSQL literals). */
-function copyCell(field: FieldDef, value: unknown): string {
-  if (value === null || value === undefined) return '\\N';
-  switch (field.type) {
-    case 'point':
-      return copyText(pointToPg(value as GeoPoint));
-    case 'polygon':
-      return copyText(polygonToPg(value as GeoPolygon));
-    case 'textList':
-      return copyText(
-        `{${(value as string[]).map((item) => `"${item.replace(/["\\]/g, '\\$&')}"`).join(',')}}`,
-      );
-    case 'boolean':
-      return value ? 't' : 'f';
-    default:
-      return copyText(String(value));
-  }
-}
-
-interface DataFiles {
-  rows: number;
-  ndjson: string;
-  copy: string;
-  ndjsonBytes: number;
-  /** Sum of the natural keys' FNV hashes (mod 2³²), what an export of exactly these rows adds up to. */
-  keyHash: number;
-}
-
-/**
- * The rows: the demo generator's irrigation wells (2000 of them, realistic values), repeated with the
- * natural key suffixed by the repetition, so every row is new. The same rows go to an NDJSON file (for
- * the hub) and a COPY text file (for COPY); the first `n` make the first `n` rows of any size.
- */
-function makeRecords(dataset: Dataset) {
-  const templates = demoRecords().get(dataset.name) ?? [];
-  if (templates.length === 0) throw new Error(`the demo generator makes no ${dataset.name} rows`);
-  const key = dataset.key[0];
-  const fields = Object.keys(dataset.fields);
-  return (index: number): Record<string, unknown> => {
-    const template = templates[index % templates.length];
-    const values: Record<string, unknown> = {};
-    for (const name of fields) values[name] = template[name] ?? null;
-    values[key] = `${template[key]}-${Math.floor(index / templates.length)}`;
-    return values;
-  };
-}
-
-async function writeData(dataset: Dataset, dir: string, rows: number): Promise<DataFiles> {
-  const recordAt = makeRecords(dataset);
-  const key = dataset.key[0];
-  const entries = Object.entries(dataset.fields);
-  const files = {
-    ndjson: join(dir, `${dataset.name}-${rows}.ndjson`),
-    copy: join(dir, `${dataset.name}-${rows}.copy`),
-  };
-  const ndjson = createWriteStream(files.ndjson);
-  const copy = createWriteStream(files.copy);
-  const write = (stream: NodeJS.WritableStream, text: string) =>
-    stream.write(text) ? undefined : new Promise<void>((done) => stream.once('drain', () => done()));
-  let keyHash = 0;
-  let lines = { ndjson: '', copy: '' };
-  for (let i = 0; i < rows; i++) {
-    const values = recordAt(i);
-    const id = values[key] as string;
-    keyHash = (keyHash + fnv(id)) >>> 0;
-    lines.ndjson += `${JSON.stringify({ ...values, sourceRecordId: id })}\n`;
-    lines.copy += `${[...entries.map(([name, field]) => copyCell(field, values[name])), PUBLISHER, copyText(id), 'bench-sync-copy'].join('\t')}\n`;
-    if (lines.ndjson.length > 1 << 20 || i === rows - 1) {
-      await write(ndjson, lines.ndjson);
-      await write(copy, lines.copy);
-      lines = { ndjson: '', copy: '' };
-    }
-  }
-  await Promise.all(
-    [ndjson, copy].map(
-      (stream) => new Promise<void>((done, fail) => stream.end(() => done()).once('error', fail)),
-    ),
-  );
-  return { rows, ...files, ndjsonBytes: statSync(files.ndjson).size, keyHash };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Parent: the database side of the checks
+// The database side of the checks
 
 type Admin = postgres.Sql;
 
@@ -484,7 +200,7 @@ function checkState(state: TableState, rows: number, expected: { checksum?: stri
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Parent: HTTP
+// HTTP
 
 interface PublishReply {
   status?: string;
@@ -517,42 +233,22 @@ function publishProblems(reply: PublishReply, rows: number, replayed = false): s
 }
 
 /** Streams an NDJSON file to the hub's batch endpoint; the status and the JSON reply. */
-function publishFile(
-  hub: RunningHub,
+async function publishFile(
+  hub: ForkedHub,
   key: string,
   batchKey: string,
-  files: DataFiles,
+  files: LoadFiles,
 ): Promise<{ status: number; body: PublishReply }> {
-  return new Promise((done, fail) => {
-    const request = http.request(
-      `${hub.base}/datasets/${DATASET}/batches/${encodeURIComponent(batchKey)}`,
-      {
-        method: 'POST',
-        agent: false,
-        headers: {
-          authorization: `Bearer ${key}`,
-          'content-type': 'application/x-ndjson',
-          'content-length': String(files.ndjsonBytes),
-        },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', fail);
-        response.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          try {
-            done({ status: response.statusCode ?? 0, body: JSON.parse(text) as PublishReply });
-          } catch {
-            fail(new Error(`publish: HTTP ${response.statusCode}, not JSON: ${text.slice(0, 300)}`));
-          }
-        });
-      },
-    );
-    request.on('error', fail);
-    // An early answer (an error before the body is read) ends the upload; the answer tells why.
-    pipeline(createReadStream(files.ndjson), request).catch(() => {});
+  const sent = sendBatch(hub.base, key, DATASET, batchKey, {
+    data: { file: files.ndjson, bytes: files.ndjsonBytes },
   });
+  const { status, text } = await sent.answer;
+  if (status === 0) throw new Error(`publish: no answer (${text})`);
+  try {
+    return { status, body: JSON.parse(text) as PublishReply };
+  } catch {
+    throw new Error(`publish: HTTP ${status}, not JSON: ${text.slice(0, 300)}`);
+  }
 }
 
 interface ExportRead {
@@ -569,7 +265,7 @@ interface ExportRead {
  * sums the FNV hashes of the natural keys (each line begins with the key, fields in declaration order;
  * any other line is parsed), and parses one line in 1000 in full.
  */
-function readExport(hub: RunningHub, key: string, dataset: Dataset): Promise<ExportRead> {
+function readExport(hub: ForkedHub, key: string, dataset: Dataset): Promise<ExportRead> {
   const prefix = Buffer.from(`{${JSON.stringify(dataset.key[0])}:"`);
   const keyName = dataset.key[0];
   return new Promise((done, fail) => {
@@ -640,11 +336,6 @@ function readExport(hub: RunningHub, key: string, dataset: Dataset): Promise<Exp
   });
 }
 
-interface GraphqlReply {
-  data?: { publish?: PublishReply } | null;
-  errors?: { message: string; extensions?: { code?: string } }[];
-}
-
 const PUBLISH_MUTATION = `mutation SyncBench($dataset: String!, $batchKey: String!, $records: [JSONObject!]!) {
   publish(dataset: $dataset, batchKey: $batchKey, records: $records) {
     status replayed received accepted inserted updated unchanged deleted rejectedCount
@@ -652,67 +343,8 @@ const PUBLISH_MUTATION = `mutation SyncBench($dataset: String!, $batchKey: Strin
   }
 }`;
 
-async function graphqlPublish(
-  hub: RunningHub,
-  key: string,
-  body: string,
-): Promise<{ status: number; reply: GraphqlReply }> {
-  const response = await fetch(`${hub.base}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body,
-  });
-  const text = await response.text();
-  try {
-    return { status: response.status, reply: JSON.parse(text) as GraphqlReply };
-  } catch {
-    throw new Error(`GraphQL publish: HTTP ${response.status}, not JSON: ${text.slice(0, 300)}`);
-  }
-}
-
 // ---------------------------------------------------------------------------------------------------------
-// Parent: memory of the hub process
-
-/** VmRSS and VmHWM (peak RSS) of a process, in bytes. */
-function memoryOf(pid: number): { rss: number; hwm: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (name: string) =>
-    Number(status.match(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm'))?.[1] ?? Number.NaN);
-  return { rss: kib('VmRSS') * 1024, hwm: kib('VmHWM') * 1024 };
-}
-
-/** Resets a process's VmHWM to its current RSS (Linux ≥ 4.0), so that it reads the peak from now on. */
-function resetPeak(pid: number): boolean {
-  try {
-    writeFileSync(`/proc/${pid}/clear_refs`, '5');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Parent: figures
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-const stats = (values: number[]) => ({
-  median: median(values),
-  min: Math.min(...values),
-  max: Math.max(...values),
-});
-const fixed = (value: number, digits = 1) => value.toFixed(digits);
-const thousands = (value: number) => Math.round(value).toLocaleString('en-US');
-const mib = (bytes: number) => bytes / 2 ** 20;
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padStart(widths[i])).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
+// Figures
 
 interface PublishRound {
   round: number;
@@ -758,35 +390,36 @@ interface GraphqlRound {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Parent: the benchmark
+// The benchmark
 
 export async function run(): Promise<void> {
   const url = databaseUrl();
   const started = Date.now();
-  const loadBefore = os.loadavg()[0];
+  const loadBefore = os.loadavg();
   const dataset = benchDataset();
   const runId = `${Date.now().toString(36)}`;
   console.log(`\n== sync: streaming publish vs COPY, export memory, GraphQL batch (${redacted(url)})`);
-  await ensureBenchDatabase(url, 'JINGTU_BENCH_DATABASE_URL');
-  await runMigrations(url);
+  await prepareBenchDatabase(url, 'JINGTU_BENCH_DATABASE_URL');
   const admin = postgres(url, { max: 1, onnotice: () => {} });
   const dir = mkdtempSync(join(os.tmpdir(), 'jingtu-bench-sync-'));
-  const hubs: RunningHub[] = [];
-  let key: { id: string; key: string } | undefined;
+  const hubs: ForkedHub[] = [];
+  let key: BenchKey | undefined;
   try {
     const source = await sourceFingerprint();
     console.log(
       `code: ${source.commit}${source.changed.length ? ` + ${source.changed.length} changed files in src/` : ''}, ` +
         `ingest stages through ${source.staging}`,
     );
-    key = await createKey(url);
+    key = (await createKeys(url, [PUBLISHER], 'bench:sync'))[PUBLISHER];
+    const publisherKey = key.key;
     const small = smallRows();
     const generating = performance.now();
-    const full = await writeData(dataset, dir, settings.rows);
-    const part = await writeData(dataset, dir, small);
+    const provenance = { publisher: PUBLISHER, batch: 'bench-sync-copy' };
+    const full = await writeLoadFiles(dataset, dir, settings.rows, provenance);
+    const part = await writeLoadFiles(dataset, dir, small, provenance);
     console.log(
       `data: ${thousands(full.rows)} ${DATASET} rows (${fixed(mib(full.ndjsonBytes))} MiB NDJSON, ` +
-        `${fixed(mib(statSync(full.copy).size))} MiB COPY text) and the first ${thousands(small)}, ` +
+        `${fixed(mib(full.copyBytes))} MiB COPY text) and the first ${thousands(small)}, ` +
         `made in ${fixed((performance.now() - generating) / 1000)} s; publisher ${PUBLISHER} (key ${key.id})`,
     );
 
@@ -794,15 +427,15 @@ export async function run(): Promise<void> {
     const hub = await startHub();
     hubs.push(hub);
     // The checksum of the first load of each file, which every later load of it must equal.
-    const expectations = new Map<DataFiles, { checksum?: string }>([
+    const expectations = new Map<LoadFiles, { checksum?: string }>([
       [full, {}],
       [part, {}],
     ]);
-    const expected = (files: DataFiles) => expectations.get(files) ?? {};
-    const loadHub = async (files: DataFiles, batchKey: string) => {
+    const expected = (files: LoadFiles) => expectations.get(files) ?? {};
+    const loadHub = async (files: LoadFiles, batchKey: string) => {
       await emptyTable(admin, dataset);
       const begin = performance.now();
-      const { status, body } = await publishFile(hub, key?.key ?? '', batchKey, files);
+      const { status, body } = await publishFile(hub, publisherKey, batchKey, files);
       const seconds = (performance.now() - begin) / 1000;
       const problems = publishProblems(body, files.rows);
       if (status !== 200) problems.unshift(`HTTP ${status}`);
@@ -810,10 +443,10 @@ export async function run(): Promise<void> {
       checkState(await tableState(admin, dataset), files.rows, expected(files), `hub publish ${batchKey}`);
       return seconds;
     };
-    const loadCopy = async (files: DataFiles) => {
+    const loadCopy = async (files: LoadFiles) => {
       await emptyTable(admin, dataset);
       const begin = performance.now();
-      await copyThroughHub(hub, files.copy);
+      await hub.copy(files.copy, dataset.table, loadColumns(dataset));
       const seconds = (performance.now() - begin) / 1000;
       checkState(await tableState(admin, dataset), files.rows, expected(files), 'COPY');
       return seconds;
@@ -852,15 +485,15 @@ export async function run(): Promise<void> {
 
     // --- 2. export memory and speed, a fresh hub per export ------------------------------------------------
     const exportRounds: ExportRound[] = [];
-    const exportAt = async (files: DataFiles) => {
+    const exportAt = async (files: LoadFiles) => {
       for (let round = 1; round <= settings.exportRounds; round++) {
         const exporter = await startHub();
         hubs.push(exporter);
-        const pid = exporter.child.pid as number;
+        const pid = exporter.pid;
         // Let the start settle (lazy compilation, the pool's first connection) before the baseline.
-        await new Promise((done) => setTimeout(done, 1000));
+        await sleep(1000);
         const baseline = memoryOf(pid).rss;
-        const heapBefore = await memoryUsageOf(exporter);
+        const heapBefore = await exporter.memory();
         const reset = resetPeak(pid);
         let sampled = baseline;
         let samples = 0;
@@ -879,7 +512,7 @@ export async function run(): Promise<void> {
         const heapSampler = setInterval(() => {
           if (asking) return;
           asking = true;
-          memoryUsageOf(exporter).then(
+          exporter.memory().then(
             (usage) => {
               asking = false;
               for (const name of Object.keys(heapPeak) as (keyof NodeJS.MemoryUsage)[]) {
@@ -893,15 +526,15 @@ export async function run(): Promise<void> {
         const begin = performance.now();
         let read: ExportRead;
         try {
-          read = await readExport(exporter, key?.key ?? '', dataset);
+          read = await readExport(exporter, publisherKey, dataset);
         } finally {
           clearInterval(sampler);
           clearInterval(heapSampler);
         }
         const seconds = (performance.now() - begin) / 1000;
         const peak = reset ? Math.max(memoryOf(pid).hwm, sampled) : sampled;
-        const heapAfter = await memoryUsageOf(exporter);
-        await stopHub(exporter);
+        const heapAfter = await exporter.memory();
+        await exporter.stop();
         hubs.splice(hubs.indexOf(exporter), 1);
         const problems = [...read.bad];
         if (read.status !== 200) problems.unshift(`HTTP ${read.status}`);
@@ -948,7 +581,7 @@ export async function run(): Promise<void> {
     await exportAt(part);
 
     // --- 3. GraphQL batch publish (the publishing hub, warm) ------------------------------------------------
-    const recordAt = makeRecords(dataset);
+    const recordAt = generatedRecords(dataset);
     const records = Array.from({ length: settings.graphqlRecords }, (_, i) => {
       const values = recordAt(i);
       return { ...values, sourceRecordId: values[dataset.key[0]] };
@@ -960,8 +593,15 @@ export async function run(): Promise<void> {
       const body = graphqlBody(batchKey);
       if (!replayed) await emptyTable(admin, dataset);
       const begin = performance.now();
-      const { status, reply } = await graphqlPublish(hub, key?.key ?? '', body);
+      const answer = await post(`${hub.base}/graphql`, body, jsonHeaders(publisherKey));
       const milliseconds = performance.now() - begin;
+      const { status } = answer;
+      let reply: GraphqlBody<{ publish?: PublishReply }>;
+      try {
+        reply = JSON.parse(answer.text) as GraphqlBody<{ publish?: PublishReply }>;
+      } catch {
+        throw new Error(`GraphQL publish: HTTP ${status}, not JSON: ${answer.text.slice(0, 300)}`);
+      }
       const problems = reply.errors?.length ? [`errors: ${JSON.stringify(reply.errors).slice(0, 300)}`] : [];
       if (status !== 200) problems.unshift(`HTTP ${status}`);
       if (!reply.data?.publish) problems.push('no publish result');
@@ -992,14 +632,14 @@ export async function run(): Promise<void> {
         `(${fixed(mib(graphqlBytes), 2)} MiB request), each into an empty table; a replay answered in ${fixed(replayMs)} ms, replayed`,
     );
 
-    await stopHub(hub);
+    await hub.stop();
     hubs.splice(hubs.indexOf(hub), 1);
 
     // --- report --------------------------------------------------------------------------------------------
     const publish = {
-      hubRowsPerSecond: stats(publishRounds.map((r) => r.hubRowsPerSecond)),
-      copyRowsPerSecond: stats(publishRounds.map((r) => r.copyRowsPerSecond)),
-      ratio: stats(publishRounds.map((r) => r.ratio)),
+      hubRowsPerSecond: spread(publishRounds.map((r) => r.hubRowsPerSecond)),
+      copyRowsPerSecond: spread(publishRounds.map((r) => r.copyRowsPerSecond)),
+      ratio: spread(publishRounds.map((r) => r.ratio)),
       target: TARGET_PUBLISH_RATIO,
       met: median(publishRounds.map((r) => r.ratio)) >= TARGET_PUBLISH_RATIO,
     };
@@ -1007,12 +647,12 @@ export async function run(): Promise<void> {
       const rounds = exportRounds.filter((r) => r.rows === rows);
       return {
         rows,
-        rowsPerSecond: stats(rounds.map((r) => r.rowsPerSecond)),
-        peakMiB: stats(rounds.map((r) => r.peakMiB)),
-        baselineMiB: stats(rounds.map((r) => r.baselineMiB)),
+        rowsPerSecond: spread(rounds.map((r) => r.rowsPerSecond)),
+        peakMiB: spread(rounds.map((r) => r.peakMiB)),
+        baselineMiB: spread(rounds.map((r) => r.baselineMiB)),
         /** What the export itself adds to the idle hub. */
-        aboveIdleMiB: stats(rounds.map((r) => r.peakMiB - r.baselineMiB)),
-        heapTotalPeakMiB: stats(rounds.map((r) => r.heap.peak.heapTotal)),
+        aboveIdleMiB: spread(rounds.map((r) => r.peakMiB - r.baselineMiB)),
+        heapTotalPeakMiB: spread(rounds.map((r) => r.heap.peak.heapTotal)),
       };
     };
     const exportSmall = exportOf(part.rows);
@@ -1031,8 +671,8 @@ export async function run(): Promise<void> {
     const graphql = {
       records: settings.graphqlRecords,
       requestBytes: graphqlBytes,
-      milliseconds: stats(graphqlRounds.map((r) => r.milliseconds)),
-      rowsPerSecond: stats(graphqlRounds.map((r) => r.rowsPerSecond)),
+      milliseconds: spread(graphqlRounds.map((r) => r.milliseconds)),
+      rowsPerSecond: spread(graphqlRounds.map((r) => r.rowsPerSecond)),
       replayMilliseconds: replayMs,
     };
 
@@ -1079,7 +719,7 @@ export async function run(): Promise<void> {
             `≤ ${TARGET_EXPORT_MIB}`,
             exportFull.peakMiB.max <= TARGET_EXPORT_MIB ? 'met' : 'NOT MET',
           ],
-          ['export: idle hub RSS MiB', range(stats(exportRounds.map((r) => r.baselineMiB)), fixed), '', ''],
+          ['export: idle hub RSS MiB', range(spread(exportRounds.map((r) => r.baselineMiB)), fixed), '', ''],
           [
             `export ${thousands(part.rows)} rows: peak − idle MiB`,
             range(exportSmall.aboveIdleMiB, fixed),
@@ -1119,23 +759,13 @@ export async function run(): Promise<void> {
         ],
       )}`,
     );
-    const loadAfter = os.loadavg()[0];
-    console.log(
-      `load average ${fixed(loadBefore, 2)} before, ${fixed(loadAfter, 2)} after (${os.cpus().length} CPUs)`,
-    );
+    const loadAfter = os.loadavg();
+    console.log(loadLine(loadBefore, loadAfter));
 
-    const cpus = os.cpus();
     const results = {
       benchmark: 'sync',
       date: new Date().toISOString(),
-      machine: {
-        cpus: cpus.length,
-        model: cpus[0]?.model ?? 'unknown',
-        platform: `${os.platform()} ${os.release()}`,
-        arch: os.arch(),
-        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-        loadAverage: { before: loadBefore, after: loadAfter },
-      },
+      machine: machine(loadBefore, loadAfter),
       node: process.version,
       database: redacted(url),
       source,
@@ -1146,7 +776,7 @@ export async function run(): Promise<void> {
         rows: full.rows,
         smallRows: part.rows,
         ndjsonBytes: full.ndjsonBytes,
-        copyBytes: statSync(full.copy).size,
+        copyBytes: full.copyBytes,
         columns: loadColumns(dataset),
         hub: 'child process (createHub), NODE_ENV=production, loopback; COPY runs in it, on its pool',
       },
@@ -1156,15 +786,10 @@ export async function run(): Promise<void> {
       graphql: { ...graphql, rounds: graphqlRounds },
       seconds: Math.round((Date.now() - started) / 1000),
     };
-    mkdirSync(dirname(RESULTS_FILE), { recursive: true });
-    writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
-    console.log(`results: ${RESULTS_FILE} (${results.seconds} s in all)`);
+    writeResults(RESULTS_FILE, results);
   } finally {
-    await Promise.all(hubs.map(stopHub));
-    if (key)
-      await jingtu(url, 'keys', 'revoke', key.id).catch((error: Error) =>
-        console.error(`revoking the bench key: ${error.message}`),
-      );
+    await Promise.all(hubs.map((hub) => hub.stop()));
+    await revokeKeys(url, key ? [key] : []);
     // The bench's rows and batches: the database is the benchmark's own, but it need not keep a million rows.
     await admin
       .unsafe(`truncate ${quote(dataset.table)}`)
@@ -1178,18 +803,4 @@ export async function run(): Promise<void> {
   }
 }
 
-// ---------------------------------------------------------------------------------------------------------
-
-if (process.argv[1] && resolve(process.argv[1]) === THIS_FILE) {
-  if (process.argv.includes('--hub')) {
-    serveHub().catch((error: Error) => {
-      process.send?.({ type: 'failed', error: error.stack ?? String(error) } satisfies HubMessage);
-      process.exit(1);
-    });
-  } else {
-    run().catch((error: Error) => {
-      console.error(error);
-      process.exitCode = 1;
-    });
-  }
-}
+if (isMain(import.meta.url)) runAsScript(run);

@@ -1,7 +1,17 @@
+import os from 'node:os';
+import { join } from 'node:path';
 import postgres from 'postgres';
+import type { Config } from '../../src/config.js';
+import { type Database, openDatabase } from '../../src/db/connection.js';
+import { runMigrations } from '../../src/db/migrate.js';
 
 /** Databases a benchmark must never write: the test suite wipes `test` and works from `postgres`. */
 const RESERVED = new Set(['test', 'postgres', 'template0', 'template1']);
+
+/** A benchmark's database: the URL in `variable`, else `fallback` (a database of the benchmark's own). */
+export function benchDatabaseUrl(variable: string, fallback: string): string {
+  return process.env[variable] || fallback;
+}
 
 /** The database name of a postgres:// URL. */
 export function databaseName(url: string): string {
@@ -43,5 +53,41 @@ export async function ensureBenchDatabase(url: string, variable: string): Promis
     }
   } finally {
     await sql.end({ timeout: 5 });
+  }
+}
+
+/** A benchmark's database created when missing and migrated by the hub's own migrations. */
+export async function prepareBenchDatabase(url: string, variable: string): Promise<void> {
+  await ensureBenchDatabase(url, variable);
+  await runMigrations(url);
+}
+
+/** The hub's configuration for a server database, as far as opening it goes. */
+export function benchConfig(url: string, poolSize: number): Config {
+  return {
+    databaseUrl: url,
+    dataDir: join(os.tmpdir(), 'jingtu-bench-unused'),
+    port: 0,
+    host: '127.0.0.1',
+    logLevel: 'silent',
+    poolSize,
+  };
+}
+
+/** The database as the hub opens it (its role, its session settings), with a pool of `poolSize`. */
+export function openBenchDatabase(url: string, poolSize = 2): Promise<Database> {
+  return openDatabase(benchConfig(url, poolSize));
+}
+
+/** Runs `work` on the database as the hub opens it, and closes it. */
+export async function withBenchDatabase<T>(
+  url: string,
+  work: (database: Database) => Promise<T>,
+): Promise<T> {
+  const database = await openBenchDatabase(url);
+  try {
+    return await work(database);
+  } finally {
+    await database.close();
   }
 }

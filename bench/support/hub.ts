@@ -1,0 +1,125 @@
+/**
+ * A hub in a child process of the benchmark (bench/support/hubProcess.ts), as deployed (NODE_ENV=production),
+ * over loopback: what a benchmark measures, apart from its own process and autocannon.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { join } from 'node:path';
+import { stopChild } from './processes.js';
+import { ROOT } from './report.js';
+
+export interface HubSettings {
+  databaseUrl: string;
+  pool: number;
+  logLevel: string;
+  /** Field-level permissions and the audit trail (both on unless false: the hub as deployed). */
+  permissions?: boolean;
+  audit?: boolean;
+  /** false: no rate limit per principal. */
+  rateLimit?: boolean;
+  /** Names the hub's database connections, so that their backends can be found (bench/support/measure.ts). */
+  applicationName?: string;
+  /** Extra Node options, e.g. "--max-old-space-size=128". */
+  nodeOptions?: string[];
+  /** How the hub is called in messages. */
+  name?: string;
+}
+
+/** What the benchmark may ask a hub. */
+type HubRequest =
+  | { type: 'memory' }
+  | { type: 'profile-start' }
+  | { type: 'profile-stop'; file: string }
+  | { type: 'copy'; file: string; table: string; columns: string[] };
+
+/** A request with the id its answer carries. */
+export type HubQuestion = HubRequest & { id: number };
+
+export type HubAnswer =
+  | { type: 'ready'; port: number }
+  | { type: 'failed'; error: string }
+  | { type: 'answer'; id: number; value?: unknown; error?: string };
+
+export interface ForkedHub {
+  name: string;
+  /** http://127.0.0.1:port */
+  base: string;
+  child: ChildProcess;
+  pid: number;
+  /** The hub's process.memoryUsage(), to tell where its RSS goes. */
+  memory(): Promise<NodeJS.MemoryUsage>;
+  /** CPU-profiles the hub's main thread until `stopProfile`, which writes the profile to `file`. */
+  startProfile(): Promise<void>;
+  stopProfile(file: string): Promise<string>;
+  /** COPY text from `file` into `table` on a connection of the hub's pool; resolves when it has completed. */
+  copy(file: string, table: string, columns: string[]): Promise<void>;
+  /** Stops the hub (it writes what its audit still holds first); killed after 15 s. */
+  stop(): Promise<void>;
+}
+
+const ENTRY = join(ROOT, 'bench/support/hubProcess.ts');
+
+export function forkHub(settings: HubSettings): Promise<ForkedHub> {
+  const name = settings.name ?? 'the hub';
+  const child = fork(ENTRY, [JSON.stringify(settings)], {
+    cwd: ROOT,
+    execArgv: ['--import', 'tsx', ...(settings.nodeOptions ?? [])],
+    // As deployed; the same for every hub.
+    env: { ...process.env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  // A message to a hub that has just died fails with EPIPE; its exit (and the request that failed with it)
+  // tells the story, so the channel's error must not crash the benchmark.
+  child.on('error', (error) => console.error(`${name} process: ${error.message}`));
+  let asked = 0;
+  const ask = (question: HubRequest): Promise<unknown> =>
+    new Promise((done, fail) => {
+      const id = ++asked;
+      const listen = (answer: HubAnswer) => {
+        if (answer.type !== 'answer' || answer.id !== id) return;
+        settle();
+        if (answer.error) fail(new Error(`${name}: ${question.type}: ${answer.error}`));
+        else done(answer.value);
+      };
+      const exited = (code: number | null, signal: string | null) => {
+        settle();
+        fail(new Error(`${name} exited (${signal ?? code}) before it answered ${JSON.stringify(question)}`));
+      };
+      const settle = () => {
+        child.off('message', listen);
+        child.off('exit', exited);
+      };
+      child.on('message', listen);
+      child.once('exit', exited);
+      child.send({ ...question, id });
+    });
+  const hub = (port: number): ForkedHub => ({
+    name,
+    base: `http://127.0.0.1:${port}`,
+    child,
+    pid: child.pid as number,
+    memory: () => ask({ type: 'memory' }) as Promise<NodeJS.MemoryUsage>,
+    startProfile: async () => void (await ask({ type: 'profile-start' })),
+    stopProfile: async (file) => {
+      await ask({ type: 'profile-stop', file });
+      return file;
+    },
+    copy: async (file, table, columns) => void (await ask({ type: 'copy', file, table, columns })),
+    async stop() {
+      // A hub that died (out of memory, say) has closed its channel before its exit is seen.
+      await stopChild(child, 15_000, () => (child.connected ? child.send('stop') : child.kill('SIGTERM')));
+    },
+  });
+  return new Promise((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`${name} did not start within 60 s`)), 60_000);
+    child.once('exit', (code) => fail(new Error(`${name} exited with ${code} before it was ready`)));
+    child.on('message', (message: HubAnswer) => {
+      if (message.type === 'ready') {
+        clearTimeout(timer);
+        done(hub(message.port));
+      } else if (message.type === 'failed') {
+        clearTimeout(timer);
+        fail(new Error(`${name}: ${message.error}`));
+      }
+    });
+  });
+}
