@@ -9,31 +9,11 @@ export type SharingClass = 'OPEN' | 'CONDITIONAL' | 'PRIVATE';
 /** How a personal-data field is shown when it is shared masked (脱敏). */
 export type MaskRule = 'name' | 'phone' | 'idNumber';
 
-export interface EnumValue {
-  zh: string;
-  en: string;
-}
+export type { EnumDef, EnumValue } from '../fields/enums.js';
+/** A field's type and its kind's settings (`{ type: 'number', scale: 2 }`): see src/fields/kinds. */
+export type { FieldType } from '../fields/registry.js';
 
-export interface EnumDef {
-  /** GraphQL enum type name, e.g. `LandCategory`. */
-  name: string;
-  zh: string;
-  en: string;
-  values: Readonly<Record<string, EnumValue>>;
-}
-
-export type FieldType =
-  | { type: 'text'; maxLength?: number; pattern?: RegExp; patternHint?: string; example?: string }
-  | { type: 'integer'; min?: number; max?: number }
-  | { type: 'number'; min?: number; max?: number }
-  | { type: 'date' }
-  | { type: 'boolean' }
-  | { type: 'enum'; enum: EnumDef }
-  | { type: 'creditCode' }
-  | { type: 'district' }
-  | { type: 'point' }
-  | { type: 'polygon' }
-  | { type: 'textList' };
+import type { FieldType } from '../fields/registry.js';
 
 export interface FieldOptions {
   /** Chinese name, shown first in every description. */

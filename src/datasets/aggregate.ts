@@ -1,9 +1,9 @@
 import { and, asc, getTableColumns, type SQL, sql } from 'drizzle-orm';
 import type { EffectiveAccess } from '../access/effectiveAccess.js';
 import type { Dataset } from '../catalog/define.js';
-import type { FieldDef } from '../catalog/types.js';
 import type { Db } from '../db/connection.js';
 import { badInput, forbidden } from '../errors.js';
+import { kindOf } from '../fields/registry.js';
 import { type FilterArgs, filterConditions } from './filters.js';
 import type { ReferenceData } from './reference.js';
 
@@ -36,16 +36,6 @@ export interface GroupKey {
   byYear: boolean;
 }
 
-const DISCRETE = new Set<FieldDef['type']>([
-  'text',
-  'enum',
-  'creditCode',
-  'district',
-  'boolean',
-  'integer',
-  'date',
-]);
-
 const groupKeyCache = new Map<Dataset, GroupKey[]>();
 
 /** The keys a dataset's rows may be grouped by, in declaration order. */
@@ -53,9 +43,12 @@ export function groupKeys(dataset: Dataset): GroupKey[] {
   let keys = groupKeyCache.get(dataset);
   if (!keys) {
     keys = Object.entries(dataset.fields).flatMap(([name, field]) => {
-      if (!DISCRETE.has(field.type)) return [];
+      const groupBy = kindOf(field).groupBy;
+      if (!groupBy) return [];
       const plain = { name, field: name, byYear: false };
-      return field.type === 'date' ? [plain, { name: `${name}Year`, field: name, byYear: true }] : [plain];
+      return groupBy === 'valueAndYear'
+        ? [plain, { name: `${name}Year`, field: name, byYear: true }]
+        : [plain];
     });
     groupKeyCache.set(dataset, keys);
   }
@@ -65,7 +58,7 @@ export function groupKeys(dataset: Dataset): GroupKey[] {
 /** The numeric fields of a dataset, which may be summed, averaged and compared. */
 export function measureFields(dataset: Dataset): string[] {
   return Object.entries(dataset.fields)
-    .filter(([, field]) => field.type === 'integer' || field.type === 'number')
+    .filter(([, field]) => kindOf(field).measure)
     .map(([name]) => name);
 }
 
@@ -153,7 +146,12 @@ export async function aggregateRecords(
   });
   for (const aggregate of AGGREGATES) {
     for (const field of new Set(measures[aggregate] ?? [])) {
-      selection[`${aggregate}:${field}`] = sql<number>`${sql.raw(aggregate)}(${columns[field]})::float8`;
+      const declared = dataset.fields[field];
+      selection[`${aggregate}:${field}`] = kindOf(declared).measure?.(
+        aggregate,
+        columns[field],
+        declared,
+      ) as SQL;
     }
   }
   const where = and(

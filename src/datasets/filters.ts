@@ -1,12 +1,13 @@
-import { and, eq, getTableColumns, gte, ilike, inArray, lte, not, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, gte, ilike, not, or, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { EffectiveAccess } from '../access/effectiveAccess.js';
 import type { Dataset } from '../catalog/define.js';
 import { datasetByName } from '../catalog/registry.js';
 import type { FieldDef, LinkDef } from '../catalog/types.js';
-import { creditCodeProblem } from '../domain/creditCode.js';
 import { bboxToPgBox, type Geometry, GeometryError, pointToPg, polygonToPg } from '../domain/geometry.js';
 import { badInput, forbidden } from '../errors.js';
+import { checkInput } from '../fields/filters.js';
+import { kindOf } from '../fields/registry.js';
 import type { ReferenceData } from './reference.js';
 
 /** Filter arguments as GraphQL delivers them; which keys exist follows from the declaration. */
@@ -36,33 +37,11 @@ const LINK_CONDITIONS = ['some', 'none', 'every', 'is'] as const;
 /** How deep link filters may nest (a link's condition filtering on a link of the target, and so on). */
 export const MAX_LINK_DEPTH = 3;
 
-interface Range {
-  min?: number | null;
-  max?: number | null;
-  from?: string | null;
-  to?: string | null;
-}
-
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** The kind of filter a declared field offers, or undefined when it is not filterable. */
-export function filterKind(field: FieldDef): 'list' | 'range' | 'dateRange' | 'boolean' | undefined {
-  if (!field.filter) return undefined;
-  switch (field.type) {
-    case 'integer':
-    case 'number':
-      return 'range';
-    case 'date':
-      return 'dateRange';
-    case 'boolean':
-      return 'boolean';
-    case 'point':
-    case 'polygon':
-    case 'textList':
-      return undefined;
-    default:
-      return 'list';
-  }
+/** The filter a declared field offers (`list`, `range`, `dateRange`, `boolean`), or undefined when none. */
+export function filterKind(field: FieldDef): string | undefined {
+  return field.filter ? kindOf(field).filter?.name : undefined;
 }
 
 /** Checks a value given for a code-like field (district, credit code); bad ones are BAD_USER_INPUT. */
@@ -72,30 +51,14 @@ export function checkCodeValue(
   value: unknown,
   reference: ReferenceData,
 ): void {
-  if (typeof value !== 'string') return;
-  if (field.type === 'district' && !reference.districts.has(value)) {
-    throw badInput(`unknown district code ${JSON.stringify(value)}: use a GB/T 2260 code such as 110105`, {
-      field: name,
-    });
-  }
-  if (field.type === 'creditCode') {
-    const problem = creditCodeProblem(value);
-    if (problem) throw badInput(`invalid credit code ${JSON.stringify(value)}: ${problem}`, { field: name });
-  }
+  checkInput(name, value, kindOf(field), reference);
 }
 
-function checkListValues(name: string, field: FieldDef, values: string[], reference: ReferenceData): void {
-  if (values.length > 1000) throw badInput(`filter ${name} takes at most 1000 values`, { field: name });
-  for (const value of values) checkCodeValue(name, field, value, reference);
-}
-
-function geometryCondition(column: SQL | unknown, type: string, geometry: Geometry): SQL {
-  const region =
-    geometry.type === 'Polygon' ? sql`${polygonToPg(geometry)}::polygon` : sql`${pointToPg(geometry)}::point`;
-  if (type === 'polygon') {
-    return geometry.type === 'Polygon' ? sql`${column} && ${region}` : sql`${column} @> ${region}`;
-  }
-  return geometry.type === 'Polygon' ? sql`${column} <@ ${region}` : sql`${column} ~= ${region}`;
+/** A filter's region (a GeoJSON Point or Polygon) as SQL. */
+function regionOf(geometry: Geometry): SQL {
+  return geometry.type === 'Polygon'
+    ? sql`${polygonToPg(geometry)}::polygon`
+    : sql`${pointToPg(geometry)}::point`;
 }
 
 /** Only a field the caller reads in clear may narrow or order a list: otherwise it would leak by probing. */
@@ -148,32 +111,9 @@ function recordConditions(
     const value = filter?.[name];
     if (value === undefined || value === null) continue;
     requireClear(access, dataset, name, 'filter');
-    const column = columns[name];
-    switch (filterKind(field)) {
-      case 'list': {
-        const values = value as string[];
-        checkListValues(name, field, values, reference);
-        conditions.push(inArray(column, values));
-        break;
-      }
-      case 'range':
-      case 'dateRange': {
-        const range = value as Range;
-        const low = range.min ?? range.from;
-        const high = range.max ?? range.to;
-        if (low != null && high != null && low > high) {
-          throw badInput(`filter ${name}: the lower bound ${low} is above the upper bound ${high}`, {
-            field: name,
-          });
-        }
-        if (low != null) conditions.push(gte(column, low));
-        if (high != null) conditions.push(lte(column, high));
-        break;
-      }
-      case 'boolean':
-        conditions.push(eq(column, value));
-        break;
-    }
+    const kind = kindOf(field);
+    if (!field.filter || !kind.filter) continue;
+    conditions.push(...kind.filter.conditions(columns[name], value, { name, field, kind, codes: reference }));
   }
   if (filter?.search) {
     const pattern = `%${escapeLike(filter.search)}%`;
@@ -187,22 +127,20 @@ function recordConditions(
   }
   if (filter?.updatedSince) conditions.push(gte(columns.lastChangedAt, filter.updatedSince.toISOString()));
   const geometryField = dataset.geometryField;
-  if (geometryField) {
-    const type = dataset.fields[geometryField].type;
+  const spatial = geometryField ? kindOf(dataset.fields[geometryField]).spatial : undefined;
+  if (geometryField && spatial) {
     const column = columns[geometryField];
     if (filter?.bbox || filter?.intersects) requireClear(access, dataset, geometryField, 'filter');
     try {
-      if (filter?.bbox) {
-        const box = bboxToPgBox(filter.bbox);
-        conditions.push(
-          type === 'polygon' ? sql`${column} && polygon(${box}::box)` : sql`${column} <@ ${box}::box`,
-        );
-      }
+      if (filter?.bbox) conditions.push(spatial.inBox(column, bboxToPgBox(filter.bbox)));
     } catch (error) {
       if (error instanceof GeometryError) throw badInput(`bbox: ${error.message}`, { field: 'bbox' });
       throw error;
     }
-    if (filter?.intersects) conditions.push(geometryCondition(column, type, filter.intersects));
+    if (filter?.intersects) {
+      const region = filter.intersects;
+      conditions.push(spatial.intersects(column, regionOf(region), region.type === 'Polygon'));
+    }
   }
   for (const [name, link] of Object.entries(dataset.links ?? {})) {
     const linkFilter = filter?.[name] as LinkFilterArgs | null | undefined;

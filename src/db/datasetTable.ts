@@ -2,8 +2,6 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
-  date,
-  doublePrecision,
   index,
   integer,
   type PgColumnBuilderBase,
@@ -13,7 +11,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import type { DatasetInput, FieldDef } from '../catalog/types.js';
-import { pointColumn, polygonColumn } from './geometryColumns.js';
+import { kindOf } from '../fields/registry.js';
 
 /** Column name of a declared field: camelCase → snake_case. */
 export function columnName(field: string): string {
@@ -21,28 +19,7 @@ export function columnName(field: string): string {
 }
 
 function fieldColumn(name: string, field: FieldDef): PgColumnBuilderBase {
-  const column = columnName(name);
-  switch (field.type) {
-    case 'text':
-    case 'enum':
-    case 'creditCode':
-    case 'district':
-      return text(column);
-    case 'integer':
-      return integer(column);
-    case 'number':
-      return doublePrecision(column);
-    case 'date':
-      return date(column, { mode: 'string' });
-    case 'boolean':
-      return boolean(column);
-    case 'point':
-      return pointColumn(column);
-    case 'polygon':
-      return polygonColumn(column);
-    case 'textList':
-      return text(column).array();
-  }
+  return kindOf(field).column(columnName(name), field);
 }
 
 /**
@@ -81,9 +58,10 @@ export function datasetTable(dataset: DatasetInput) {
       uniqueIndex(`${dataset.table}_change_seq`).on(c.changeSeq),
     ];
     for (const [name, field] of Object.entries(dataset.fields)) {
-      if (field.type === 'point' || field.type === 'polygon') {
+      const kind = kindOf(field);
+      if (kind.index === 'spatial') {
         extras.push(index(`${dataset.table}_${columnName(name)}_gist`).using('gist', c[name]));
-      } else if (field.filter && field.type !== 'textList' && !dataset.key.includes(name)) {
+      } else if (field.filter && kind.index === 'filterable' && !dataset.key.includes(name)) {
         extras.push(index(`${dataset.table}_${columnName(name)}`).on(c[name], c.id));
       }
     }

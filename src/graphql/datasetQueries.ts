@@ -7,6 +7,7 @@ import { builder } from './builder.js';
 import { connectionType } from './connection.js';
 import { datasetTypes, outputType } from './datasetTypes.js';
 import { bilingual } from './describe.js';
+import { filterInputType } from './fieldTypes.js';
 import { maxLength, maxLengthOf } from './inputLengths.js';
 import { linkFilterFields } from './linkFilters.js';
 import { connectionSelection, recordFields } from './selectedFields.js';
@@ -19,30 +20,6 @@ export const OrderDirection = builder.enumType('OrderDirection', {
   },
 });
 
-const IntRange = builder.inputType('IntRange', {
-  description: '整数范围（含端点） / An inclusive range of whole numbers',
-  fields: (t) => ({
-    min: t.int({ description: '最小值 / Lower bound' }),
-    max: t.int({ description: '最大值 / Upper bound' }),
-  }),
-});
-
-const FloatRange = builder.inputType('FloatRange', {
-  description: '数值范围（含端点） / An inclusive range of numbers',
-  fields: (t) => ({
-    min: t.float({ description: '最小值 / Lower bound' }),
-    max: t.float({ description: '最大值 / Upper bound' }),
-  }),
-});
-
-const DateRange = builder.inputType('DateRange', {
-  description: '日期范围（含端点） / An inclusive range of dates',
-  fields: (t) => ({
-    from: t.field({ type: 'Date', description: '起始日期 / First day' }),
-    to: t.field({ type: 'Date', description: '截止日期 / Last day' }),
-  }),
-});
-
 const upperSnake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
 
 function filterInputField(
@@ -50,17 +27,9 @@ function filterInputField(
   name: string,
   field: FieldDef,
 ) {
-  const description = `${bilingual(field.zh, field.en)}${filterKind(field) === 'list' ? '：匹配任一值 / matches any of the values' : ''}`;
-  switch (filterKind(field)) {
-    case 'list':
-      return t.field({ type: [outputType(field) as any], description, ...maxLengthOf(field) });
-    case 'range':
-      return t.field({ type: field.type === 'integer' ? IntRange : FloatRange, description });
-    case 'dateRange':
-      return t.field({ type: DateRange, description });
-    default:
-      return t.boolean({ description });
-  }
+  const list = filterKind(field) === 'list';
+  const description = `${bilingual(field.zh, field.en)}${list ? '：匹配任一值 / matches any of the values' : ''}`;
+  return t.field({ type: filterInputType(field) as any, description, ...(list ? maxLengthOf(field) : {}) });
 }
 
 function filterInput(dataset: Dataset) {

@@ -7,7 +7,7 @@ import type { Context } from '../context.js';
 import type { DatasetRow } from '../datasets/store.js';
 import { builder, type HubSchemaTypes } from './builder.js';
 import { bilingual, describeField } from './describe.js';
-import { enumType } from './enums.js';
+import { outputType } from './fieldTypes.js';
 import { RecordProvenance } from './provenance.js';
 import { recordFields } from './selectedFields.js';
 
@@ -16,28 +16,8 @@ export const datasetTypes = new Map<string, ImplementableObjectRef<HubSchemaType
   datasets.map((dataset) => [dataset.name, builder.objectRef<DatasetRow>(dataset.names.type)]),
 );
 
-/** The GraphQL output type of a declared field. */
-export function outputType(field: FieldDef) {
-  switch (field.type) {
-    case 'integer':
-      return 'Int' as const;
-    case 'number':
-      return 'Float' as const;
-    case 'boolean':
-      return 'Boolean' as const;
-    case 'date':
-      return 'Date' as const;
-    case 'point':
-    case 'polygon':
-      return 'GeoJSON' as const;
-    case 'enum':
-      return enumType(field.enum);
-    case 'textList':
-      return ['String'] as const;
-    default:
-      return 'String' as const;
-  }
-}
+/** The GraphQL output type of a declared field: its kind's (src/fields). */
+export { outputType };
 
 function linkField(
   t: PothosSchemaTypes.ObjectFieldBuilder<HubSchemaTypes, DatasetRow>,

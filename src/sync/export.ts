@@ -7,8 +7,8 @@ import type { Dataset } from '../catalog/define.js';
 import type { FieldDef } from '../catalog/types.js';
 import { cursorSeal } from '../datasets/cursorSeal.js';
 import { columnName } from '../db/datasetTable.js';
-import { pgPointToGeoJson, pgPolygonToGeoJson } from '../domain/geometry.js';
 import { badInput } from '../errors.js';
+import { kindOf } from '../fields/registry.js';
 import { changeCursor, changePosition } from './changes.js';
 import { csvCell } from './csvCells.js';
 
@@ -65,16 +65,7 @@ interface Column {
 function selectList(dataset: Dataset): string {
   const fields = Object.entries(dataset.fields).map(([name, field]) => {
     const column = quote(columnName(name));
-    switch (field.type) {
-      case 'point':
-      case 'polygon':
-      case 'date':
-        return `${column}::text as ${quote(name)}`;
-      case 'textList':
-        return `to_json(${column}) as ${quote(name)}`;
-      default:
-        return `${column} as ${quote(name)}`;
-    }
+    return `${kindOf(field).sqlSelect?.(column) ?? column} as ${quote(name)}`;
   });
   return [
     ...fields,
@@ -129,10 +120,9 @@ class RecordReader {
   value(row: Row, column: Column): unknown {
     const mode = this.mode(row, column);
     if (mode === 'DENIED') return undefined;
-    const value = row[column.name];
-    if (value == null) return null;
-    if (column.field.type === 'point') return pgPointToGeoJson(value as string);
-    if (column.field.type === 'polygon') return pgPolygonToGeoJson(value as string);
+    const raw = row[column.name];
+    if (raw == null) return null;
+    const value = kindOf(column.field).fromSql?.(raw) ?? raw;
     return mode === 'MASKED' && column.field.mask ? maskValue(column.field.mask, value) : value;
   }
 
@@ -165,17 +155,7 @@ class RecordReader {
  * free text never as a spreadsheet formula (src/sync/csvCells.ts).
  */
 function cell(value: unknown, field: FieldDef): string {
-  if (value == null) return '';
-  switch (field.type) {
-    case 'point':
-    case 'polygon':
-    case 'textList':
-      return JSON.stringify(value);
-    case 'text':
-      return csvCell(String(value));
-    default:
-      return String(value);
-  }
+  return value == null ? '' : kindOf(field).toCsv(value);
 }
 
 export interface ExportOptions {

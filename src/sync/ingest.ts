@@ -4,11 +4,12 @@ import type postgres from 'postgres';
 import type { EffectiveAccess } from '../access/effectiveAccess.js';
 import type { AuditTrail } from '../audit/trail.js';
 import type { Dataset } from '../catalog/define.js';
-import type { FieldDef } from '../catalog/types.js';
 import type { ReferenceData } from '../datasets/reference.js';
 import type { Db } from '../db/connection.js';
 import { columnName } from '../db/datasetTable.js';
 import { forbidden, userError } from '../errors.js';
+import type { FieldKind } from '../fields/kind.js';
+import { kindOf } from '../fields/registry.js';
 import { rowScopeText } from '../records/records.js';
 import { checkPublishingScope } from './scope.js';
 import { StagingSpool } from './spool.js';
@@ -71,20 +72,6 @@ export interface IncomingRecord {
 const STAGING_CHUNK = 20_000;
 const MAX_REPORTED = 1000;
 
-const SQL_TYPES: Record<FieldDef['type'], string> = {
-  text: 'text',
-  enum: 'text',
-  creditCode: 'text',
-  district: 'text',
-  integer: 'integer',
-  number: 'double precision',
-  date: 'date',
-  boolean: 'boolean',
-  point: 'point',
-  polygon: 'polygon',
-  textList: 'text[]',
-};
-
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** Thrown inside the transaction to roll an all-or-nothing batch back, carrying its result out. */
@@ -94,22 +81,23 @@ class RejectedBatch extends Error {
   }
 }
 
-/** A text list as a PostgreSQL array literal (`{"a","b"}`), for COPY. */
-const arrayLiteral = (items: readonly string[]) =>
-  `{${items.map((item) => `"${item.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
-
 /**
  * Rows in COPY's CSV format: strings always quoted, so that an empty string stays one and an unquoted empty
- * field is NULL; booleans as t/f.
+ * field is NULL; booleans as t/f; each field's value in its kind's COPY form (a text list as an array literal).
  */
-function copyCsv(rows: readonly ValidRow[], fields: readonly string[]): string {
+function copyCsv(
+  rows: readonly ValidRow[],
+  fields: readonly string[],
+  kinds: readonly FieldKind<any>[],
+): string {
   const records = rows.map((row) => [
     row.line,
     row.sourceRecordId,
     row.deleted,
-    ...fields.map((f) => {
+    ...fields.map((f, i) => {
       const value = row.values[f];
-      return Array.isArray(value) ? arrayLiteral(value) : value;
+      const toCopy = kinds[i].toCopy;
+      return value == null || !toCopy ? value : toCopy(value);
     }),
   ]);
   return stringify(records, { quoted_string: true, cast: { boolean: (value) => (value ? 't' : 'f') } });
@@ -120,21 +108,19 @@ function mergeParts(dataset: Dataset) {
   const fields = Object.keys(dataset.fields);
   const columns = fields.map((f) => quote(columnName(f)));
   const keys = dataset.key.map((f) => quote(columnName(f)));
+  const kinds = fields.map((f) => kindOf(dataset.fields[f]));
   const comparable = (alias: string) =>
-    fields.map((f) => {
-      const type = dataset.fields[f].type;
-      // point and polygon have no equality operator: compare their text forms.
-      return type === 'point' || type === 'polygon'
-        ? `${alias}.${quote(columnName(f))}::text`
-        : `${alias}.${quote(columnName(f))}`;
+    fields.map((f, i) => {
+      const column = `${alias}.${quote(columnName(f))}`;
+      return kinds[i].comparable?.(column) ?? column;
     });
   const staging = [
     'line integer',
     'source_record_id text',
     'deleted boolean',
-    ...fields.map((f) => `${quote(columnName(f))} ${SQL_TYPES[dataset.fields[f].type]}`),
+    ...fields.map((f, i) => `${quote(columnName(f))} ${kinds[i].sqlType(dataset.fields[f])}`),
   ].join(', ');
-  return { fields, columns, keys, comparable, staging, table: quote(dataset.table) };
+  return { fields, kinds, columns, keys, comparable, staging, table: quote(dataset.table) };
 }
 
 /** The valid rows of a batch, spooled, and what was wrong with the others. */
@@ -154,7 +140,7 @@ interface ValidatedBatch {
 async function validateBatch(
   publisher: Publisher,
   dataset: Dataset,
-  fields: readonly string[],
+  { fields, kinds }: Pick<ReturnType<typeof mergeParts>, 'fields' | 'kinds'>,
   records: AsyncIterable<IncomingRecord> | Iterable<IncomingRecord>,
 ): Promise<ValidatedBatch> {
   const { access, reference } = publisher;
@@ -184,12 +170,12 @@ async function validateBatch(
       } else {
         chunk.push(checked.row);
         if (chunk.length >= STAGING_CHUNK) {
-          await spool.append(copyCsv(chunk, fields));
+          await spool.append(copyCsv(chunk, fields, kinds));
           chunk = [];
         }
       }
     }
-    await spool.append(copyCsv(chunk, fields));
+    await spool.append(copyCsv(chunk, fields, kinds));
     return batch;
   } catch (error) {
     await spool.remove();
@@ -241,7 +227,7 @@ async function publishUnaudited(
   if (replay) return replay;
 
   const parts = mergeParts(dataset);
-  const batch = await validateBatch(publisher, dataset, parts.fields, records);
+  const batch = await validateBatch(publisher, dataset, parts, records);
   try {
     return await db.$client.begin(async (tx) => {
       // A batch of millions of rows takes longer than the statement timeout of the hub's connections

@@ -2,6 +2,7 @@ import { pipeline, Readable } from 'node:stream';
 import { CsvError, parse as csvParse } from 'csv-parse';
 import { type Dataset, fieldOf } from '../catalog/define.js';
 import { badInput } from '../errors.js';
+import { kindOf } from '../fields/registry.js';
 import { cellText } from './csvCells.js';
 import type { IncomingRecord } from './ingest.js';
 
@@ -218,10 +219,12 @@ export async function csvRecords(text: AsyncIterable<string>, dataset: Dataset):
     await iterator.return?.();
     throw error;
   }
-  // Exports put a ' before free text a spreadsheet would take for a formula (src/sync/csvCells.ts).
-  const freeText = columns.map(
-    (name) => name === 'sourceRecordId' || fieldOf(dataset, name)?.type === 'text',
-  );
+  // Each cell as its field's kind reads it (free text loses the ' exports put before a formula).
+  const decoders = columns.map((name) => {
+    if (name === 'sourceRecordId') return cellText;
+    const field = fieldOf(dataset, name);
+    return (field && kindOf(field).fromCsv) || undefined;
+  });
 
   async function* records(): AsyncGenerator<IncomingRecord> {
     try {
@@ -246,7 +249,8 @@ export async function csvRecords(text: AsyncIterable<string>, dataset: Dataset):
             else if (FALSE_WORDS.has(word)) raw.deleted = false;
             else problem = `deleted must be true or false, got ${JSON.stringify(cell)}`;
           } else {
-            raw[column] = freeText[i] ? cellText(cell) : cell;
+            const decode = decoders[i];
+            raw[column] = decode ? decode(cell) : cell;
           }
         }
         yield problem ? unreadable(line, problem) : { line, raw };

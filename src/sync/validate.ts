@@ -1,8 +1,6 @@
 import { type Dataset, fieldOf } from '../catalog/define.js';
-import type { FieldDef } from '../catalog/types.js';
 import type { ReferenceData } from '../datasets/reference.js';
-import { creditCodeProblem } from '../domain/creditCode.js';
-import { GeometryError, parsePoint, parsePolygon, pointToPg, polygonToPg } from '../domain/geometry.js';
+import { kindOf } from '../fields/registry.js';
 
 /** One reason a published row was refused: its line (1-based), the field, and why. */
 export interface Rejection {
@@ -21,146 +19,15 @@ export interface ValidRow {
 
 export type Validated = { ok: true; row: ValidRow } | { ok: false; rejections: Rejection[] };
 
-/**
- * Bounds of published text where the declaration sets none: a text field (an address, a follow-up, a
- * reason) and a text list (pollutants). Every input has a size limit, not only the line length.
- */
-export const MAX_TEXT_LENGTH = 4000;
-export const MAX_LIST_ITEMS = 200;
-export const MAX_LIST_ITEM_LENGTH = 200;
+/** Bounds of published text and lists where the declaration sets none (src/fields/kinds). */
+export { MAX_TEXT_LENGTH } from '../fields/kinds/text.js';
+export { MAX_LIST_ITEM_LENGTH, MAX_LIST_ITEMS } from '../fields/kinds/textList.js';
 export const MAX_SOURCE_ID_LENGTH = 200;
 
 /** Keys a row may carry besides the declared fields. */
 const PROVENANCE_KEYS = new Set(['sourceRecordId', 'deleted']);
 
 const isBlank = (value: unknown) => value === undefined || value === null || value === '';
-
-function asNumber(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value === 'string' && /^\s*-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/.test(value))
-    return Number(value);
-  return undefined;
-}
-
-function realDate(text: string): boolean {
-  const [year, month, day] = text.split('-').map(Number);
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
-
-function parseJsonText(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    throw new GeometryError('is not valid JSON');
-  }
-}
-
-/** Converts one value to its stored form, or returns the reason it cannot be. */
-function convert(
-  field: FieldDef,
-  value: unknown,
-  reference: ReferenceData,
-): { value: unknown } | { reason: string } {
-  switch (field.type) {
-    case 'text': {
-      if (typeof value !== 'string' && typeof value !== 'number') return { reason: 'must be text' };
-      const text = String(value);
-      if (text.includes('\u0000')) return { reason: 'must not contain the NUL character (\\u0000)' };
-      const maxLength = field.maxLength ?? MAX_TEXT_LENGTH;
-      if (text.length > maxLength) return { reason: `is longer than ${maxLength} characters` };
-      if (field.pattern && !field.pattern.test(text)) {
-        return {
-          reason: `must be ${field.patternHint ?? `text matching ${field.pattern}`}, got ${JSON.stringify(text)}`,
-        };
-      }
-      return { value: text };
-    }
-    case 'integer':
-    case 'number': {
-      const number = asNumber(value);
-      if (number === undefined) return { reason: `must be a number, got ${JSON.stringify(value)}` };
-      if (field.type === 'integer' && !Number.isInteger(number))
-        return { reason: `must be a whole number, got ${number}` };
-      // integer columns are PostgreSQL `integer` (32 bits)
-      if (field.type === 'integer' && Math.abs(number) > 2_147_483_647)
-        return { reason: `is out of range, got ${number}` };
-      if (field.min !== undefined && number < field.min) {
-        return {
-          reason:
-            field.min === 0
-              ? `must not be negative, got ${number}`
-              : `must be at least ${field.min}, got ${number}`,
-        };
-      }
-      if (field.max !== undefined && number > field.max)
-        return { reason: `must be at most ${field.max}, got ${number}` };
-      return { value: number };
-    }
-    case 'date': {
-      if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
-        return { reason: `must be an ISO date YYYY-MM-DD, got ${JSON.stringify(value)}` };
-      }
-      if (!realDate(value)) return { reason: `${value} is not a real date` };
-      return { value };
-    }
-    case 'boolean': {
-      if (typeof value === 'boolean') return { value };
-      const text = String(value).trim().toLowerCase();
-      if (['true', '1', 'yes', '是'].includes(text)) return { value: true };
-      if (['false', '0', 'no', '否'].includes(text)) return { value: false };
-      return { reason: `must be true or false, got ${JSON.stringify(value)}` };
-    }
-    case 'enum': {
-      if (typeof value === 'string' && Object.hasOwn(field.enum.values, value)) return { value };
-      return {
-        reason: `unknown value ${JSON.stringify(value)}; expected one of ${Object.keys(field.enum.values).join(', ')}`,
-      };
-    }
-    case 'creditCode': {
-      if (typeof value !== 'string') return { reason: 'must be a unified social credit code' };
-      const problem = creditCodeProblem(value);
-      return problem ? { reason: `invalid credit code ${JSON.stringify(value)}: ${problem}` } : { value };
-    }
-    case 'district': {
-      const code = String(value);
-      return reference.districts.has(code)
-        ? { value: code }
-        : { reason: `unknown district code ${JSON.stringify(code)} (GB/T 2260, e.g. 110105)` };
-    }
-    case 'point':
-    case 'polygon': {
-      try {
-        const geo = parseJsonText(value);
-        return {
-          value: field.type === 'point' ? pointToPg(parsePoint(geo)) : polygonToPg(parsePolygon(geo)),
-        };
-      } catch (error) {
-        if (error instanceof GeometryError)
-          return { reason: `invalid GeoJSON ${field.type}: ${error.message}` };
-        throw error;
-      }
-    }
-    case 'textList': {
-      let list = value;
-      if (typeof value === 'string')
-        list = value.trim().startsWith('[') ? parseJsonText(value) : value.split(';');
-      if (
-        !Array.isArray(list) ||
-        !list.every((item) => typeof item === 'string' && !item.includes('\u0000'))
-      ) {
-        return { reason: 'must be a list of text (a JSON array, or values separated by ";")' };
-      }
-      if (list.length > MAX_LIST_ITEMS || list.some((item) => item.length > MAX_LIST_ITEM_LENGTH)) {
-        return {
-          reason: `must have at most ${MAX_LIST_ITEMS} items of at most ${MAX_LIST_ITEM_LENGTH} characters each`,
-        };
-      }
-      return { value: list.map((item) => item.trim()).filter(Boolean) };
-    }
-  }
-}
 
 /** Why a code does not name the record's district (it names another, or is not a code), if it does not. */
 function codeDistrictProblem(pattern: RegExp, hint: string, code: string, district: unknown) {
@@ -203,7 +70,7 @@ export function validateRecord(
       values[name] = null;
       continue;
     }
-    const converted = convert(field, value, reference);
+    const converted = kindOf(field).validate(value, field, reference);
     if ('reason' in converted) rejections.push({ line, field: name, reason: converted.reason });
     else values[name] = converted.value;
   }
