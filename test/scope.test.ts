@@ -1,13 +1,13 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../src/catalog/define.js';
 import { datasetByName } from '../src/catalog/registry.js';
 import { withTestHub } from './support/hub.js';
-import { creditCodeFor, insertRecords, sampleRecord, uniqueId } from './support/records.js';
+import { creditCodeFor, sampleRecord, uniqueId } from './support/records.js';
+import { seed, withSeed } from './support/seed.js';
 
 const hub = withTestHub();
 const dataset = (name: string) => datasetByName(name) as Dataset;
 const id = uniqueId();
-const keys: Record<string, string> = {};
 
 const permitIn = (district: string, n: number, parcelCode: string) =>
   sampleRecord(dataset('constructionPermit'), `${id}-${district}-${n}`, {
@@ -23,38 +23,47 @@ const plotIn = (district: string, parcelCode: string) =>
     address: `地址 ${id}`,
   });
 
-beforeAll(async () => {
-  await insertRecords(hub.database.db, dataset('landUseChange'), [
-    plotIn('110105', `P105-${id}`),
-    plotIn('110108', `P108-${id}`),
-  ]);
-  await insertRecords(hub.database.db, dataset('constructionPermit'), [
-    permitIn('110105', 1, `P105-${id}`),
-    permitIn('110105', 2, `P108-${id}`), // a permit in Chaoyang on a Haidian plot
-    permitIn('110108', 3, `P108-${id}`),
-  ]);
-  const screening = dataset('siteScreening');
-  await insertRecords(hub.database.db, screening, [
-    {
-      ...sampleRecord(screening, `${id}-own`, { district: '110105', enterpriseName: `筛查 ${id} 自报` }),
-      publisher: '110105',
-    },
-    sampleRecord(screening, `${id}-bureau`, {
-      district: '110105',
-      enterpriseName: `筛查 ${id} 市局`,
-      creditCode: creditCodeFor(`${id}b`),
-    }),
-  ]);
-  const pesticide = dataset('pesticideUse');
-  await insertRecords(hub.database.db, pesticide, [
-    {
-      ...sampleRecord(pesticide, `${id}-forest`, { crop: `苗木 ${id}`, applicatorPhone: '13900001111' }),
-      publisher: 'FORESTRY',
-    },
-    sampleRecord(pesticide, `${id}-farm`, { crop: `小麦 ${id}`, applicatorPhone: '13900002222' }),
-  ]);
-  for (const code of ['110105', 'HOUSING', 'FORESTRY', 'ECOLOGY', 'WATER']) keys[code] = await hub.key(code);
-});
+const { keys } = withSeed(hub, (s) =>
+  s
+    .records('landUseChange', [plotIn('110105', `P105-${id}`), plotIn('110108', `P108-${id}`)])
+    .records('constructionPermit', [
+      permitIn('110105', 1, `P105-${id}`),
+      permitIn('110105', 2, `P108-${id}`), // a permit in Chaoyang on a Haidian plot
+      permitIn('110108', 3, `P108-${id}`),
+    ])
+    // The closed enterprise of Chaoyang that the district's own screening entry is about.
+    .records('closedEnterprise', [
+      sampleRecord(dataset('closedEnterprise'), `${id}-own`, { district: '110105' }),
+    ])
+    .records('siteScreening', [
+      {
+        ...sampleRecord(dataset('siteScreening'), `${id}-own`, {
+          district: '110105',
+          enterpriseName: `筛查 ${id} 自报`,
+        }),
+        publisher: '110105',
+      },
+      sampleRecord(dataset('siteScreening'), `${id}-bureau`, {
+        district: '110105',
+        enterpriseName: `筛查 ${id} 市局`,
+        creditCode: creditCodeFor(`${id}b`),
+      }),
+    ])
+    .records('pesticideUse', [
+      {
+        ...sampleRecord(dataset('pesticideUse'), `${id}-forest`, {
+          crop: `苗木 ${id}`,
+          applicatorPhone: '13900001111',
+        }),
+        publisher: 'FORESTRY',
+      },
+      sampleRecord(dataset('pesticideUse'), `${id}-farm`, {
+        crop: `小麦 ${id}`,
+        applicatorPhone: '13900002222',
+      }),
+    ])
+    .keys('110105', 'HOUSING', 'FORESTRY', 'ECOLOGY', 'WATER'),
+);
 
 const permits = `query($search: String) { constructionPermits(filter: { search: $search }, orderBy: { field: PERMIT_NO }) {
   totalCount nodes { district parcelCode contactPerson landUseChange { district parcelCode } } } }`;
@@ -150,10 +159,12 @@ describe('publishers and unreadable fields', () => {
   });
 
   it('searches only the fields the caller reads in clear', async () => {
-    const screening = dataset('siteScreening');
     const secret = `秘密${uniqueId()}`;
-    await insertRecords(hub.database.db, screening, [
-      sampleRecord(screening, `${id}-secret`, { followUp: secret, creditCode: creditCodeFor(secret) }),
+    await seed(hub.database.db).records('siteScreening', [
+      sampleRecord(dataset('siteScreening'), `${id}-secret`, {
+        followUp: secret,
+        creditCode: creditCodeFor(secret),
+      }),
     ]);
     const query = `query($s: String) { siteScreenings(filter: { search: $s }) { totalCount } }`;
     expect((await hub.graphql(keys.WATER, query, { s: secret })).body.data.siteScreenings.totalCount).toBe(0);

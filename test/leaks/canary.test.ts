@@ -1,20 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { datasets } from '../../src/catalog/registry.js';
-import { withTestHub } from '../support/hub.js';
 import {
   asCallers,
   checkPlan,
-  DEPARTMENTS,
   describeRow,
   fullQuery,
   HOME,
+  LABELS,
   ResponseCheck,
   rowMode,
   scanLeaks,
-  setupWorld,
   Tally,
   visible,
-  type World,
+  withLeakWorld,
 } from '../support/leaks.js';
 
 /**
@@ -25,25 +23,7 @@ import {
  * the caller reads that field of that row in clear.
  */
 
-const hub = withTestHub();
-let world: World;
-
-const LABELS = [
-  ...DEPARTMENTS,
-  `DISTRICT_${HOME}`,
-  'AUDITOR',
-  'GRANT_HOLDER',
-  'EXPIRED_GRANT',
-  'REVOKED_GRANT',
-];
-
-beforeAll(async () => {
-  world = await setupWorld(hub);
-}, 120_000);
-
-afterAll(async () => {
-  await world?.cleanup();
-});
+const { hub, world } = withLeakWorld();
 
 describe('canary oracle', () => {
   it('sets up the grant holders as intended', async () => {

@@ -1,9 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/catalog/define.js';
 import { datasetByName } from '../../src/catalog/registry.js';
 import type { GraphqlResponse } from '../support/hub.js';
-import { withTestHub } from '../support/hub.js';
 import {
   asCallers,
   type Caller,
@@ -12,10 +11,9 @@ import {
   HOME,
   type PlanItem,
   ResponseCheck,
-  setupWorld,
   Tally,
   type View,
-  type World,
+  withLeakWorld,
 } from '../support/leaks.js';
 
 /**
@@ -24,16 +22,7 @@ import {
  * caches, graphql-shield caches, per-request access decisions, masking) shows up as a difference.
  */
 
-const hub = withTestHub();
-let world: World;
-
-beforeAll(async () => {
-  world = await setupWorld(hub);
-}, 120_000);
-
-afterAll(async () => {
-  await world?.cleanup();
-});
+const { hub, world } = withLeakWorld();
 
 const ds = (name: string) => datasetByName(name) as Dataset;
 

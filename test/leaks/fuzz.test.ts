@@ -1,26 +1,23 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/catalog/define.js';
 import { datasetByName, datasets } from '../../src/catalog/registry.js';
-import { withTestHub } from '../support/hub.js';
 import {
   asCallers,
-  DEPARTMENTS,
   fieldMode,
   filterArg,
   filterKind,
-  HOME,
   keyArgs,
+  LABELS,
   linkTarget,
   ResponseCheck,
   ROW_ID,
   type Sel,
-  setupWorld,
   Tally,
   upperSnake,
   type View,
-  type World,
+  withLeakWorld,
 } from '../support/leaks.js';
 
 /**
@@ -30,26 +27,9 @@ import {
  * Replay a failure with FUZZ_SEED=<seed printed below>.
  */
 
-const hub = withTestHub();
-let world: World;
-const LABELS = [
-  ...DEPARTMENTS,
-  `DISTRICT_${HOME}`,
-  'AUDITOR',
-  'GRANT_HOLDER',
-  'EXPIRED_GRANT',
-  'REVOKED_GRANT',
-];
+const { hub, world } = withLeakWorld();
 const NUM_RUNS = Number(process.env.FUZZ_RUNS ?? 500);
 const MAX_DEPTH = 3;
-
-beforeAll(async () => {
-  world = await setupWorld(hub);
-}, 120_000);
-
-afterAll(async () => {
-  await world?.cleanup();
-});
 
 // -------------------------------------------------------------------------------------------------------
 // the query model and its arbitraries

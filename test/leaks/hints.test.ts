@@ -1,12 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/catalog/define.js';
 import { datasetByName, datasets } from '../../src/catalog/registry.js';
-import { withTestHub } from '../support/hub.js';
 import {
   AWAY,
   asCallers,
   type Caller,
-  DEPARTMENTS,
   districtOf,
   fieldMode,
   filterArg,
@@ -14,13 +12,13 @@ import {
   fullQuery,
   HOME,
   keyArgs,
+  LABELS,
   ROW_ID,
-  setupWorld,
   sharingOf,
   type Token,
   upperSnake,
   type View,
-  type World,
+  withLeakWorld,
 } from '../support/leaks.js';
 
 /**
@@ -29,24 +27,7 @@ import {
  * (FORBIDDEN fields, refused filters and orders, failed lookups).
  */
 
-const hub = withTestHub();
-let world: World;
-const LABELS = [
-  ...DEPARTMENTS,
-  `DISTRICT_${HOME}`,
-  'AUDITOR',
-  'GRANT_HOLDER',
-  'EXPIRED_GRANT',
-  'REVOKED_GRANT',
-];
-
-beforeAll(async () => {
-  world = await setupWorld(hub);
-}, 120_000);
-
-afterAll(async () => {
-  await world?.cleanup();
-});
+const { hub, world } = withLeakWorld();
 
 const ds = (name: string) => datasetByName(name) as Dataset;
 const SUGGESTION = /did you mean|您是否|perhaps you meant/i;

@@ -1,27 +1,24 @@
 import { isDeepStrictEqual } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/catalog/define.js';
 import { datasets } from '../../src/catalog/registry.js';
-import { withTestHub } from '../support/hub.js';
 import {
   asCallers,
   type Caller,
   checkPlan,
-  DEPARTMENTS,
   type Fixture,
   fieldMode,
   filterArg,
   filterKind,
   fullQuery,
-  HOME,
+  LABELS,
   ResponseCheck,
   type Row,
-  setupWorld,
   Tally,
   upperSnake,
   type View,
   visible,
-  type World,
+  withLeakWorld,
 } from '../support/leaks.js';
 
 /**
@@ -32,27 +29,9 @@ import {
  * for the caller is FORBIDDEN (the whole list field), by a CLEAR one it works.
  */
 
-const hub = withTestHub();
-let world: World;
+const { hub, world } = withLeakWorld();
 const total = new Tally();
 const started = Date.now();
-
-const LABELS = [
-  ...DEPARTMENTS,
-  `DISTRICT_${HOME}`,
-  'AUDITOR',
-  'GRANT_HOLDER',
-  'EXPIRED_GRANT',
-  'REVOKED_GRANT',
-];
-
-beforeAll(async () => {
-  world = await setupWorld(hub);
-}, 120_000);
-
-afterAll(async () => {
-  await world?.cleanup();
-});
 
 interface Probe {
   what: string;

@@ -1,9 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
+import { beforeAll } from 'vitest';
 import type { Dataset } from '../../src/catalog/define.js';
 import { datasetByName, datasets } from '../../src/catalog/registry.js';
 import type { FieldDef, LinkDef, MaskRule, SharingClass } from '../../src/catalog/types.js';
-import type { GraphqlResponse, TestHub } from './hub.js';
-import { creditCodeFor, insertRecords, uniqueId } from './records.js';
+import { type GraphqlResponse, type TestHub, withTestHub } from './hub.js';
+import { creditCodeFor, uniqueId } from './records.js';
+import { type Scenario, withSeed } from './seed.js';
 
 /**
  * Leak hunting: a canary fixture (every text value names its dataset, field and row), the principals of
@@ -267,11 +269,15 @@ export function buildFixture(runId = uniqueId()): Fixture {
   };
 }
 
-export async function insertFixture(hub: TestHub, fx: Fixture): Promise<void> {
+/**
+ * The fixture's rows, stored as they stand: they cover every pair of districts across each cross-link,
+ * so some are a district's records about an entity of another district (one that moved after the record
+ * was published), a state that no one publish makes.
+ */
+const fixtureRows: (fx: Fixture) => Scenario = (fx) => (chain) => {
   for (const dataset of datasets) {
-    await insertRecords(
-      hub.database.db,
-      dataset,
+    chain.stored(
+      dataset.name,
       fx.rowsOf(dataset).map((row) => ({
         ...row.values,
         publisher: row.publisher,
@@ -280,7 +286,8 @@ export async function insertFixture(hub: TestHub, fx: Fixture): Promise<void> {
       })),
     );
   }
-}
+  return chain;
+};
 
 // -------------------------------------------------------------------------------------------------------
 // principals and grants
@@ -299,93 +306,90 @@ export interface World {
   fx: Fixture;
   callers: Caller[];
   caller(label: string): Caller;
-  /** Principals created for this run (grant holders), deleted again by `cleanup`. */
-  ownCodes: string[];
-  cleanup(): Promise<void>;
 }
 
-const REQUEST = `mutation($input: AccessRequestInput!) { requestAccess(input: $input) { id } }`;
-const APPROVE = `mutation($id: ID!) { approveAccess(id: $id) { status } }`;
-const REVOKE = `mutation($id: ID!) { revokeAccess(id: $id, reason: "泄漏测试撤销") { status } }`;
+/** The callers by label: the 7 departments, district 110105, the auditor and this run's grant holders. */
+export const LABELS = [
+  ...DEPARTMENTS,
+  `DISTRICT_${HOME}`,
+  'AUDITOR',
+  'GRANT_HOLDER',
+  'EXPIRED_GRANT',
+  'REVOKED_GRANT',
+];
 
-async function mutate(hub: TestHub, key: string, query: string, variables: Record<string, unknown>) {
-  const res = await hub.graphql(key, query, variables);
-  if (res.body.errors?.length) throw new Error(`grant setup failed: ${JSON.stringify(res.body.errors)}`);
-  return res.body.data;
-}
+/** Three departments of this run: dedicated, so that its grants change no other file's view of the real ones. */
+const holdersOf = (fx: Fixture) => ({
+  GRANT_HOLDER: `LKG_${fx.runId.slice(0, 8)}`,
+  EXPIRED_GRANT: `LKE_${fx.runId.slice(0, 8)}`,
+  REVOKED_GRANT: `LKR_${fx.runId.slice(0, 8)}`,
+});
 
 /**
- * Inserts the fixture, creates keys for the 7 departments, district 110105 and the auditor, and three
- * dedicated departments of this run: a grant holder, an expired grant holder and a revoked grant holder.
- * Dedicated, so that this run's grants change no other test's view of the real departments.
+ * The canary world: the fixture's rows, keys for every caller, and the grants. The grant holder holds
+ * every other CONDITIONAL field of each dataset, and an expired and a revoked grant on fields it was not
+ * granted otherwise; the expired and the revoked holder hold the same fields as the holder, expired or revoked.
  */
-export async function setupWorld(hub: TestHub, fx = buildFixture()): Promise<World> {
-  await insertFixture(hub, fx);
-  const suffix = fx.runId.slice(0, 8);
-  const holders = [
-    { label: 'GRANT_HOLDER', code: `LKG_${suffix}` },
-    { label: 'EXPIRED_GRANT', code: `LKE_${suffix}` },
-    { label: 'REVOKED_GRANT', code: `LKR_${suffix}` },
-  ];
-  for (const { code, label } of holders) {
-    await hub.database.sql`insert into principal (code, kind, name_zh, name_en)
-      values (${code}, 'DEPARTMENT', ${`泄漏测试部门 ${label}`}, ${`Leak test department ${label}`})`;
-  }
-  const callers: Caller[] = [];
-  for (const code of DEPARTMENTS)
-    callers.push({ label: code, code, kind: 'DEPARTMENT', key: await hub.key(code) });
-  callers.push({ label: `DISTRICT_${HOME}`, code: HOME, kind: 'DISTRICT', key: await hub.key(HOME) });
-  callers.push({ label: 'AUDITOR', code: 'AUDITOR', kind: 'AUDITOR', key: await hub.key('AUDITOR') });
-  for (const { label, code } of holders) {
-    callers.push({ label, code, kind: 'DEPARTMENT', key: await hub.key(code) });
-  }
+export const leakWorld =
+  (fx: Fixture): Scenario =>
+  (chain) => {
+    const holders = holdersOf(fx);
+    chain.scenario(fixtureRows(fx)).keys(...DEPARTMENTS, HOME, 'AUDITOR');
+    for (const code of Object.values(holders)) chain.testPrincipal(code).key();
+    for (const dataset of datasets.filter((d) => grantedFields(d).length > 0)) {
+      const fields = grantedFields(dataset);
+      chain
+        .principal(holders.GRANT_HOLDER)
+        .grant({ dataset: dataset.name, fields })
+        .principal(holders.EXPIRED_GRANT)
+        .grant({ dataset: dataset.name, fields, state: 'EXPIRED' })
+        .principal(holders.REVOKED_GRANT)
+        .grant({ dataset: dataset.name, fields, state: 'REVOKED' });
+    }
+    const others = datasets.flatMap((d) =>
+      conditionalFields(d)
+        .filter((_, i) => i % 2 === 1)
+        .map((field) => [d.name, field] as const),
+    );
+    const [expired, revoked] = [others[0], others.find(([d]) => d !== others[0][0]) ?? others[1]];
+    return chain
+      .principal(holders.GRANT_HOLDER)
+      .grant({ dataset: expired[0], fields: [expired[1]], state: 'EXPIRED' })
+      .grant({ dataset: revoked[0], fields: [revoked[1]], state: 'REVOKED' });
+  };
+
+function worldOf(fx: Fixture, keys: Record<string, string>): World {
+  const holders: Record<string, string> = holdersOf(fx);
+  const callers: Caller[] = LABELS.map((label) => {
+    const code = holders[label] ?? (label === `DISTRICT_${HOME}` ? HOME : label);
+    const kind: Kind = code === HOME ? 'DISTRICT' : code === 'AUDITOR' ? 'AUDITOR' : 'DEPARTMENT';
+    return { label, code, kind, key: keys[code] };
+  });
   const byLabel = new Map(callers.map((c) => [c.label, c]));
-  const caller = (label: string) => {
-    const found = byLabel.get(label);
-    if (!found) throw new Error(`no caller ${label}`);
-    return found;
-  };
-  const ownerKey = (dataset: string) => caller((datasetByName(dataset) as Dataset).owner).key;
-  const grant = async (holder: Caller, dataset: string, fields: string[]) => {
-    const input = { dataset, fields, purpose: '泄漏测试核查用途', termDays: 30 };
-    const { requestAccess } = await mutate(hub, holder.key, REQUEST, { input });
-    await mutate(hub, ownerKey(dataset), APPROVE, { id: requestAccess.id });
-    return requestAccess.id as string;
-  };
-  const expire = (id: string) =>
-    hub.database.sql`update access_grant set expires_at = now() - interval '1 hour' where id = ${id}`;
-  const revoke = (dataset: string, id: string) => mutate(hub, ownerKey(dataset), REVOKE, { id });
-
-  const wanted = datasets.filter((d) => grantedFields(d).length > 0);
-  for (const dataset of wanted) {
-    const fields = grantedFields(dataset);
-    await grant(caller('GRANT_HOLDER'), dataset.name, fields);
-    await expire(await grant(caller('EXPIRED_GRANT'), dataset.name, fields));
-    await revoke(dataset.name, await grant(caller('REVOKED_GRANT'), dataset.name, fields));
-  }
-  // The grant holder also holds an expired and a revoked grant on fields it was not granted otherwise.
-  const others = datasets.flatMap((d) =>
-    conditionalFields(d)
-      .filter((_, i) => i % 2 === 1)
-      .map((field) => [d.name, field] as const),
-  );
-  const [expiredExtra, revokedExtra] = [others[0], others.find(([d]) => d !== others[0][0]) ?? others[1]];
-  await expire(await grant(caller('GRANT_HOLDER'), expiredExtra[0], [expiredExtra[1]]));
-  await revoke(revokedExtra[0], await grant(caller('GRANT_HOLDER'), revokedExtra[0], [revokedExtra[1]]));
-
-  const ownCodes = holders.map((h) => h.code);
   return {
     fx,
     callers,
-    caller,
-    ownCodes,
-    async cleanup() {
-      const sql = hub.database.sql;
-      await sql`delete from access_grant where requester in ${sql(ownCodes)}`;
-      await sql`delete from api_key where principal_code in ${sql(ownCodes)}`;
-      await sql`delete from principal where code in ${sql(ownCodes)}`;
+    caller(label) {
+      const found = byLabel.get(label);
+      if (!found) throw new Error(`no caller ${label}`);
+      return found;
     },
   };
+}
+
+/**
+ * A leak test file's hub and canary world: seeded before the file's tests (the `world` object is filled
+ * then), this run's principals removed after them.
+ */
+export function withLeakWorld(): { hub: TestHub; world: World } {
+  const hub = withTestHub();
+  const fx = buildFixture();
+  const world = {} as World;
+  const seeded = withSeed(hub, leakWorld(fx));
+  beforeAll(() => {
+    Object.assign(world, worldOf(fx, seeded.keys));
+  });
+  return { hub, world };
 }
 
 /** The active grants of principals, read from the table: `dataset.field` per principal code. */
