@@ -1,10 +1,41 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_AUDIT_RETENTION_DAYS } from './audit/chain.js';
-import type { QueryLimits } from './http/limits.js';
-import type { UploadLimits } from './http/uploadLimits.js';
-import { type PullJobConfig, pullJobsSetting } from './jobs/settings.js';
+
+/**
+ * The hub's settings, read from the environment. A leaf: it imports nothing of the hub's, so every module
+ * may read its types and defaults (what it checks against the catalogue, the caller hands it).
+ */
+
+/**
+ * Limits on the shape and size of a GraphQL document, checked before anything runs (src/http/limits.ts):
+ * tokens while parsing, depth, aliases and directives while validating, cost once the operation and its
+ * variables are known.
+ */
+export interface QueryLimits {
+  /** Levels of nested selections (fragments flattened: the depth of the response). */
+  depth: number;
+  /** Aliased fields in an operation, through its fragments. */
+  aliases: number;
+  /** Lexical tokens of the document (names, punctuation, values; not comments). */
+  tokens: number;
+  /** Directives (`@include`, `@skip`) in an operation, through its fragments. */
+  directives: number;
+  /** Estimated cost (see `pageSizeEstimator` in src/http/limits.ts). */
+  cost: number;
+}
+
+/** Limits on one bulk upload: size and pace (how they are applied: src/http/uploadLimits.ts). */
+export interface UploadLimits {
+  /** Largest body, in bytes once inflated. */
+  maxBytes: number;
+  /** Largest ratio of inflated to compressed bytes of a gzip or deflate body. */
+  maxExpansion: number;
+  /** Longest wait for the next bytes of a body, in milliseconds; also the grace before the rate counts. */
+  idleTimeoutMs: number;
+  /** Slowest average pace of a body, in (compressed) bytes per second of waiting; 0: no minimum. */
+  minBytesPerSecond: number;
+}
 
 /** Limits on what one request may ask (README, "Hardening"). */
 export interface HubLimits {
@@ -42,6 +73,91 @@ export const DEFAULT_LIMITS: HubLimits = {
 
 /** Longest a database statement may run on a server, in milliseconds (0: no limit). */
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
+
+/** The Cybersecurity Law keeps network logs at least 6 months; the hub keeps them 186 days unless told. */
+export const DEFAULT_AUDIT_RETENTION_DAYS = 186;
+
+/** One pull job: copy a dataset's changes from another hub (county → city → province) on a schedule. */
+export interface PullJobConfig {
+  /** Unique name: the job's queue, its cursor row and its batch keys are named after it. */
+  name: string;
+  /** Base URL of the remote hub (its /graphql answers the same protocol). */
+  url: string;
+  /** API key on the remote hub; it must read every field of the dataset in clear. */
+  key: string;
+  dataset: string;
+  /** Cron expression (5 fields, China Standard Time), e.g. `*\/15 * * * *`. */
+  every: string;
+  /** Local principal code that publishes the pulled rows (an owner or publisher of the dataset). */
+  publishAs: string;
+}
+
+/** What the settings are checked against that only the caller knows: the catalogue's dataset names. */
+export interface Known {
+  datasets: readonly string[];
+}
+
+const text = (hint: string) =>
+  z.string({ error: (issue) => (issue.input === undefined ? 'is required' : hint) });
+
+const CRON_FIELD = String.raw`[\d*/,A-Za-z?LW#-]+`;
+const CRON = new RegExp(`^\\s*${CRON_FIELD}(\\s+${CRON_FIELD}){4}\\s*$`);
+
+function pullJob(known: Known | undefined) {
+  const datasets = new Set(known?.datasets);
+  return z.strictObject(
+    {
+      name: text('must be text').regex(/^[A-Za-z0-9_-]{1,60}$/, 'must be 1-60 letters, digits, "_" or "-"'),
+      url: text('must be text').regex(
+        /^https?:\/\/[^\s/]+\S*$/,
+        'must be the http(s):// URL of the remote hub',
+      ),
+      key: text('must be text').min(1, "must be the remote hub's API key"),
+      dataset: text('must be text').refine((name) => !known || datasets.has(name), {
+        error: 'must be a dataset id of the catalogue (e.g. constructionPermit)',
+      }),
+      every: text('must be text').regex(CRON, 'must be a cron expression of 5 fields, e.g. "*/15 * * * *"'),
+      publishAs: text('must be text').regex(
+        /^[A-Z0-9_]{1,40}$/,
+        'must be a principal code (e.g. PLANNING, 110105)',
+      ),
+    },
+    {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys'
+          ? `has unknown fields ${issue.keys.join(', ')} (a pull job has name, url, key, dataset, every, publishAs)`
+          : 'must be an object { name, url, key, dataset, every, publishAs }',
+    },
+  );
+}
+
+/**
+ * JINGTU_PULL_JOBS: a JSON array of pull jobs with unique names. Its errors name the entry and field, never
+ * the value (it holds API keys): `JINGTU_PULL_JOBS[0].every must be …`.
+ */
+function pullJobsSetting(known: Known | undefined) {
+  return z
+    .string()
+    .transform((json, ctx) => {
+      try {
+        return JSON.parse(json) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON array of pull jobs' });
+        return z.NEVER;
+      }
+    })
+    .pipe(
+      z.array(pullJob(known), { error: 'must be a JSON array of pull jobs' }).superRefine((jobs, ctx) => {
+        const seen = new Set<string>();
+        jobs.forEach((job, index) => {
+          if (seen.has(job.name)) {
+            ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `repeats the name ${job.name}` });
+          }
+          seen.add(job.name);
+        });
+      }),
+    );
+}
 
 const wholeNumber = (fallback: number, min = 1) =>
   z.coerce
@@ -94,50 +210,51 @@ const proxies = z
   );
 
 /** Configuration comes from the environment only, validated once at start. */
-const environment = z.object({
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// connection URL')
-    .optional(),
-  JINGTU_DATA_DIR: z.string().min(1, 'must not be empty').default('./data'),
-  PORT: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(0, 'must be 0..65535')
-    .max(65535, 'must be 0..65535')
-    .default(4000),
-  HOST: z
-    .string()
-    .regex(/^[\w.:[\]-]+$/, 'must be a host name or IP address')
-    .default('127.0.0.1'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  JINGTU_DB_POOL: z.coerce.number().int().min(1).max(100).default(10),
-  JINGTU_JOBS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
-  JINGTU_PULL_JOBS: pullJobsSetting.default([]),
-  JINGTU_MAX_DEPTH: wholeNumber(DEFAULT_LIMITS.query.depth),
-  JINGTU_MAX_ALIASES: wholeNumber(DEFAULT_LIMITS.query.aliases, 0),
-  JINGTU_MAX_TOKENS: wholeNumber(DEFAULT_LIMITS.query.tokens, 100),
-  JINGTU_MAX_DIRECTIVES: wholeNumber(DEFAULT_LIMITS.query.directives, 0),
-  JINGTU_MAX_COST: wholeNumber(DEFAULT_LIMITS.query.cost, 100),
-  JINGTU_MAX_BODY: bytes.optional(),
-  JINGTU_RATE_LIMIT: wholeNumber(DEFAULT_LIMITS.ratePerMinute, 0),
-  JINGTU_ANONYMOUS_RATE_LIMIT: wholeNumber(DEFAULT_LIMITS.anonymousPerMinute, 0),
-  JINGTU_TRUSTED_PROXIES: proxies.default([]),
-  JINGTU_REQUEST_TIMEOUT: wholeNumber(DEFAULT_LIMITS.requestTimeoutMs / 1000),
-  JINGTU_STATEMENT_TIMEOUT: wholeNumber(DEFAULT_STATEMENT_TIMEOUT_MS / 1000, 0),
-  JINGTU_MAX_UPLOAD: bytes.optional(),
-  JINGTU_MAX_EXPANSION: wholeNumber(DEFAULT_LIMITS.upload.maxExpansion, 2),
-  JINGTU_UPLOAD_IDLE_TIMEOUT: wholeNumber(DEFAULT_LIMITS.upload.idleTimeoutMs / 1000),
-  JINGTU_UPLOAD_MIN_RATE: rate.optional(),
-  // Without it, half of JINGTU_DB_POOL.
-  JINGTU_MAX_PUBLISHES: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(1, 'must be at least 1')
-    .optional(),
-  // the Cybersecurity Law keeps network logs at least 6 months
-  JINGTU_AUDIT_RETENTION_DAYS: wholeNumber(DEFAULT_AUDIT_RETENTION_DAYS, 183),
-});
+const environment = (known: Known | undefined) =>
+  z.object({
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// connection URL')
+      .optional(),
+    JINGTU_DATA_DIR: z.string().min(1, 'must not be empty').default('./data'),
+    PORT: z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(0, 'must be 0..65535')
+      .max(65535, 'must be 0..65535')
+      .default(4000),
+    HOST: z
+      .string()
+      .regex(/^[\w.:[\]-]+$/, 'must be a host name or IP address')
+      .default('127.0.0.1'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    JINGTU_DB_POOL: z.coerce.number().int().min(1).max(100).default(10),
+    JINGTU_JOBS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+    JINGTU_PULL_JOBS: pullJobsSetting(known).default([]),
+    JINGTU_MAX_DEPTH: wholeNumber(DEFAULT_LIMITS.query.depth),
+    JINGTU_MAX_ALIASES: wholeNumber(DEFAULT_LIMITS.query.aliases, 0),
+    JINGTU_MAX_TOKENS: wholeNumber(DEFAULT_LIMITS.query.tokens, 100),
+    JINGTU_MAX_DIRECTIVES: wholeNumber(DEFAULT_LIMITS.query.directives, 0),
+    JINGTU_MAX_COST: wholeNumber(DEFAULT_LIMITS.query.cost, 100),
+    JINGTU_MAX_BODY: bytes.optional(),
+    JINGTU_RATE_LIMIT: wholeNumber(DEFAULT_LIMITS.ratePerMinute, 0),
+    JINGTU_ANONYMOUS_RATE_LIMIT: wholeNumber(DEFAULT_LIMITS.anonymousPerMinute, 0),
+    JINGTU_TRUSTED_PROXIES: proxies.default([]),
+    JINGTU_REQUEST_TIMEOUT: wholeNumber(DEFAULT_LIMITS.requestTimeoutMs / 1000),
+    JINGTU_STATEMENT_TIMEOUT: wholeNumber(DEFAULT_STATEMENT_TIMEOUT_MS / 1000, 0),
+    JINGTU_MAX_UPLOAD: bytes.optional(),
+    JINGTU_MAX_EXPANSION: wholeNumber(DEFAULT_LIMITS.upload.maxExpansion, 2),
+    JINGTU_UPLOAD_IDLE_TIMEOUT: wholeNumber(DEFAULT_LIMITS.upload.idleTimeoutMs / 1000),
+    JINGTU_UPLOAD_MIN_RATE: rate.optional(),
+    // Without it, half of JINGTU_DB_POOL.
+    JINGTU_MAX_PUBLISHES: z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .optional(),
+    // the Cybersecurity Law keeps network logs at least 6 months
+    JINGTU_AUDIT_RETENTION_DAYS: wholeNumber(DEFAULT_AUDIT_RETENTION_DAYS, 183),
+  });
 
 export interface Config {
   /** Days audit records are kept (at least 183). */
@@ -148,7 +265,7 @@ export interface Config {
   dataDir: string;
   port: number;
   host: string;
-  logLevel: z.infer<typeof environment>['LOG_LEVEL'];
+  logLevel: z.infer<ReturnType<typeof environment>>['LOG_LEVEL'];
   poolSize: number;
   /** Run the scheduled jobs (pg-boss) in this process (default true). */
   jobs?: boolean;
@@ -164,10 +281,13 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
-/** Reads and validates the environment; a bad value throws a ConfigError with one readable line. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * Reads and validates the environment; a bad value throws a ConfigError with one readable line. Pull jobs'
+ * datasets are checked against `known.datasets` when it is given (the hub's start gives the catalogue's).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, known?: Known): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const parsed = environment.safeParse(cleaned);
+  const parsed = environment(known).safeParse(cleaned);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const [variable, ...inner] = issue.path.map(String);

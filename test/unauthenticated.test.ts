@@ -1,21 +1,28 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { drizzle } from 'drizzle-orm/postgres-js';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKey } from '../src/access/keys.js';
 import { verifyAuditChain } from '../src/audit/chain.js';
 import { UnauthenticatedRefusals } from '../src/audit/refusals.js';
 import { AuditWriter } from '../src/audit/writer.js';
+import { datasetByName } from '../src/catalog/registry.js';
 import { ConfigError, DEFAULT_LIMITS, type HubLimits, loadConfig } from '../src/config.js';
 import { loadReference } from '../src/datasets/reference.js';
+import { type Db, sessionParameters } from '../src/db/connection.js';
 import { createHub, type Hub } from '../src/http/app.js';
+import { TIMEOUT_MESSAGE, UNAVAILABLE_MESSAGE } from '../src/http/errors.js';
 import { createLogger } from '../src/http/logger.js';
 import { withTestDatabase } from './support/db.js';
+import { startCuttableProxy } from './support/pgCluster.js';
 
 /**
- * Requests without a valid key (issue 11 item 6): limited per client address, and audited as one record
- * for the first refusal of an address in a minute plus one count of the rest, so that nobody without a key
- * can grow the audit log without bound. An authenticated principal's refusals stay one record each.
+ * The request edge, /graphql and the bulk routes alike (src/http/edge.ts). Requests without a valid key
+ * (issue 11 item 6): limited per client address, and audited as one record for the first refusal of an
+ * address in a minute plus one count of the rest, so that nobody without a key can grow the audit log
+ * without bound. An authenticated principal's refusals stay one record each.
  */
 
 const database = withTestDatabase();
@@ -29,12 +36,24 @@ interface RunningHub {
 
 const running: Hub[] = [];
 
+/** A connection of the hub's own, with the hub's session settings, closed after the file's tests. */
+function hubConnection(url: string, statementTimeoutMs = 0): postgres.Sql {
+  const sql = postgres(url, {
+    max: 1,
+    onnotice: () => {},
+    connect_timeout: 2,
+    connection: sessionParameters(statementTimeoutMs),
+  });
+  afterAll(() => sql.end({ timeout: 1 }));
+  return sql;
+}
+
 async function startHub(
-  options: { limits?: Partial<HubLimits>; trustedProxies?: string[] } = {},
+  options: { limits?: Partial<HubLimits>; trustedProxies?: string[]; sql?: postgres.Sql; db?: Db } = {},
 ): Promise<RunningHub> {
   const hub = await createHub({
-    db: database.db,
-    sql: database.sql,
+    db: options.db ?? (options.sql ? drizzle({ client: options.sql }) : database.db),
+    sql: options.sql ?? database.sql,
     reference: await loadReference(database.db),
     logger: createLogger(process.env.HUB_LOG_LEVEL ?? 'silent'),
     limits: { ...DEFAULT_LIMITS, ...options.limits },
@@ -142,6 +161,7 @@ interface StoredRecord {
     outcomes?: Record<string, number>;
     events?: Record<string, number>;
     reason?: string;
+    errors?: Record<string, number>;
   };
 }
 
@@ -328,6 +348,189 @@ describe('a flood of requests without a valid key', () => {
     const overflow = mine.find((r) => r.detail.address === null);
     expect(overflow?.detail).toMatchObject({ count: 188, addresses: 47 });
   });
+});
+
+describe('the bulk routes, admitted, answered and audited as /graphql', () => {
+  const routes = [
+    { event: 'GRAPHQL', method: 'POST', path: '/graphql' },
+    { event: 'BULK_CHANGES', method: 'GET', path: '/datasets/constructionPermit/changes?limit=1' },
+    { event: 'BULK_EXPORT', method: 'GET', path: '/datasets/constructionPermit/export' },
+  ] as const;
+
+  /** The audit records of these requests, in their order. */
+  const recordsFor = (ids: string[]) =>
+    database.sql<StoredRecord[]>`
+      select seq::int as seq, event, principal, outcome, request_id as "requestId", detail from audit_log
+      where request_id in ${database.sql(ids)} order by seq`;
+
+  it('refuses a request as UNAVAILABLE while the database is out of reach, and audits it so on every route', async () => {
+    const proxy = await startCuttableProxy(Number(new URL(database.url).port));
+    const proxied = new URL(database.url);
+    proxied.port = String(proxy.port);
+    const hub = await startHub({ db: drizzle({ client: hubConnection(proxied.toString()) }) });
+    const seen = (await createKey(database.db, 'WATER', 'outage')).key;
+    try {
+      expect((await send(hub, { from: ownAddress(), authorization: `Bearer ${seen}` })).status).toBe(200);
+      proxy.refuse(true);
+      const ids: string[] = [];
+      const replies: Reply[] = [];
+      for (const { method, path } of routes) {
+        // a key this hub has seen valid, and one it has not: neither can be checked
+        for (const authorization of [`Bearer ${seen}`, bogus(1)]) {
+          const requestId = `outage-${ownAddress()}-${ids.length}`;
+          ids.push(requestId);
+          // each from an address of its own: the first refusal of an address is a record of its own
+          const from = ownAddress();
+          replies.push(
+            await send(hub, { from, method, path, authorization, headers: { 'x-request-id': requestId } }),
+          );
+        }
+      }
+      for (const reply of replies) {
+        expect(reply.status).toBe(503);
+        expect(reply.headers['retry-after']).toBe('10');
+        expect(reply.json).toEqual({
+          errors: [{ message: UNAVAILABLE_MESSAGE, extensions: { code: 'SERVICE_UNAVAILABLE' } }],
+        });
+      }
+      await hub.stop();
+      const records = await recordsFor(ids);
+      expect(records.map((r) => [r.event, r.principal, r.outcome])).toEqual(
+        routes.flatMap(({ event }) => [
+          [event, null, 'UNAVAILABLE'],
+          [event, null, 'UNAVAILABLE'],
+        ]),
+      );
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('refuses a principal past its limit and a flooding address as RATE_LIMITED on every route, audited so', async () => {
+    const hub = await startHub({ limits: { ratePerMinute: 1, anonymousPerMinute: 1 } });
+    const key = (await createKey(database.db, 'WATER', 'limited everywhere')).key;
+    const flooding = ownAddress();
+    // the flooding address's one refusal of the minute; the principal's one request
+    expect((await send(hub, { from: flooding, authorization: bogus(0) })).status).toBe(401);
+    expect((await send(hub, { from: ownAddress(), authorization: `Bearer ${key}` })).status).toBe(200);
+    const ids: string[] = [];
+    for (const { method, path } of routes) {
+      const requestId = `limited-${flooding}-${ids.length}`;
+      ids.push(requestId);
+      const principal = await send(hub, {
+        from: ownAddress(),
+        method,
+        path,
+        authorization: `Bearer ${key}`,
+        headers: { 'x-request-id': requestId },
+      });
+      const address = await send(hub, { from: flooding, method, path, authorization: bogus(1) });
+      for (const reply of [principal, address]) {
+        expect(reply.status).toBe(429);
+        expect(Number(reply.headers['retry-after'])).toBeGreaterThan(0);
+        expect(reply.json.errors[0].extensions.code).toBe('RATE_LIMITED');
+      }
+    }
+    await hub.stop();
+    expect((await recordsFor(ids)).map((r) => [r.event, r.principal, r.outcome])).toEqual(
+      routes.map(({ event }) => [event, 'WATER', 'RATE_LIMITED']),
+    );
+    const counted = (await recordsOf(flooding)).filter((r) => r.event === 'UNAUTHENTICATED_REQUESTS');
+    const events: Record<string, number> = {};
+    for (const record of counted) {
+      expect(record.detail.outcomes).toEqual({ RATE_LIMITED: record.detail.count });
+      for (const [event, n] of Object.entries(record.detail.events ?? {}))
+        events[event] = (events[event] ?? 0) + n;
+    }
+    expect(events).toEqual(Object.fromEntries(routes.map(({ event }) => [event, 1])));
+  });
+
+  it("counts a transfer's error by its code in the audit record, as /graphql's records do", async () => {
+    const hub = await startHub();
+    const key = (await createKey(database.db, 'HOUSING', 'errors by code')).key;
+    const asked = [
+      ['GET', '/datasets/noSuchDataset/export', undefined, 404, { NOT_FOUND: 1 }],
+      ['POST', '/datasets/constructionPermit/batches/by-code', 'text/plain', 415, { BAD_USER_INPUT: 1 }],
+    ] as const;
+    const ids: string[] = [];
+    for (const [method, path, type, status] of asked) {
+      const requestId = `by-code-${ownAddress()}`;
+      ids.push(requestId);
+      const headers: Record<string, string> = {
+        'x-request-id': requestId,
+        ...(type ? { 'content-type': type } : {}),
+      };
+      const reply = await send(hub, {
+        from: ownAddress(),
+        method,
+        path,
+        authorization: `Bearer ${key}`,
+        body: method === 'POST' ? 'x' : undefined,
+        headers,
+      });
+      expect(reply.status).toBe(status);
+    }
+    await hub.stop();
+    const records = await recordsFor(ids);
+    expect(records.map((r) => [r.outcome, r.detail.errors])).toEqual(
+      asked.map(([, , , , errors]) => ['FAILED', errors]),
+    );
+  });
+
+  it.skipIf(inject('databaseKind') === 'embedded')(
+    'answers a statement past the statement timeout with TIMEOUT on every route, not as an internal error',
+    async () => {
+      const wells = datasetByName('irrigationWell');
+      if (!wells) throw new Error('no irrigationWell dataset');
+      const hub = await startHub({ sql: hubConnection(database.url, 500) });
+      const key = (await createKey(database.db, 'WATER', 'statement timeout')).key;
+      // Holds the table, so that the hub's statements on it wait until their statement timeout.
+      let release = () => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let locked = () => {};
+      const lockTaken = new Promise<void>((resolve) => {
+        locked = resolve;
+      });
+      const holding = database.sql.begin(async (tx) => {
+        await tx.unsafe(`lock table ${wells.table} in access exclusive mode`);
+        locked();
+        await released;
+      });
+      await lockTaken;
+      const requestId = `statement-timeout-${ownAddress()}`;
+      try {
+        const graphql = await send(hub, {
+          from: ownAddress(),
+          authorization: `Bearer ${key}`,
+          body: JSON.stringify({ query: '{ irrigationWells(first: 1) { totalCount } }' }),
+        });
+        expect(graphql.json.errors[0]).toMatchObject({
+          message: TIMEOUT_MESSAGE,
+          extensions: { code: 'TIMEOUT' },
+        });
+        const bulk = await send(hub, {
+          from: ownAddress(),
+          method: 'GET',
+          path: '/datasets/irrigationWell/export',
+          authorization: `Bearer ${key}`,
+          headers: { 'x-request-id': requestId },
+        });
+        expect(bulk.status).toBe(503);
+        expect(bulk.json).toEqual({
+          errors: [{ message: TIMEOUT_MESSAGE, extensions: { code: 'TIMEOUT' } }],
+        });
+      } finally {
+        release();
+        await holding;
+      }
+      await hub.stop();
+      expect((await recordsFor([requestId])).map((r) => [r.outcome, r.detail.errors])).toEqual([
+        ['FAILED', { TIMEOUT: 1 }],
+      ]);
+    },
+  );
 });
 
 describe('the client address', () => {

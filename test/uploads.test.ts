@@ -4,8 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../src/catalog/define.js';
 import { datasetByName } from '../src/catalog/registry.js';
-import { ConfigError, DEFAULT_LIMITS, type HubLimits, loadConfig } from '../src/config.js';
-import type { UploadLimits } from '../src/http/uploadLimits.js';
+import { ConfigError, DEFAULT_LIMITS, type HubLimits, loadConfig, type UploadLimits } from '../src/config.js';
 import { type TestHub, withTestHub } from './support/hub.js';
 import { sampleRecord, uniqueId } from './support/records.js';
 

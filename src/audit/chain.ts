@@ -64,9 +64,6 @@ export async function verifyAuditChain(
   return { intact: true, checked, firstBroken: null };
 }
 
-/** The Cybersecurity Law keeps network logs at least 6 months; the hub keeps them 186 days unless told. */
-export const DEFAULT_AUDIT_RETENTION_DAYS = 186;
-
 /**
  * Removes the records older than the retention period: the longest run of oldest records (by sequence)
  * that are all past it, so the log keeps no hole (a record held during an outage is written late, with

@@ -1,8 +1,12 @@
 import os from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import type postgres from 'postgres';
-import { type Config, DEFAULT_LIMITS, DEFAULT_STATEMENT_TIMEOUT_MS } from '../config.js';
-import { DEFAULT_AUDIT_RETENTION_DAYS } from './chain.js';
+import {
+  type Config,
+  DEFAULT_AUDIT_RETENTION_DAYS,
+  DEFAULT_LIMITS,
+  DEFAULT_STATEMENT_TIMEOUT_MS,
+} from '../config.js';
 import type { AuditSink } from './writer.js';
 
 /**

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { createKey, listKeys, revokeKey, UnknownPrincipalError } from '../access/keys.js';
 import { verifyAuditChain } from '../audit/chain.js';
 import { AuditWriter } from '../audit/writer.js';
+import { datasets } from '../catalog/registry.js';
 import { type Config, ConfigError, loadConfig } from '../config.js';
 import { type Database, openDatabase } from '../db/connection.js';
 import { type MigrationReport, runMigrations } from '../db/migrate.js';
@@ -25,7 +26,7 @@ class CommandRefused extends Error {}
 
 function config(): Config {
   try {
-    return loadConfig();
+    return loadConfig(process.env, { datasets: datasets.map((dataset) => dataset.name) });
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message, 2);
     throw error;

@@ -3,15 +3,13 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createInflate } from 'node:zlib';
 import { type Request, type Response, Router } from 'express';
-import { GraphQLError } from 'graphql';
 import { datasetFieldsRead } from '../audit/reads.js';
 import type { FieldRead } from '../audit/trail.js';
 import type { AuditSink } from '../audit/writer.js';
 import type { Dataset } from '../catalog/define.js';
 import { datasetByName } from '../catalog/registry.js';
 import { DEFAULT_LIMITS } from '../config.js';
-import { type Context, createContext } from '../context.js';
-import { isDatabaseUnavailable } from '../db/unavailable.js';
+import type { Context } from '../context.js';
 import { badInput, forbidden, userError } from '../errors.js';
 import {
   changeStream,
@@ -23,9 +21,9 @@ import {
 import { type PublishMode, publishBatch } from '../sync/ingest.js';
 import { csvRecords, decodeText, ndjsonRecords, type ParsedBatch, supportedCharset } from '../sync/parse.js';
 import { limitPublishes, takePublishSlot } from '../sync/publishSlots.js';
-import type { HubDependencies } from './app.js';
-import type { Asking, Authentication } from './authentication.js';
-import { UNAVAILABLE_MESSAGE } from './errors.js';
+import type { HubDependencies } from './dependencies.js';
+import type { Edge } from './edge.js';
+import { sendError } from './errors.js';
 import { REFUSAL_LINGER_MS, UploadGuard, uploadTooLarge, uploadTooSlow } from './uploadLimits.js';
 
 /**
@@ -35,19 +33,12 @@ import { REFUSAL_LINGER_MS, UploadGuard, uploadTooLarge, uploadTooSlow } from '.
  *   GET  /datasets/:name/export?format=ndjson|csv|geojson[&bom=true]
  *   GET  /datasets/:name/changes?after=CURSOR&limit=N                              NDJSON
  *
- * Every request carries `Authorization: Bearer <key>` as /graphql does. Errors are JSON in the GraphQL
- * shape, `{"errors":[{"message":…,"extensions":{"code":…}}]}`, with the HTTP status of their code.
+ * Every request carries `Authorization: Bearer <key>` and is admitted by the same edge as /graphql
+ * (src/http/edge.ts). Errors are JSON in the GraphQL shape with the HTTP status of their code
+ * (src/http/errors.ts).
  * Bodies stream both ways: an upload is parsed and staged as it arrives, an export is read with a cursor
  * and written as the client takes it (backpressure through `stream.pipeline`).
  */
-
-const STATUS: Readonly<Record<string, number>> = {
-  UNAUTHENTICATED: 401,
-  BAD_USER_INPUT: 400,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-};
 
 const NDJSON_TYPES = new Set([
   'application/x-ndjson',
@@ -55,22 +46,6 @@ const NDJSON_TYPES = new Set([
   'application/jsonl',
   'application/x-jsonlines',
 ]);
-
-/** The caller's context from its key, as /graphql builds it; every refusal is audited by `authentication`. */
-async function contextOf(
-  req: Request,
-  deps: HubDependencies,
-  authentication: Authentication,
-  asking: Asking,
-): Promise<Context> {
-  const authenticated = await authentication.admit(req, asking);
-  return createContext({
-    ...authenticated,
-    requestId: String(req.id),
-    db: deps.db,
-    reference: deps.reference,
-  });
-}
 
 function datasetNamed(name: string): Dataset {
   const dataset = datasetByName(name);
@@ -259,41 +234,15 @@ function bodyBytes(
   return guard.inflated(inflated, () => inflate.bytesWritten);
 }
 
-/** Sends an error as JSON in the GraphQL shape; internal errors are logged and say only "Internal error". */
-function fail(req: Request, res: Response, error: unknown) {
+/** Sends an error's answer (src/http/errors.ts) and returns its code; nothing when the client went away. */
+function fail(req: Request, res: Response, error: unknown): string | undefined {
   if (res.headersSent || res.destroyed || (req.destroyed && !req.complete)) {
     // The client went away (an aborted upload rolls back) or the response had begun: nothing to send.
     req.log.info({ err: error }, 'bulk request ended early');
     if (!res.writableEnded) res.destroy();
-    return;
+    return undefined;
   }
-  const graphqlError = error instanceof GraphQLError ? error : undefined;
-  const { code, http, ...extensions } = (graphqlError?.extensions ?? {}) as Record<string, unknown>;
-  const { status: httpStatus, headers } = (http ?? {}) as { status?: number; headers?: Map<string, string> };
-  const status = httpStatus ?? (typeof code === 'string' ? STATUS[code] : undefined);
-  // Retry-After of a rate-limited request (src/http/rateLimit.ts)
-  for (const [name, value] of headers ?? []) res.setHeader(name, value);
-  if (isDatabaseUnavailable(error)) {
-    req.log.warn({ err: error }, 'bulk request failed: database unavailable');
-    res.status(503).setHeader('retry-after', '10');
-    res.json({ errors: [{ message: UNAVAILABLE_MESSAGE, extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
-    return;
-  }
-  if (!graphqlError || !status) {
-    req.log.error({ err: error }, 'bulk request failed');
-    res.status(500).json({
-      errors: [
-        {
-          message: '内部错误，请提供请求编号 / Internal error: quote the request id to the hub operator',
-          extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: String(req.id) },
-        },
-      ],
-    });
-    return;
-  }
-  res
-    .status(status)
-    .json({ errors: [{ message: graphqlError.message, extensions: { ...extensions, code } }] });
+  return sendError(req, res, error).extensions.code;
 }
 
 /**
@@ -329,45 +278,45 @@ async function streamOut(
 
 type Handler = (req: Request, res: Response, ctx: Context, dataset: Dataset) => Promise<void>;
 
-export function bulkRouter(deps: HubDependencies, audit: AuditSink, authentication: Authentication): Router {
+export function bulkRouter(deps: HubDependencies, audit: AuditSink, edge: Edge): Router {
   const router = Router();
   const { upload: uploadLimits, publishes } = deps.limits ?? DEFAULT_LIMITS;
   limitPublishes(deps.db, publishes);
   /**
-   * A bulk route: authenticates, runs the handler, and writes the transfer's audit record at its end,
-   * whatever the end (done, refused, failed, or the client gone): the rows sent, the fields they carried.
-   * A request refused before it had a principal is audited by Authentication (src/http/authentication.ts).
+   * A bulk route: admits the request at the edge (a refusal is audited there), runs the handler, and
+   * writes the transfer's audit record at its end, whatever the end (done, failed, or the client gone):
+   * the rows sent, the fields they carried, the error by its code as /graphql's records count them.
    */
   const route =
     (transfer: 'PUBLISH' | 'EXPORT' | 'CHANGES', handler: Handler) =>
     async (req: Request<Record<string, string>>, res: Response): Promise<void> => {
-      let ctx: Context | undefined;
+      const asking = { event: `BULK_${transfer}`, operationName: `${req.method} ${req.path}` };
+      const { context: ctx, refusal } = await edge.admit(req, asking);
+      if (refusal) {
+        fail(req, res, refusal.error);
+        return;
+      }
       let outcome = 'OK';
       let reads: FieldRead[] = [];
+      const errors: Record<string, number> = {};
       try {
-        ctx = await contextOf(req, deps, authentication, {
-          event: `BULK_${transfer}`,
-          operationName: `${req.method} ${req.path}`,
-        });
         const dataset = datasetNamed(req.params.name);
         if (transfer !== 'PUBLISH') reads = datasetFieldsRead(dataset, ctx.access);
         await handler(req, res, ctx, dataset);
         if (res.destroyed && !res.writableFinished) outcome = 'CUT_SHORT';
       } catch (error) {
-        fail(req, res, error);
-        // refused before it had a principal, or by the principal's rate limit: audited where refused
-        if (!ctx) return;
+        const code = fail(req, res, error);
+        if (code) errors[code] = 1;
         outcome = 'FAILED';
       }
       await audit.write({
-        event: `BULK_${transfer}`,
+        ...asking,
         principal: ctx.principal.code,
         keyId: ctx.principal.keyId,
         requestId: String(req.id),
-        operationName: `${req.method} ${req.path}`,
         documentHash: null,
-        outcome: res.statusCode >= 400 && outcome === 'OK' ? 'FAILED' : outcome,
-        detail: ctx.audit.detail(reads, res.statusCode >= 400 ? { [`HTTP_${res.statusCode}`]: 1 } : {}),
+        outcome,
+        detail: ctx.audit.detail(reads, errors),
       });
     };
 

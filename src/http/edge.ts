@@ -3,21 +3,34 @@ import type { Request } from 'express';
 import { GraphQLError } from 'graphql';
 import { type Authenticated, authenticate } from '../access/keys.js';
 import type { UnauthenticatedRefusals } from '../audit/refusals.js';
-import type { AuditSink } from '../audit/writer.js';
+import type { AuditRecord, AuditSink } from '../audit/writer.js';
+import { type Context, createContext } from '../context.js';
+import type { ReferenceData } from '../datasets/reference.js';
 import type { Db } from '../db/connection.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { clientAddress } from './clientAddress.js';
-import { UNAVAILABLE_MESSAGE } from './errors.js';
+import { databaseUnavailable } from './errors.js';
 import { type AddressRateLimit, addressRateLimited, type PrincipalRateLimit } from './rateLimit.js';
+import { deadlineOf } from './timeouts.js';
 
 /** What a request asks for, as the audit record of its refusal names it. */
 export interface Asking {
   /** GRAPHQL, BULK_PUBLISH, BULK_EXPORT, BULK_CHANGES */
   event: string;
   operationName: string | null;
-  /** The outcome the client gets instead of `own` (a /graphql deadline may answer first: timeouts.ts). */
-  answered?: (own: string) => string;
 }
+
+/** Why a request was refused before it had a context: the outcome its audit record names. */
+export type RefusalOutcome = 'UNAUTHENTICATED' | 'RATE_LIMITED' | 'UNAVAILABLE' | 'FAILED';
+
+/** A request refused at the edge, already audited; `error` is what the client gets (src/http/errors.ts). */
+export interface Refusal {
+  outcome: RefusalOutcome;
+  error: unknown;
+}
+
+/** The request's context, or its refusal. */
+export type Admission = { context: Context; refusal?: undefined } | { refusal: Refusal; context?: undefined };
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
@@ -42,16 +55,7 @@ export function bearerKey(header: string | undefined): { key: string } | { reaso
 }
 
 function unauthenticated(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
-}
-
-function unavailable(): GraphQLError {
-  return new GraphQLError(UNAVAILABLE_MESSAGE, {
-    extensions: {
-      code: 'SERVICE_UNAVAILABLE',
-      http: { status: 503, headers: new Map([['retry-after', '10']]) },
-    },
-  });
+  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } });
 }
 
 const hashOf = (key: string) => createHash('sha256').update(key).digest('hex');
@@ -84,18 +88,20 @@ class RecentKeys {
 }
 
 /**
- * HTTP → principal, for /graphql and the bulk routes alike: the key of the Authorization header, the
- * limits, and the audit of every refusal. A request without a valid key is refused with 401, counted
- * against its address (AddressRateLimit) and audited through UnauthenticatedRefusals (the first of an
- * address in a minute as a record of its own, the rest as a count); once its address has used its
- * refusals, 429 before its key is looked up. A principal's refusals (its own rate limit) are one record each.
+ * The one HTTP edge, for /graphql and every REST route: a request becomes a Context (its key's principal
+ * and grants) or a typed Refusal, each refusal audited here. A request without a valid key is refused
+ * UNAUTHENTICATED, counted against its address (AddressRateLimit) and audited through
+ * UnauthenticatedRefusals (the first of an address in a minute as a record of its own, the rest as a
+ * count); once its address has used its refusals, RATE_LIMITED before its key is looked up. A principal's
+ * refusals (its own rate limit) are one record each; so are a known key's while the database is out.
  */
-export class Authentication {
+export class Edge {
   private readonly recent = new RecentKeys();
 
   constructor(
     private readonly options: {
       db: Db;
+      reference: ReferenceData;
       audit: AuditSink;
       refusals: UnauthenticatedRefusals;
       addresses: AddressRateLimit;
@@ -104,10 +110,10 @@ export class Authentication {
   ) {}
 
   /**
-   * 429 RATE_LIMITED (audited) for a request whose address has used its refusals of the minute, unless it
+   * RATE_LIMITED (audited) for a request whose address has used its refusals of the minute, unless it
    * carries a key seen authenticating; undefined otherwise. Costs no key lookup and reads no body.
    */
-  async floodRefusal(req: Request, asking: Asking): Promise<GraphQLError | undefined> {
+  async flooded(req: Request, asking: Asking): Promise<Refusal | undefined> {
     const presented = bearerKey(req.headers.authorization);
     if ('key' in presented && this.recent.has(hashOf(presented.key))) return undefined;
     const address = clientAddress(req);
@@ -116,27 +122,60 @@ export class Authentication {
     await this.options.refusals.record(
       this.refusal(req, asking, address, 'RATE_LIMITED', 'too many requests without a valid key'),
     );
-    return addressRateLimited(this.options.addresses.perMinute, retryAfter);
+    return {
+      outcome: 'RATE_LIMITED',
+      error: addressRateLimited(this.options.addresses.perMinute, retryAfter),
+    };
   }
 
   /**
-   * The principal and grants of the request's key. Throws, each refusal audited: UNAUTHENTICATED (401),
-   * RATE_LIMITED (429, the address's or the principal's limit), SERVICE_UNAVAILABLE (503: the key could not
-   * be checked).
+   * The request's context, or its refusal, audited: UNAUTHENTICATED, RATE_LIMITED (the address's or the
+   * principal's limit), UNAVAILABLE (the key could not be checked), FAILED (nor for another reason).
    */
-  async admit(req: Request, asking: Asking): Promise<Authenticated> {
-    const flood = await this.floodRefusal(req, asking);
-    if (flood) throw flood;
+  async admit(req: Request, asking: Asking): Promise<Admission> {
+    const refusal = await this.flooded(req, asking);
+    if (refusal) return { refusal };
+    const authenticated = await this.authenticated(req, asking);
+    if ('refusal' in authenticated) return authenticated;
+    const { db, reference } = this.options;
+    return {
+      context: createContext({
+        ...authenticated,
+        requestId: String(req.id),
+        db,
+        reference,
+        deadline: deadlineOf(req),
+      }),
+    };
+  }
+
+  /** The principal and grants of the request's key, or its refusal. */
+  private async authenticated(req: Request, asking: Asking): Promise<Authenticated | { refusal: Refusal }> {
     const { db, audit, refusals, addresses, principals } = this.options;
     const address = clientAddress(req);
-    const refuse = async (outcome: string, reason: string, error: unknown, counts: boolean) => {
+    const refuse = async (outcome: RefusalOutcome, reason: string, error: unknown, counts: boolean) => {
       if (counts) await addresses.refused(address);
       await refusals.record(this.refusal(req, asking, address, outcome, reason));
-      return error;
+      return { refusal: { outcome, error } };
+    };
+    /** A refusal of a principal's request: a record of its own. */
+    const refusePrincipal = async (outcome: RefusalOutcome, error: unknown, record: Partial<AuditRecord>) => {
+      await audit.write({
+        event: asking.event,
+        principal: null,
+        keyId: null,
+        requestId: String(req.id),
+        operationName: asking.operationName,
+        documentHash: null,
+        outcome: answered(req, outcome),
+        detail: {},
+        ...record,
+      });
+      return { refusal: { outcome, error } };
     };
     const presented = bearerKey(req.headers.authorization);
     if (!('key' in presented)) {
-      throw await refuse('UNAUTHENTICATED', presented.reason, unauthenticated(presented.message), true);
+      return refuse('UNAUTHENTICATED', presented.reason, unauthenticated(presented.message), true);
     }
     const hash = hashOf(presented.key);
     let authenticated: Authenticated | undefined;
@@ -144,34 +183,19 @@ export class Authentication {
       authenticated = await authenticate(db, presented.key);
     } catch (error) {
       // not the client's doing: audited, not counted against its address
-      if (isDatabaseUnavailable(error)) {
-        if (this.recent.has(hash)) {
-          // A key seen valid is a principal's request that the outage refused: one record of its own, as
-          // before the outage (the key could not be checked, so the record names no principal).
-          await audit.write({
-            event: asking.event,
-            principal: null,
-            keyId: null,
-            requestId: String(req.id),
-            operationName: asking.operationName,
-            documentHash: null,
-            outcome: asking.answered?.('UNAVAILABLE') ?? 'UNAVAILABLE',
-            detail: { address, reason: 'database unavailable: the key could not be checked' },
-          });
-          throw unavailable();
-        }
-        throw await refuse(
-          'UNAVAILABLE',
-          'database unavailable: the key could not be checked',
-          unavailable(),
-          false,
-        );
+      if (!isDatabaseUnavailable(error))
+        return refuse('FAILED', 'the key could not be checked', error, false);
+      const reason = 'database unavailable: the key could not be checked';
+      // A key seen valid is a principal's request that the outage refused: one record of its own, as
+      // before the outage (the key could not be checked, so the record names no principal).
+      if (this.recent.has(hash)) {
+        return refusePrincipal('UNAVAILABLE', databaseUnavailable(), { detail: { address, reason } });
       }
-      throw await refuse('FAILED', 'the key could not be checked', error, false);
+      return refuse('UNAVAILABLE', reason, databaseUnavailable(), false);
     }
     if (!authenticated) {
       this.recent.delete(hash);
-      throw await refuse(
+      return refuse(
         'UNAUTHENTICATED',
         'unknown or revoked key',
         unauthenticated('API 密钥无效或已吊销 / Unknown or revoked API key'),
@@ -181,31 +205,26 @@ export class Authentication {
     this.recent.add(hash);
     try {
       await principals?.consume(authenticated.principal.code);
-    } catch (refusal) {
-      // A principal's refusal is its own record (group-committed with the others of the moment).
-      await audit.write({
-        event: asking.event,
-        principal: authenticated.principal.code,
-        keyId: authenticated.principal.keyId,
-        requestId: String(req.id),
-        operationName: asking.operationName,
-        documentHash: null,
-        outcome: asking.answered?.('RATE_LIMITED') ?? 'RATE_LIMITED',
-        detail: {},
-      });
-      throw refusal;
+    } catch (error) {
+      const { code: principal, keyId } = authenticated.principal;
+      return refusePrincipal('RATE_LIMITED', error, { principal, keyId });
     }
     return authenticated;
   }
 
-  private refusal(req: Request, asking: Asking, address: string, outcome: string, reason: string) {
+  private refusal(req: Request, asking: Asking, address: string, outcome: RefusalOutcome, reason: string) {
     return {
       address,
       event: asking.event,
-      outcome: asking.answered?.(outcome) ?? outcome,
+      outcome: answered(req, outcome),
       requestId: String(req.id),
       operationName: asking.operationName,
       reason,
     };
   }
+}
+
+/** The outcome the client gets: its own, or TIMEOUT when a /graphql deadline answered first (timeouts.ts). */
+function answered(req: Request, outcome: string): string {
+  return deadlineOf(req)?.outcome(outcome) ?? outcome;
 }

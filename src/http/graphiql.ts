@@ -1,10 +1,8 @@
 /**
  * GraphiQL IDE for Jingtu Hub (净土数据共享枢纽), served entirely from this origin.
  *
- * Mount at the application root, before the GraphQL middleware:
- *
- *   app.use(graphiqlRouter());
- *   app.use('/graphql', express.json(), expressMiddleware(apollo, ...));
+ * Mounted at the application root, before /graphql (src/http/app.ts), and open to anyone: it carries no
+ * key and no data.
  *
  * - `GET /graphql` from a browser (accepts text/html, no `query` search param) gets the IDE page;
  *   every other request falls through (`next()`) to the GraphQL server.
@@ -26,7 +24,7 @@ import express from 'express';
  */
 const KEY_PLACEHOLDER = '<paste your key>';
 
-/** Default query shown in a fresh GraphiQL session. Change it here once the real schema is ready. */
+/** Default query shown in a fresh GraphiQL session, over the hub's own datasets. */
 export const GRAPHIQL_DEFAULT_QUERY = `# 净土数据共享枢纽 GraphiQL · Jingtu Hub
 #
 # 请在下方 Headers 中填入 API 密钥：把 ${KEY_PLACEHOLDER} 替换为您的密钥（粘贴您的密钥），

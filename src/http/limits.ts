@@ -16,26 +16,13 @@ import {
   validate,
 } from 'graphql';
 import { type ComplexityEstimator, createComplexityRule } from 'graphql-query-complexity';
+import type { QueryLimits } from '../config.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../datasets/store.js';
 
-/**
- * Limits on the shape and size of a GraphQL document, checked before anything runs: tokens while parsing,
- * depth, aliases and directives while validating, cost once the operation and its variables are known.
- * A document over a limit gets HTTP 400, `BAD_USER_INPUT` with a `reason` naming the limit, the limit and
- * what the document has (`limit`, `found`), and no data.
+/*
+ * A document over a limit (QueryLimits, src/config.ts) gets HTTP 400, `BAD_USER_INPUT` with a `reason`
+ * naming the limit, the limit and what the document has (`limit`, `found`), and no data.
  */
-export interface QueryLimits {
-  /** Levels of nested selections (fragments flattened: the depth of the response). */
-  depth: number;
-  /** Aliased fields in an operation, through its fragments. */
-  aliases: number;
-  /** Lexical tokens of the document (names, punctuation, values; not comments). */
-  tokens: number;
-  /** Directives (`@include`, `@skip`) in an operation, through its fragments. */
-  directives: number;
-  /** Estimated cost (see `pageSizeEstimator`). */
-  cost: number;
-}
 
 /** Characters of a document: a bound on its string literals, which the token count does not see. */
 export const MAX_DOCUMENT_LENGTH = 100_000;

@@ -1,4 +1,3 @@
-import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 
@@ -71,13 +70,13 @@ export function rateLimited(perMinute: number, retryAfterSeconds: number): Graph
   );
 }
 
-/** RATE_LIMITED, HTTP 429 with Retry-After. */
+/** RATE_LIMITED (HTTP 429: src/http/errors.ts) with Retry-After. */
 function tooMany(message: string, retryAfterSeconds: number): GraphQLError {
   return new GraphQLError(message, {
     extensions: {
       code: 'RATE_LIMITED',
       retryAfter: retryAfterSeconds,
-      http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) },
+      http: { headers: new Map([['retry-after', String(retryAfterSeconds)]]) },
     },
   });
 }

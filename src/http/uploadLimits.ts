@@ -1,7 +1,8 @@
 import { GraphQLError } from 'graphql';
+import type { UploadLimits } from '../config.js';
 import { formatSize } from './requestBody.js';
 
-/**
+/*
  * Limits on one bulk upload (`POST /datasets/{name}/batches/{batchKey}`), so that one slow or compressed
  * body cannot hold the hub (defaults and settings: `DEFAULT_LIMITS.upload` in src/config.ts):
  *
@@ -17,16 +18,6 @@ import { formatSize } from './requestBody.js';
  *   `idleTimeoutMs + maxBytes / minBytesPerSecond` in all (the bytes received count against `maxBytes`
  *   too, compressed or not).
  */
-export interface UploadLimits {
-  /** Largest body, in bytes once inflated. */
-  maxBytes: number;
-  /** Largest ratio of inflated to compressed bytes of a gzip or deflate body. */
-  maxExpansion: number;
-  /** Longest wait for the next bytes of a body, in milliseconds; also the grace before the rate counts. */
-  idleTimeoutMs: number;
-  /** Slowest average pace of a body, in (compressed) bytes per second of waiting; 0: no minimum. */
-  minBytesPerSecond: number;
-}
 
 /**
  * Inflated bytes any compressed body may reach whatever its ratio, so that small files are never refused by

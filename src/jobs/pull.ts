@@ -6,11 +6,11 @@ import { AuditTrail } from '../audit/trail.js';
 import type { AuditSink } from '../audit/writer.js';
 import type { Dataset } from '../catalog/define.js';
 import { datasetByName } from '../catalog/registry.js';
+import type { PullJobConfig } from '../config.js';
 import type { ReferenceData } from '../datasets/reference.js';
 import type { Db } from '../db/connection.js';
 import { principal as principalTable, pullState } from '../db/hubTables.js';
 import { type IncomingRecord, publishBatch } from '../sync/ingest.js';
-import type { PullJobConfig } from './settings.js';
 
 /**
  * Pull jobs: hubs share with each other by the protocol they offer everyone (county → city → province). A

@@ -1,14 +1,14 @@
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
-import { DEFAULT_AUDIT_RETENTION_DAYS, purgeAuditLog } from '../audit/chain.js';
+import { purgeAuditLog } from '../audit/chain.js';
 import type { AuditSink } from '../audit/writer.js';
+import { DEFAULT_AUDIT_RETENTION_DAYS, type PullJobConfig } from '../config.js';
 import type { ReferenceData } from '../datasets/reference.js';
 import type { Db } from '../db/connection.js';
 import { PgBoss, postgresJsExecutor } from './boss.js';
 import { checkFreshness } from './freshness.js';
 import { grantHousekeeping } from './grants.js';
 import { runPull } from './pull.js';
-import type { PullJobConfig } from './settings.js';
 
 /**
  * The scheduled jobs, run by pg-boss in the hub's own database (schema `pgboss`). Every hub process that
