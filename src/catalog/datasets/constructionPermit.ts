@@ -34,7 +34,14 @@ export const constructionPermit = defineDataset({
       filter: true,
     },
     issuedOn: { type: 'date', zh: '发证日期', en: 'Issued on', required: true, filter: true, sortable: true },
-    floorAreaM2: { type: 'number', zh: '建筑面积（平方米）', en: 'Floor area (m²)', min: 0, sortable: true },
+    floorAreaM2: {
+      type: 'number',
+      scale: 2,
+      zh: '建筑面积（平方米）',
+      en: 'Floor area (m²)',
+      min: 0,
+      sortable: true,
+    },
     // The contact's name is shared with every department, masked (王*); the phone only under a grant.
     contactPerson: {
       sharing: 'OPEN',

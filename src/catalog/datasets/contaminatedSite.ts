@@ -33,7 +33,7 @@ export const contaminatedSite = defineDataset({
     name: { type: 'text', zh: '地块名称', en: 'Site name', required: true, search: true },
     district: districtField,
     boundary: { type: 'polygon', zh: '地块边界', en: 'Site boundary', required: true },
-    areaM2: { type: 'number', zh: '面积（平方米）', en: 'Area (m²)', min: 0, sortable: true },
+    areaM2: { type: 'number', scale: 2, zh: '面积（平方米）', en: 'Area (m²)', min: 0, sortable: true },
     pollutants: { type: 'textList', zh: '主要污染物', en: 'Main pollutants' },
     status: {
       type: 'enum',

@@ -34,6 +34,7 @@ export const fertiliserUse = defineDataset({
     },
     amountKg: {
       type: 'number',
+      scale: 2,
       zh: '实物量（千克）',
       en: 'Product amount (kg)',
       required: true,
@@ -42,12 +43,20 @@ export const fertiliserUse = defineDataset({
     },
     pureAmountKg: {
       type: 'number',
+      scale: 2,
       zh: '折纯量（千克）',
       en: 'Nutrient (pure) amount (kg)',
       min: 0,
       sortable: true,
     },
-    areaMu: { type: 'number', zh: '施用面积（亩）', en: 'Fertilised area (mu)', min: 0, sortable: true },
+    areaMu: {
+      type: 'number',
+      scale: 2,
+      zh: '施用面积（亩）',
+      en: 'Fertilised area (mu)',
+      min: 0,
+      sortable: true,
+    },
   },
 });
 

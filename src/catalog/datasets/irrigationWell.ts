@@ -39,9 +39,10 @@ export const irrigationWell = defineDataset({
     district: districtField,
     town: townField,
     location: { type: 'point', zh: '机井位置', en: 'Well location', required: true },
-    depthM: { type: 'number', zh: '井深（米）', en: 'Depth (m)', min: 0, sortable: true },
+    depthM: { type: 'number', scale: 2, zh: '井深（米）', en: 'Depth (m)', min: 0, sortable: true },
     irrigatedAreaMu: {
       type: 'number',
+      scale: 2,
       zh: '灌溉面积（亩）',
       en: 'Irrigated area (mu)',
       min: 0,

@@ -33,7 +33,15 @@ export const landUseChange = defineDataset({
     district: districtField,
     address: { type: 'text', zh: '地址', en: 'Address', search: true },
     boundary: { type: 'polygon', zh: '地块边界', en: 'Plot boundary', required: true },
-    areaM2: { type: 'number', zh: '面积（平方米）', en: 'Area (m²)', required: true, min: 0, sortable: true },
+    areaM2: {
+      type: 'number',
+      scale: 2,
+      zh: '面积（平方米）',
+      en: 'Area (m²)',
+      required: true,
+      min: 0,
+      sortable: true,
+    },
     originalUse: { type: 'text', zh: '原用途', en: 'Original use', filter: true, search: true },
     plannedUse: {
       type: 'enum',

@@ -31,13 +31,21 @@ export const pesticideUse = defineDataset({
     toxicityClass: { type: 'enum', enum: toxicityClass, zh: '毒性等级', en: 'Toxicity class', filter: true },
     amountKg: {
       type: 'number',
+      scale: 2,
       zh: '使用量（千克）',
       en: 'Amount used (kg)',
       required: true,
       min: 0,
       sortable: true,
     },
-    areaMu: { type: 'number', zh: '施药面积（亩）', en: 'Treated area (mu)', min: 0, sortable: true },
+    areaMu: {
+      type: 'number',
+      scale: 2,
+      zh: '施药面积（亩）',
+      en: 'Treated area (mu)',
+      min: 0,
+      sortable: true,
+    },
     applicatorName: { type: 'text', zh: '施药人姓名', en: 'Applicator name', personal: true, mask: 'name' },
     applicatorPhone: {
       type: 'text',

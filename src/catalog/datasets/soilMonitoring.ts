@@ -5,6 +5,7 @@ import type { FieldDef } from '../types.js';
 
 const metal = (zh: string, en: string): FieldDef => ({
   type: 'number',
+  scale: 3,
   zh: `${zh}（毫克/千克）`,
   en: `${en} (mg/kg)`,
   min: 0,
@@ -55,7 +56,7 @@ export const soilMonitoring = defineDataset({
       required: true,
       filter: true,
     },
-    ph: { type: 'number', zh: 'pH 值', en: 'Soil pH', min: 0, max: 14, sortable: true },
+    ph: { type: 'number', scale: 2, zh: 'pH 值', en: 'Soil pH', min: 0, max: 14, sortable: true },
     cadmium: metal('镉', 'Cadmium'),
     mercury: metal('汞', 'Mercury'),
     arsenic: metal('砷', 'Arsenic'),

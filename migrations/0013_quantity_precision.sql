@@ -1,0 +1,20 @@
+ALTER TABLE "construction_permit" ALTER COLUMN "floor_area_m2" SET DATA TYPE numeric(15, 2) USING "floor_area_m2"::numeric(15, 2);--> statement-breakpoint
+ALTER TABLE "contaminated_site" ALTER COLUMN "area_m2" SET DATA TYPE numeric(15, 2) USING "area_m2"::numeric(15, 2);--> statement-breakpoint
+ALTER TABLE "farmland_class" ALTER COLUMN "area_mu" SET DATA TYPE numeric(15, 2) USING "area_mu"::numeric(15, 2);--> statement-breakpoint
+ALTER TABLE "fertiliser_use" ALTER COLUMN "amount_kg" SET DATA TYPE numeric(15, 2) USING "amount_kg"::numeric(15, 2);--> statement-breakpoint
+ALTER TABLE "fertiliser_use" ALTER COLUMN "pure_amount_kg" SET DATA TYPE numeric(15, 2) USING "pure_amount_kg"::numeric(15, 2);--> statement-breakpoint
+ALTER TABLE "fertiliser_use" ALTER COLUMN "area_mu" SET DATA TYPE numeric(15, 2) USING "area_mu"::numeric(15, 2);--> statement-breakpoint
+ALTER TABLE "irrigation_well" ALTER COLUMN "depth_m" SET DATA TYPE numeric(15, 2) USING "depth_m"::numeric(15, 2);--> statement-breakpoint
+ALTER TABLE "irrigation_well" ALTER COLUMN "irrigated_area_mu" SET DATA TYPE numeric(15, 2) USING "irrigated_area_mu"::numeric(15, 2);--> statement-breakpoint
+ALTER TABLE "land_use_change" ALTER COLUMN "area_m2" SET DATA TYPE numeric(15, 2) USING "area_m2"::numeric(15, 2);--> statement-breakpoint
+ALTER TABLE "pesticide_use" ALTER COLUMN "amount_kg" SET DATA TYPE numeric(15, 2) USING "amount_kg"::numeric(15, 2);--> statement-breakpoint
+ALTER TABLE "pesticide_use" ALTER COLUMN "area_mu" SET DATA TYPE numeric(15, 2) USING "area_mu"::numeric(15, 2);--> statement-breakpoint
+ALTER TABLE "soil_monitoring" ALTER COLUMN "ph" SET DATA TYPE numeric(15, 2) USING "ph"::numeric(15, 2);--> statement-breakpoint
+ALTER TABLE "soil_monitoring" ALTER COLUMN "cadmium" SET DATA TYPE numeric(15, 3) USING "cadmium"::numeric(15, 3);--> statement-breakpoint
+ALTER TABLE "soil_monitoring" ALTER COLUMN "mercury" SET DATA TYPE numeric(15, 3) USING "mercury"::numeric(15, 3);--> statement-breakpoint
+ALTER TABLE "soil_monitoring" ALTER COLUMN "arsenic" SET DATA TYPE numeric(15, 3) USING "arsenic"::numeric(15, 3);--> statement-breakpoint
+ALTER TABLE "soil_monitoring" ALTER COLUMN "lead" SET DATA TYPE numeric(15, 3) USING "lead"::numeric(15, 3);--> statement-breakpoint
+ALTER TABLE "soil_monitoring" ALTER COLUMN "chromium" SET DATA TYPE numeric(15, 3) USING "chromium"::numeric(15, 3);--> statement-breakpoint
+ALTER TABLE "soil_monitoring" ALTER COLUMN "copper" SET DATA TYPE numeric(15, 3) USING "copper"::numeric(15, 3);--> statement-breakpoint
+ALTER TABLE "soil_monitoring" ALTER COLUMN "nickel" SET DATA TYPE numeric(15, 3) USING "nickel"::numeric(15, 3);--> statement-breakpoint
+ALTER TABLE "soil_monitoring" ALTER COLUMN "zinc" SET DATA TYPE numeric(15, 3) USING "zinc"::numeric(15, 3);
