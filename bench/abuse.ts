@@ -2,10 +2,10 @@
  * Abuse (issue 11, item 3): other callers' latency while uploads stall mid-body and gzip bombs arrive, on
  * the embedded database and on a server.
  *
- * For each database, a real `jingtu serve` process (test/support/process.ts):
+ * For each database, a real `jingtu serve` process (bench/support/processes.ts):
  * - embedded: an empty data folder in /tmp, so the hub loads the demo data and writes its demo keys;
  * - server: a throwaway PostgreSQL cluster of its own (test/support/pgCluster.ts; never the suite's `test`
- *   database), keys from `jingtu keys create`.
+ *   database), keys from this checkout's key service (src/access/keys.ts).
  * Both with jobs and the rate limit off and JINGTU_MAX_PUBLISHES=16, so that all ten stalled uploads and
  * the bombs hold publish slots (the default, half the pool, would refuse five of them at once with 503);
  * every other setting is the default: the upload idle timeout of 60 s outlasts a phase, so the ten stalls
@@ -32,27 +32,23 @@
  * whose bin/jingtu.js runs the hub: this repository; another checkout measures another version),
  * BENCH_LOG_LEVEL (warn). Results: bench/results/abuse.json (BENCH_ABUSE_RESULTS: another file).
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import type { Dataset } from '../src/catalog/define.js';
-import { datasetByName } from '../src/catalog/registry.js';
 import { startThrowawayCluster, type ThrowawayCluster } from '../test/support/pgCluster.js';
-import { type HubProcess, spawnHub } from '../test/support/process.js';
+import type { HubProcess } from '../test/support/process.js';
 import { sampleRecord } from '../test/support/records.js';
+import { sendBatch } from './support/batches.js';
+import { datasetNamed } from './support/data.js';
 import { envNumber } from './support/env.js';
-
-const execFileAsync = promisify(execFile);
-const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(BENCH_DIR, '..');
-const RESULTS_FILE = resolve(process.env.BENCH_ABUSE_RESULTS || join(BENCH_DIR, 'results/abuse.json'));
+import { type GraphqlBody, graphql, jsonHeaders, post } from './support/http.js';
+import { createKeys, demoKeys } from './support/keys.js';
+import { serveEnv, sleep, spawnServe } from './support/processes.js';
+import { gitState, machine, ROOT, runIfMain, writeResults } from './support/report.js';
+import { countBy, latency, round } from './support/stats.js';
 
 type DatabaseKind = 'embedded' | 'server';
 
@@ -85,9 +81,7 @@ type Settings = ReturnType<typeof readSettings>;
 
 const CALLERS = ['PLANNING', 'WATER', 'ECOLOGY'];
 const PUBLISHER = 'HOUSING';
-const permits = datasetByName('constructionPermit') as Dataset;
-
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+const permits = datasetNamed('constructionPermit');
 
 function permitLines(marker: string, count: number): string {
   const lines: string[] = [];
@@ -110,33 +104,6 @@ function gzipBomb(marker: string): Buffer {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Figures
-
-function percentile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-}
-
-const round = (value: number, digits = 1) => (Number.isFinite(value) ? Number(value.toFixed(digits)) : null);
-
-function latency(ms: number[]) {
-  const sorted = [...ms].sort((a, b) => a - b);
-  return {
-    count: sorted.length,
-    p50: round(percentile(sorted, 0.5)),
-    p90: round(percentile(sorted, 0.9)),
-    p99: round(percentile(sorted, 0.99)),
-    max: round(sorted.at(-1) ?? Number.NaN),
-  };
-}
-
-function countBy<T>(items: T[], key: (item: T) => string): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
-  return counts;
-}
-
-// ---------------------------------------------------------------------------------------------------------
 // The other callers
 
 interface QueryOutcome {
@@ -151,21 +118,13 @@ const PAGE_QUERY = (first: number) =>
 async function oneQuery(url: string, key: string, settings: Settings): Promise<QueryOutcome> {
   const started = performance.now();
   try {
-    const response = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: JSON.stringify({ query: PAGE_QUERY(settings.pageSize) }),
-      signal: AbortSignal.timeout(settings.queryTimeoutMs),
-    });
-    const text = await response.text();
+    const body = JSON.stringify({ query: PAGE_QUERY(settings.pageSize) });
+    const answer = await post(`${url}/graphql`, body, jsonHeaders(key), settings.queryTimeoutMs);
     const ms = performance.now() - started;
-    if (response.status !== 200) return { ms, ok: false, problem: `HTTP ${response.status}` };
-    const body = JSON.parse(text) as {
-      data?: { constructionPermits?: { nodes?: unknown[] } };
-      errors?: unknown[];
-    };
-    if (body.errors?.length) return { ms, ok: false, problem: 'GraphQL errors' };
-    const nodes = body.data?.constructionPermits?.nodes?.length ?? 0;
+    if (answer.status !== 200) return { ms, ok: false, problem: `HTTP ${answer.status}` };
+    const parsed = JSON.parse(answer.text) as GraphqlBody<{ constructionPermits?: { nodes?: unknown[] } }>;
+    if (parsed.errors?.length) return { ms, ok: false, problem: 'GraphQL errors' };
+    const nodes = parsed.data?.constructionPermits?.nodes?.length ?? 0;
     if (nodes !== settings.pageSize)
       return { ms, ok: false, problem: `${nodes} permits, not ${settings.pageSize}` };
     return { ms, ok: true };
@@ -211,45 +170,18 @@ function upload(
   body: Buffer,
   options: { gzip?: boolean; stall?: boolean },
 ) {
-  const started = performance.now();
-  const req = httpRequest(`${url}/datasets/constructionPermit/batches/${batchKey}`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${key}`,
-      'content-type': 'application/x-ndjson',
-      ...(options.gzip ? { 'content-encoding': 'gzip' } : {}),
-      ...(options.stall ? {} : { 'content-length': body.length }),
-    },
+  const sent = sendBatch(url, key, 'constructionPermit', batchKey, { data: body, ...options });
+  const answer = sent.answer.then(({ status, text, ms }): UploadOutcome => {
+    // Without an answer, the text says why (the connection's error code).
+    if (status === 0) return { status, reason: text, ms };
+    try {
+      const first = (JSON.parse(text) as GraphqlBody).errors?.[0];
+      return { status, reason: first?.extensions?.reason ?? first?.extensions?.code ?? null, ms };
+    } catch {
+      return { status, reason: null, ms };
+    }
   });
-  const answer = new Promise<UploadOutcome>((resolveAnswer) => {
-    const done = (status: number, reason: string | null) =>
-      resolveAnswer({ status, reason, ms: performance.now() - started });
-    req.on('response', (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => {
-        text += chunk;
-      });
-      res.on('end', () => {
-        let reason: string | null = null;
-        try {
-          const first = (
-            JSON.parse(text) as { errors?: { extensions?: { reason?: string; code?: string } }[] }
-          ).errors?.[0];
-          reason = first?.extensions?.reason ?? first?.extensions?.code ?? null;
-        } catch {
-          reason = null;
-        }
-        done(res.statusCode ?? 0, reason);
-      });
-      res.on('error', () => done(res.statusCode ?? 0, 'response cut'));
-    });
-    req.on('error', (error) => done(0, (error as NodeJS.ErrnoException).code ?? 'error'));
-    req.on('close', () => done(0, 'closed'));
-  });
-  if (options.stall) req.write(body);
-  else req.end(body);
-  return { answer, abandon: () => req.destroy() };
+  return { answer, abandon: sent.abandon };
 }
 
 /** Ten (settings.stalls) uploads kept stalled mid-body, and a gzip bomb every few seconds, until `stop()`. */
@@ -306,42 +238,19 @@ interface RunningHub {
   close(): Promise<void>;
 }
 
-/** Starts `jingtu serve` from the hub root (its bin/jingtu.js), whatever this process's directory. */
-async function spawnFrom(root: string, env: NodeJS.ProcessEnv): Promise<HubProcess> {
-  const here = process.cwd();
-  process.chdir(root);
-  try {
-    return await spawnHub(env);
-  } finally {
-    process.chdir(here);
-  }
-}
-
-function hubEnv(settings: Settings): NodeJS.ProcessEnv {
-  return {
-    JINGTU_JOBS: 'off',
-    JINGTU_RATE_LIMIT: '0',
-    JINGTU_MAX_PUBLISHES: '16',
-    LOG_LEVEL: settings.hubLogLevel,
-    NODE_ENV: 'production',
-  };
-}
+/** Stalls and bombs hold publish slots: 16, so that all ten stalls get one (the default would refuse five). */
+const hubEnv = (settings: Settings) => serveEnv(settings.hubLogLevel, { JINGTU_MAX_PUBLISHES: '16' });
 
 async function embeddedHub(settings: Settings): Promise<RunningHub> {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'jingtu-bench-abuse-'));
-  const hub = await spawnFrom(settings.hubRoot, {
-    ...hubEnv(settings),
-    DATABASE_URL: '',
-    JINGTU_DATA_DIR: dataDir,
-  });
-  // The first start of an empty embedded hub writes a demo key per department (src/http/serve.ts).
-  const text = readFileSync(join(dataDir, 'demo-keys.txt'), 'utf8');
-  const keys: Record<string, string> = {};
-  for (const match of text.matchAll(/^(\S+)\s.*\n\s+Authorization: Bearer (\S+)$/gm))
-    keys[match[1]] = match[2];
+  const hub = await spawnServe(
+    { ...hubEnv(settings), DATABASE_URL: '', JINGTU_DATA_DIR: dataDir },
+    settings.hubRoot,
+  );
   return {
     hub,
-    keys,
+    // The first start of an empty embedded hub writes a demo key per department (src/http/serve.ts).
+    keys: demoKeys(dataDir),
     async close() {
       await hub.stop();
       rmSync(dataDir, { recursive: true, force: true });
@@ -352,23 +261,11 @@ async function embeddedHub(settings: Settings): Promise<RunningHub> {
 async function serverHub(settings: Settings): Promise<RunningHub> {
   const cluster: ThrowawayCluster = await startThrowawayCluster();
   try {
-    const hub = await spawnFrom(settings.hubRoot, { ...hubEnv(settings), DATABASE_URL: cluster.url });
-    const keys: Record<string, string> = {};
-    for (const principal of [...CALLERS, PUBLISHER]) {
-      const { stdout } = await execFileAsync(
-        'node',
-        ['bin/jingtu.js', 'keys', 'create', '--principal', principal, '--name', 'bench:abuse'],
-        {
-          cwd: settings.hubRoot,
-          env: { ...process.env, DATABASE_URL: cluster.url, LOG_LEVEL: 'warn' },
-          timeout: 120_000,
-        },
-      );
-      keys[principal] = stdout.trim().split('\n').at(-1) ?? '';
-    }
+    const hub = await spawnServe({ ...hubEnv(settings), DATABASE_URL: cluster.url }, settings.hubRoot);
+    const made = await createKeys(cluster.url, [...CALLERS, PUBLISHER], 'bench:abuse');
     return {
       hub,
-      keys,
+      keys: Object.fromEntries(Object.entries(made).map(([code, { key }]) => [code, key])),
       async close() {
         await hub.stop();
         await cluster.stop();
@@ -382,15 +279,12 @@ async function serverHub(settings: Settings): Promise<RunningHub> {
 
 /** Permits whose number holds `marker` in the table, as HOUSING (the owner) counts them. */
 async function permitsMarked(url: string, key: string, marker: string): Promise<number> {
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify({
-      query: 'query($s: String) { constructionPermits(filter: { search: $s }) { totalCount } }',
-      variables: { s: marker },
-    }),
-  });
-  const body = (await response.json()) as { data?: { constructionPermits?: { totalCount?: number } } };
+  const { body } = await graphql<{ constructionPermits?: { totalCount?: number } }>(
+    url,
+    key,
+    'query($s: String) { constructionPermits(filter: { search: $s }) { totalCount } }',
+    { s: marker },
+  );
   const total = body.data?.constructionPermits?.totalCount;
   if (typeof total !== 'number') throw new Error(`could not count permits: ${JSON.stringify(body)}`);
   return total;
@@ -523,16 +417,6 @@ async function measure(
   }
 }
 
-async function gitState(root: string) {
-  const run = async (args: string[]) =>
-    (await execFileAsync('git', args, { cwd: root }).catch(() => ({ stdout: '' }))).stdout.trim();
-  const commit = await run(['rev-parse', '--short', 'HEAD']);
-  const changed = (await run(['status', '--porcelain', '--', 'src', 'migrations']))
-    .split('\n')
-    .filter(Boolean);
-  return { root: root === ROOT ? '.' : root, commit, uncommittedChanges: changed.length };
-}
-
 export async function run(): Promise<void> {
   const settings = readSettings();
   const runId = randomBytes(4).toString('hex').toUpperCase();
@@ -553,24 +437,14 @@ export async function run(): Promise<void> {
     passed: failures.length === 0,
     failures,
     settings: { ...settings, hubRoot: settings.hubRoot === ROOT ? '.' : settings.hubRoot },
-    machine: {
-      nproc: os.availableParallelism(),
-      model: os.cpus()[0]?.model,
-      loadAverage: {
-        before: loadBefore.map((l) => round(l, 2)),
-        after: os.loadavg().map((l) => round(l, 2)),
-      },
-    },
+    machine: machine(loadBefore),
     node: process.version,
     source: await gitState(settings.hubRoot),
     results,
   };
-  mkdirSync(dirname(RESULTS_FILE), { recursive: true });
-  writeFileSync(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`\nresults: ${RESULTS_FILE}`);
+  console.log();
+  writeResults('abuse', report, 'BENCH_ABUSE_RESULTS');
   if (failures.length) throw new Error(`abuse benchmark failed:\n  ${failures.join('\n  ')}`);
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  await run();
-}
+runIfMain(import.meta.url, run);

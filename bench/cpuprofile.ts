@@ -5,8 +5,7 @@
  *   node --import tsx bench/cpuprofile.ts a.cpuprofile requestsA b.cpuprofile requestsB   (compare)
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isMain } from './support/report.js';
 
 interface ProfileNode {
   id: number;
@@ -146,7 +145,7 @@ export function formatProfileComparison(
   ].join('\n');
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (isMain(import.meta.url)) {
   const [file, top, other, otherRequests] = process.argv.slice(2);
   if (!file) {
     console.error('usage: node --import tsx bench/cpuprofile.ts <file.cpuprofile> [top]');

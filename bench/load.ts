@@ -4,8 +4,8 @@
  * restarted and stopped under load.
  *
  * - A throwaway PostgreSQL cluster of its own (test/support/pgCluster.ts), so that it can be restarted; a
- *   `jingtu serve` process against it (test/support/process.ts; it migrates on start), jobs and rate limit
- *   off, keys from `jingtu keys create`.
+ *   `jingtu serve` process against it (bench/support/processes.ts; it migrates on start), jobs and rate
+ *   limit off, keys from the hub's key service (src/access/keys.ts).
  * - Canaries: construction permits in three districts whose permit number, project name, contact person
  *   and contact phone embed `ROW-`, `PERSON-` and `PHONE-` markers naming their district and row. The
  *   oracle, written from the sharing rules and not from src/access: HOUSING (the owner) and AUDITOR read
@@ -25,7 +25,8 @@
  * - Audit: every request carries its own x-request-id; every request the hub answered must have exactly one
  *   audit record with that request id (records of the outage are held in memory and written when the
  *   database is back: polled for up to BENCH_AUDIT_WAIT_SECONDS), whose outcome is TIMEOUT exactly when the
- *   answer was the deadline's 503 TIMEOUT, and `jingtu audit verify` must find the chain intact.
+ *   answer was the deadline's 503 TIMEOUT, and the chain's verification (what `jingtu audit verify` runs)
+ *   must find it intact.
  *
  * Load: autocannon, in 10 instances started 100 ms apart (autocannon's rate limit sends each connection's
  * quota for the second in one go; staggering spreads the bursts), each instance cycling through every
@@ -45,68 +46,25 @@
  * BENCH_AUDIT_WAIT_SECONDS (60), BENCH_LOG_LEVEL (warn, the hub's LOG_LEVEL).
  * Results: bench/results/load.json.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import autocannon, { type Client, type Instance, type RequestParams, type Result } from 'autocannon';
 import postgres from 'postgres';
-import type { Dataset } from '../src/catalog/define.js';
-import { datasetByName } from '../src/catalog/registry.js';
-import { openDatabase } from '../src/db/connection.js';
+import { verifyAuditChain } from '../src/audit/chain.js';
 import { startThrowawayCluster, type ThrowawayCluster } from '../test/support/pgCluster.js';
-import { type HubProcess, spawnHub } from '../test/support/process.js';
-import { insertRecords, sampleRecord } from '../test/support/records.js';
+import type { HubProcess } from '../test/support/process.js';
+import { sampleRecord } from '../test/support/records.js';
+import { datasetNamed, insertInto } from './support/data.js';
+import { withBenchDatabase } from './support/database.js';
 import { envNumber } from './support/env.js';
-
-/** The parts of autocannon 8 this benchmark uses beyond bench/autocannon.d.ts. */
-declare module 'autocannon' {
-  interface RequestParams {
-    method?: string;
-    path?: string;
-    headers?: Record<string, string>;
-    body?: string | Buffer;
-  }
-  interface RequestSpec extends RequestParams {
-    setupRequest?: (request: RequestParams, context: Record<string, unknown>) => RequestParams | undefined;
-    onResponse?: (
-      status: number,
-      body: string,
-      context: Record<string, unknown>,
-      headers: Record<string, string | string[]>,
-    ) => void;
-  }
-  interface Options {
-    requests?: RequestSpec[];
-    overallRate?: number;
-    connectionRate?: number;
-    ignoreCoordinatedOmission?: boolean;
-  }
-  interface Instance {
-    on(event: 'reqError', listener: (error: Error) => void): this;
-  }
-  /** One connection. */
-  interface Client {
-    reqsMade: number;
-    /** Emitted right before the next request is built (setupRequest) and written. */
-    on(event: 'request', listener: () => void): this;
-    /** The headers of a response, as a flat [name, value, …] list. */
-    on(event: 'headers', listener: (info: { headers?: string[] }) => void): this;
-  }
-  interface Options {
-    setupClient?: (client: Client) => void;
-  }
-}
-
-const execFileAsync = promisify(execFile);
-const THIS_FILE = fileURLToPath(import.meta.url);
-const BENCH_DIR = dirname(THIS_FILE);
-const ROOT = resolve(BENCH_DIR, '..');
-const RESULTS_FILE = join(BENCH_DIR, 'results/load.json');
+import { jsonHeaders, post } from './support/http.js';
+import { createKeys } from './support/keys.js';
+import { serveEnv, sleep, spawnServe, stopChild } from './support/processes.js';
+import { gitState, loadLine, machine, runIfMain, writeResults } from './support/report.js';
+import { countBy, latency, round } from './support/stats.js';
 
 function readSettings() {
   const recoverySeconds = envNumber('BENCH_RECOVERY_SECONDS', 45, { min: 0, max: 600 });
@@ -342,11 +300,7 @@ class Checker {
   }
 
   headersFor(sent: Sent): Record<string, string> {
-    return {
-      'content-type': 'application/json',
-      authorization: `Bearer ${sent.spec.caller.key}`,
-      'x-request-id': sent.id,
-    };
+    return jsonHeaders(sent.spec.caller.key, { 'x-request-id': sent.id });
   }
 
   /** Records and checks one response; never throws (it runs inside autocannon's parser callback). */
@@ -539,29 +493,6 @@ class Checker {
 // ---------------------------------------------------------------------------------------------------------
 // Figures
 
-function percentile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-}
-
-const round = (value: number, digits = 1) => (Number.isFinite(value) ? Number(value.toFixed(digits)) : null);
-
-function latency(ms: number[]) {
-  const sorted = [...ms].sort((a, b) => a - b);
-  return {
-    p50: round(percentile(sorted, 0.5)),
-    p90: round(percentile(sorted, 0.9)),
-    p99: round(percentile(sorted, 0.99)),
-    max: round(sorted.at(-1) ?? Number.NaN),
-  };
-}
-
-function countBy<T>(items: T[], key: (item: T) => string): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
-  return counts;
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // /readyz
 
@@ -600,8 +531,6 @@ function pollReadyz(url: string, intervalMs: number) {
     },
   };
 }
-
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 // ---------------------------------------------------------------------------------------------------------
 // Load
@@ -750,51 +679,36 @@ async function runFaults(cluster: ThrowawayCluster, seconds: number, settings: S
 // ---------------------------------------------------------------------------------------------------------
 // Setup helpers
 
-async function jingtu(args: string[], databaseUrl: string): Promise<string> {
-  const { stdout } = await execFileAsync('node', ['bin/jingtu.js', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
-    timeout: 120_000,
-  });
-  return stdout;
+/** The canary rows, inserted straight into the table (they are not what is measured). */
+function insertFixture(databaseUrl: string, rows: Row[], runId: string) {
+  const dataset = datasetNamed('constructionPermit');
+  const records = rows.map((row) =>
+    sampleRecord(dataset, `${runId}${row.district}${pad(row.index)}`, {
+      permitNo: row.permitNo,
+      projectName: row.projectName,
+      district: row.district,
+      address: row.address,
+      builder: row.builder,
+      contactPerson: row.contactPerson,
+      contactPhone: row.contactPhone,
+    }),
+  );
+  return insertInto(databaseUrl, dataset, records);
 }
 
-async function insertFixture(databaseUrl: string, rows: Row[], runId: string) {
-  const dataset = datasetByName('constructionPermit') as Dataset;
-  const database = await openDatabase({
-    databaseUrl,
-    dataDir: join(os.tmpdir(), 'jingtu-bench-load-unused'),
-    port: 0,
-    host: '127.0.0.1',
-    logLevel: 'silent',
-    poolSize: 2,
-  });
+/** What `jingtu audit verify` answers, from the service it runs. */
+async function verifyChain(databaseUrl: string): Promise<{ intact: boolean; output: string }> {
   try {
-    const records = rows.map((row) =>
-      sampleRecord(dataset, `${runId}${row.district}${pad(row.index)}`, {
-        permitNo: row.permitNo,
-        projectName: row.projectName,
-        district: row.district,
-        address: row.address,
-        builder: row.builder,
-        contactPerson: row.contactPerson,
-        contactPhone: row.contactPhone,
-      }),
-    );
-    await insertRecords(database.db, dataset, records);
-  } finally {
-    await database.close();
+    const result = await withBenchDatabase(databaseUrl, (database) => verifyAuditChain(database.sql));
+    return {
+      intact: result.intact,
+      output: result.intact
+        ? `audit chain intact: ${result.checked} records checked`
+        : `audit chain broken at record ${result.firstBroken?.seq}: ${result.firstBroken?.reason} (${result.checked} records checked)`,
+    };
+  } catch (error) {
+    return { intact: false, output: (error as Error).message };
   }
-}
-
-async function gitState() {
-  const run = async (args: string[]) =>
-    (await execFileAsync('git', args, { cwd: ROOT }).catch(() => ({ stdout: '' }))).stdout.trim();
-  const commit = await run(['rev-parse', '--short', 'HEAD']);
-  const changed = (await run(['status', '--porcelain', '--', 'src', 'migrations', 'test/support']))
-    .split('\n')
-    .filter(Boolean);
-  return { commit, uncommittedChanges: changed.length, changed };
 }
 
 /** Hub log lines of level warn and above, counted by message. */
@@ -814,28 +728,10 @@ function hubLogSummary(output: string): Record<string, number> {
   return counts;
 }
 
-/** SIGTERM, then SIGKILL if the hub has not exited within `waitMs`. */
-async function stopHub(hub: HubProcess, waitMs: number) {
-  const { child } = hub;
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return { exitedOnSigterm: true, ms: 0, code: child.exitCode, waitedMs: 0 };
-  }
-  const started = Date.now();
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  child.kill('SIGTERM');
-  const code = await Promise.race([exited, sleep(waitMs).then(() => 'still running' as const)]);
-  if (code !== 'still running') return { exitedOnSigterm: true, ms: Date.now() - started, code, waitedMs: 0 };
-  child.kill('SIGKILL');
-  await exited;
-  return { exitedOnSigterm: false, ms: null, code: null, waitedMs: waitMs };
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // The benchmark
 
 export async function run(): Promise<void> {
-  // spawnHub and the CLI run bin/jingtu.js from the working directory.
-  if (process.cwd() !== ROOT) process.chdir(ROOT);
   const settings = readSettings();
   const started = Date.now();
   const loadBefore = os.loadavg();
@@ -865,32 +761,28 @@ export async function run(): Promise<void> {
     cluster = await startThrowawayCluster();
     const databaseUrl = cluster.url;
     console.log(`throwaway PostgreSQL cluster on port ${cluster.port}`);
-    hub = await spawnHub({
-      DATABASE_URL: databaseUrl,
-      JINGTU_JOBS: 'off',
-      JINGTU_RATE_LIMIT: '0',
-      JINGTU_REQUEST_TIMEOUT: String(settings.requestTimeoutSeconds),
-      LOG_LEVEL: settings.hubLogLevel,
-      NODE_ENV: 'production',
-    });
-    const hubUrl = hub.url;
+    const served = await spawnServe(
+      serveEnv(settings.hubLogLevel, {
+        DATABASE_URL: databaseUrl,
+        JINGTU_REQUEST_TIMEOUT: String(settings.requestTimeoutSeconds),
+      }),
+    );
+    hub = served;
+    const hubUrl = served.url;
     let hubExit: { code: number | null; signal: string | null; at: number } | undefined;
-    hub.child.once('exit', (code, signal) => {
+    served.child.once('exit', (code, signal) => {
       hubExit = { code, signal, at: Date.now() };
     });
-    console.log(`hub ${hubUrl} (pid ${hub.child.pid})`);
+    console.log(`hub ${hubUrl} (pid ${served.child.pid})`);
 
     const rows = fixtureRows(runId, settings.rowsPerDistrict);
     await insertFixture(databaseUrl, rows, runId);
-    const callers: Caller[] = await Promise.all(
-      CALLERS.map(async (caller) => {
-        const out = await jingtu(
-          ['keys', 'create', '--principal', caller.code, '--name', 'bench:load'],
-          databaseUrl,
-        );
-        return { ...caller, key: out.trim().split('\n').at(-1) ?? '' };
-      }),
+    const keys = await createKeys(
+      databaseUrl,
+      CALLERS.map((caller) => caller.code),
+      'bench:load',
     );
+    const callers: Caller[] = CALLERS.map((caller) => ({ ...caller, key: keys[caller.code].key }));
     console.log(
       `fixture: ${rows.length} construction permits with canaries (${settings.rowsPerDistrict} in each of ` +
         `${DISTRICTS.join(', ')}); principals ${callers.map((c) => c.code).join(', ')}`,
@@ -911,14 +803,14 @@ export async function run(): Promise<void> {
           const next = checker.next(spec);
           sent.push(next.sent);
           try {
-            const response = await fetch(`${hubUrl}/graphql`, {
-              method: 'POST',
-              headers: checker.headersFor(next.sent),
-              body: next.body,
-              signal: AbortSignal.timeout((settings.requestTimeoutSeconds + 5) * 1000),
-            });
-            const text = await response.text();
-            checker.receive(response.status, text, response.headers.get('x-request-id') ?? undefined);
+            const timeoutMs = (settings.requestTimeoutSeconds + 5) * 1000;
+            const answer = await post(
+              `${hubUrl}/graphql`,
+              next.body,
+              checker.headersFor(next.sent),
+              timeoutMs,
+            );
+            checker.receive(answer.status, answer.text, answer.headers.get('x-request-id') ?? undefined);
           } catch {
             // unanswered: left without an answer
           }
@@ -1332,18 +1224,11 @@ export async function run(): Promise<void> {
       );
     }
 
-    let verify: { intact: boolean; output: string };
-    try {
-      const out = await jingtu(['audit', 'verify'], databaseUrl);
-      verify = { intact: /audit chain intact/.test(out), output: out.trim().split('\n').at(-1) ?? '' };
-    } catch (error) {
-      const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-      verify = { intact: false, output: `${stdout}${stderr}`.trim() };
-    }
-    if (!verify.intact) fail(`jingtu audit verify: ${verify.output}`);
+    const verify = await verifyChain(databaseUrl);
+    if (!verify.intact) fail(`audit verify: ${verify.output}`);
 
     // Shutdown: SIGTERM, as a process manager stops it; killed if it has not exited in 30 s.
-    const shutdown = await stopHub(hub, 30_000);
+    const shutdown = await stopChild(served.child, 30_000);
     if (!shutdown.exitedOnSigterm) {
       note(
         `the hub did not exit within ${shutdown.waitedMs / 1000} s of SIGTERM (killed): shutdown hangs ` +
@@ -1416,26 +1301,17 @@ export async function run(): Promise<void> {
     );
     console.log(`hub log (warn and above): ${JSON.stringify(hubLog)}; all of it: ${hubLogFile}`);
     console.log(`PostgreSQL log: ${postgresLogFile}`);
-    console.log(
-      `load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ${loadAfter.map((l) => l.toFixed(2)).join(' ')} after (${os.cpus().length} CPUs)`,
-    );
+    console.log(loadLine(loadBefore, loadAfter));
 
-    const cpus = os.cpus();
     const results = {
       benchmark: 'load',
       date: new Date().toISOString(),
       passed: failures.length === 0,
       failures,
       findings,
-      machine: {
-        nproc: cpus.length,
-        model: cpus[0]?.model ?? 'unknown',
-        platform: `${os.platform()} ${os.release()}`,
-        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-        loadAverage: { before: loadBefore, after: loadAfter },
-      },
+      machine: machine(loadBefore, loadAfter),
       node: process.version,
-      source: await gitState(),
+      source: await gitState(undefined, ['src', 'migrations', 'test/support']),
       settings: {
         ...settings,
         clientTimeoutSeconds: settings.requestTimeoutSeconds + 5,
@@ -1500,23 +1376,16 @@ export async function run(): Promise<void> {
       hubLog,
       seconds: Math.round((Date.now() - started) / 1000),
     };
-    mkdirSync(dirname(RESULTS_FILE), { recursive: true });
-    writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
-    console.log(`results: ${RESULTS_FILE} (${results.seconds} s in all)`);
+    writeResults('load', results);
     if (failures.length) {
       throw new Error(`load benchmark failed ${failures.length} checks:\n  ${failures.join('\n  ')}`);
     }
   } finally {
     await poller?.stop();
     await direct?.end({ timeout: 1 }).catch(() => {});
-    if (hub) await stopHub(hub, 10_000);
+    if (hub) await stopChild(hub.child, 10_000);
     await cluster?.destroy();
   }
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === THIS_FILE) {
-  run().catch((error: Error) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, run);

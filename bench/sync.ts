@@ -52,19 +52,8 @@ import { type ForkedHub, forkHub } from './support/hub.js';
 import { type BenchKey, createKeys, revokeKeys } from './support/keys.js';
 import { memoryOf, resetPeak } from './support/measure.js';
 import { sleep } from './support/processes.js';
-import {
-  gitState,
-  isMain,
-  loadLine,
-  machine,
-  ROOT,
-  resultsFile,
-  runAsScript,
-  writeResults,
-} from './support/report.js';
+import { gitState, loadLine, machine, ROOT, runIfMain, writeResults } from './support/report.js';
 import { fixed, median, mib, spread, table, thousands } from './support/stats.js';
-
-const RESULTS_FILE = resultsFile('sync');
 
 /** A dataset with a few columns of several types (text, district, point, numbers, enums, a date). */
 const DATASET = 'irrigationWell';
@@ -786,7 +775,7 @@ export async function run(): Promise<void> {
       graphql: { ...graphql, rounds: graphqlRounds },
       seconds: Math.round((Date.now() - started) / 1000),
     };
-    writeResults(RESULTS_FILE, results);
+    writeResults('sync', results);
   } finally {
     await Promise.all(hubs.map((hub) => hub.stop()));
     await revokeKeys(url, key ? [key] : []);
@@ -803,4 +792,4 @@ export async function run(): Promise<void> {
   }
 }
 
-if (isMain(import.meta.url)) runAsScript(run);
+runIfMain(import.meta.url, run);

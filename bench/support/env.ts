@@ -21,3 +21,18 @@ export function envNumber(name: string, fallback: number, bounds: NumberBounds =
   }
   return value;
 }
+
+/**
+ * The settings of a benchmark that loads servers in turn, round after round: its rounds (`variable`, at
+ * most `max`), BENCH_SECONDS per side (3), BENCH_WARMUP_SECONDS per side (`warmup`), BENCH_CONNECTIONS (10)
+ * and the servers' pools, BENCH_POOL (10, the hub's default); values above the bounds are cut to them.
+ */
+export function roundSettings(rounds: { variable: string; fallback: number; max: number }, warmup: number) {
+  return {
+    rounds: Math.min(envNumber(rounds.variable, rounds.fallback), rounds.max),
+    seconds: Math.min(envNumber('BENCH_SECONDS', 3), 30),
+    warmupSeconds: Math.min(envNumber('BENCH_WARMUP_SECONDS', warmup), 30),
+    connections: Math.min(envNumber('BENCH_CONNECTIONS', 10), 100),
+    pool: Math.min(envNumber('BENCH_POOL', 10), 100),
+  };
+}

@@ -11,21 +11,22 @@ const execFileAsync = promisify(execFile);
 /** The repository's root folder. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-/**
- * Where a benchmark writes its results: `variable` (a file) when set, else bench/results/<name>.json, or
- * <name>.json in BENCH_RESULTS_DIR (quick runs that must not replace the committed figures).
- */
-export function resultsFile(name: string, variable?: string): string {
+/** bench/results, or BENCH_RESULTS_DIR: quick runs that must not replace the committed figures. */
+export const resultsDir = () => resolve(process.env.BENCH_RESULTS_DIR || join(ROOT, 'bench/results'));
+
+/** Where a benchmark writes its results: `variable` (a file) when set, else <name>.json in resultsDir(). */
+function resultsFile(name: string, variable?: string): string {
   const given = variable ? process.env[variable] : undefined;
-  if (given) return resolve(given);
-  return join(resolve(process.env.BENCH_RESULTS_DIR || join(ROOT, 'bench/results')), `${name}.json`);
+  return given ? resolve(given) : join(resultsDir(), `${name}.json`);
 }
 
-/** Writes a benchmark's results as JSON and says where. */
-export function writeResults(file: string, results: { seconds?: number }): void {
+/** Writes a benchmark's results as JSON (see `resultsFile`) and says where. */
+export function writeResults(name: string, results: object, variable?: string): void {
+  const file = resultsFile(name, variable);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-  console.log(`results: ${file}${results.seconds === undefined ? '' : ` (${results.seconds} s in all)`}`);
+  const { seconds } = results as { seconds?: number };
+  console.log(`results: ${file}${seconds === undefined ? '' : ` (${seconds} s in all)`}`);
 }
 
 /** The machine the figures come from, and its load average (1, 5, 15 min) before and after the run. */
@@ -72,8 +73,9 @@ export function isMain(url: string): boolean {
   return Boolean(process.argv[1]) && resolve(process.argv[1]) === file;
 }
 
-/** Runs a benchmark started as a script: a failure is printed and sets the exit code. */
-export function runAsScript(run: () => Promise<void>): void {
+/** Runs a benchmark when its module (`url`, its import.meta.url) was started as a script. */
+export function runIfMain(url: string, run: () => Promise<void>): void {
+  if (!isMain(url)) return;
   run().catch((error: Error) => {
     console.error(error);
     process.exitCode = 1;

@@ -52,57 +52,44 @@ export function limitError(reason: LimitReason, message: string, limit: number, 
  * a bilingual message, and a `reason` a client can branch on, instead of armor's "Syntax Error: …".
  */
 type Counted = (ctx: ValidationContext | null, details: { n: number }) => void;
-const over =
-  (limit: number, report: (found: number) => GraphQLError): Counted =>
-  (ctx, { n }) => {
-    if (n > limit) ctx?.reportError(report(n));
+
+/** Options of an armor rule that counts and lets the hub refuse past `limit` with its own error. */
+function counting(reason: LimitReason, limit: number, message: (found: number) => string) {
+  const onAccept: Counted = (ctx, { n }) => {
+    if (n > limit) ctx?.reportError(limitError(reason, message(n), limit, n));
   };
-const COUNT_ONLY = { n: Number.MAX_SAFE_INTEGER, propagateOnRejection: false };
+  return { n: Number.MAX_SAFE_INTEGER, propagateOnRejection: false, onAccept: [onAccept] };
+}
 
 /** Validation rules for depth, aliases and directives. */
 export function limitRules(limits: QueryLimits): ValidationRule[] {
   return [
     maxDepthRule({
-      ...COUNT_ONLY,
+      ...counting(
+        'MAX_DEPTH',
+        limits.depth,
+        (found) =>
+          `查询嵌套层数 ${found} 超过上限 ${limits.depth} / The query nests ${found} levels deep, more than the limit of ${limits.depth}`,
+      ),
       // Fragments add no level to the response; introspection is counted by the cost limit instead.
       flattenFragments: true,
-      onAccept: [
-        over(limits.depth, (found) =>
-          limitError(
-            'MAX_DEPTH',
-            `查询嵌套层数 ${found} 超过上限 ${limits.depth} / The query nests ${found} levels deep, more than the limit of ${limits.depth}`,
-            limits.depth,
-            found,
-          ),
-        ),
-      ],
     }),
-    maxAliasesRule({
-      ...COUNT_ONLY,
-      onAccept: [
-        over(limits.aliases, (found) =>
-          limitError(
-            'MAX_ALIASES',
-            `查询使用别名 ${found} 个，超过上限 ${limits.aliases} / The query has ${found} aliases, more than the limit of ${limits.aliases}`,
-            limits.aliases,
-            found,
-          ),
-        ),
-      ],
-    }),
-    maxDirectivesRule({
-      ...COUNT_ONLY,
-      onAccept: [
-        over(limits.directives, (found) =>
-          limitError(
-            'MAX_DIRECTIVES',
-            `查询使用指令 ${found} 个，超过上限 ${limits.directives} / The query has ${found} directives, more than the limit of ${limits.directives}`,
-            limits.directives,
-            found,
-          ),
-        ),
-      ],
-    }),
+    maxAliasesRule(
+      counting(
+        'MAX_ALIASES',
+        limits.aliases,
+        (found) =>
+          `查询使用别名 ${found} 个，超过上限 ${limits.aliases} / The query has ${found} aliases, more than the limit of ${limits.aliases}`,
+      ),
+    ),
+    maxDirectivesRule(
+      counting(
+        'MAX_DIRECTIVES',
+        limits.directives,
+        (found) =>
+          `查询使用指令 ${found} 个，超过上限 ${limits.directives} / The query has ${found} directives, more than the limit of ${limits.directives}`,
+      ),
+    ),
   ];
 }
 
