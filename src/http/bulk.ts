@@ -375,10 +375,7 @@ export function bulkRouter(deps: HubDependencies, audit: AuditSink, edge: Edge):
       await streamOut(
         req,
         res,
-        exportDataset(deps.sql, dataset, ctx.access, format, {
-          bom,
-          onRows: (count) => ctx.audit.rows(dataset.name, count),
-        }),
+        exportDataset(ctx.records, dataset, format, { bom }),
         {
           'content-type': contentType,
           'content-disposition': `attachment; filename=${dataset.name}.${extension}`,
@@ -400,9 +397,7 @@ export function bulkRouter(deps: HubDependencies, audit: AuditSink, edge: Edge):
       await streamOut(
         req,
         res,
-        changeStream(deps.sql, dataset, ctx.access, param(req, 'after'), limit, (count) =>
-          ctx.audit.rows(dataset.name, count),
-        ),
+        changeStream(ctx.records, dataset, param(req, 'after'), limit),
         {
           'content-type': EXPORT_FORMATS.ndjson.contentType,
           'cache-control': 'no-store',
