@@ -43,7 +43,7 @@ import { pino } from 'pino';
 import { EffectiveAccess } from '../src/access/effectiveAccess.js';
 import { approveAccess, listAccessRequests, requestAccess } from '../src/access/grants.js';
 import { createKey, revokeKey } from '../src/access/keys.js';
-import type { Principal } from '../src/access/principal.js';
+import { type Principal, principalFromRow } from '../src/access/principal.js';
 import { type Dataset, sharingOf } from '../src/catalog/define.js';
 import { datasetByName } from '../src/catalog/registry.js';
 import { type Config, DEFAULT_LIMITS } from '../src/config.js';
@@ -260,7 +260,7 @@ function benchDataset(): Dataset {
 async function principalOf(database: Database, code: string): Promise<Principal> {
   const [row] = await database.db.select().from(principal).where(eq(principal.code, code));
   if (!row) throw new Error(`no principal ${code}`);
-  return { ...row, kind: row.kind as Principal['kind'], keyId: 'bench' };
+  return principalFromRow(row, 'bench');
 }
 
 /** The consumer's grant on the CONDITIONAL fields, through the grants service: reused while it lasts. */

@@ -330,6 +330,7 @@ describe('audit', () => {
         nameZh: '',
         nameEn: '',
         keyId: '00000000-0000-0000-0000-000000000000',
+        capabilities: [],
       },
       [],
     );
@@ -363,7 +364,14 @@ describe('audit', () => {
   it('keeps what a document without variables asks for, and decides how it is read per caller', () => {
     const who = (code: string) =>
       new EffectiveAccess(
-        { code, kind: 'DEPARTMENT', nameZh: '', nameEn: '', keyId: '00000000-0000-0000-0000-000000000000' },
+        {
+          code,
+          kind: 'DEPARTMENT',
+          nameZh: '',
+          nameEn: '',
+          keyId: '00000000-0000-0000-0000-000000000000',
+          capabilities: [],
+        },
         [],
       );
     const modes = (query: ReturnType<typeof parse>, code: string, variables?: Record<string, unknown>) =>

@@ -315,7 +315,7 @@ describe('following a link in a filter', () => {
   });
   const reference = { districts: new Map([['110105', { nameZh: '朝阳区', nameEn: 'Chaoyang' }]]) };
   const as = (code: string, kind: Principal['kind'] = 'DEPARTMENT') =>
-    new EffectiveAccess({ code, kind, nameZh: code, nameEn: code, keyId: 'k' }, []);
+    new EffectiveAccess({ code, kind, nameZh: code, nameEn: code, keyId: 'k', capabilities: [] }, []);
 
   it('is refused when the caller cannot read the join fields in clear on both sides', () => {
     // HOUSING cannot read the probe's parcel reference; PLANNING (its owner) cannot read farmland boundaries.

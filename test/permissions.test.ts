@@ -1,40 +1,100 @@
+import { inArray } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
-import { execute, isIntrospectionType, isObjectType, parse } from 'graphql';
+import { execute, extendSchema, type GraphQLSchema, isIntrospectionType, isObjectType, parse } from 'graphql';
 import { allow } from 'graphql-shield';
 import postgres from 'postgres';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Action,
+  canActOnAlert,
+  canDecideGrant,
+  canPublish,
+  canReadAudit,
+  canRequestGrant,
+  canRevokeGrant,
+  canSeeAlert,
+  canSeeFreshness,
+  canVerifyAudit,
+  grantsVisibleTo,
+  readsEveryField,
+} from '../src/access/actions.js';
 import { type ActiveGrant, EffectiveAccess } from '../src/access/effectiveAccess.js';
+import { canFollowLink } from '../src/access/fieldActions.js';
 import { maskValue } from '../src/access/masking.js';
-import type { Principal } from '../src/access/principal.js';
+import { type Principal, principalFromRow } from '../src/access/principal.js';
 import { applyPermissions, ruleOf, ruleTree } from '../src/access/rules.js';
-import { sharingOf } from '../src/catalog/define.js';
-import { datasets } from '../src/catalog/registry.js';
+import { type Dataset, sharingOf } from '../src/catalog/define.js';
+import { datasetByName, datasets } from '../src/catalog/registry.js';
 import { createContext } from '../src/context.js';
+import { principal as principalTable } from '../src/db/hubTables.js';
 import { schema } from '../src/graphql/schema.js';
+import { withTestDatabase } from './support/db.js';
 
 const tree = ruleTree(schema);
+const database = withTestDatabase();
 
-const principal = (code: string, kind: Principal['kind'] = 'DEPARTMENT'): Principal => ({
-  code,
-  kind,
-  nameZh: code,
-  nameEn: code,
-  keyId: '00000000-0000-0000-0000-000000000000',
+/** The demo's principals as the database declares them (capabilities included), by code. */
+const DEMO = [
+  'ECOLOGY',
+  'AGRICULTURE',
+  'FORESTRY',
+  'PLANNING',
+  'HOUSING',
+  'ECONOMY',
+  'WATER',
+  '110105',
+  'AUDITOR',
+];
+const demo = new Map<string, Principal>();
+beforeAll(async () => {
+  const rows = await database.db.select().from(principalTable).where(inArray(principalTable.code, DEMO));
+  for (const row of rows) demo.set(row.code, principalFromRow(row, '00000000-0000-0000-0000-000000000000'));
+  expect([...demo.keys()].sort()).toEqual([...DEMO].sort());
 });
+const label = (code: string) => (code === '110105' ? 'district 110105' : code);
+
+/** The object fields of a schema that the rule tree gives no rule (shield denies them). */
+function fieldsWithoutRule(of: GraphQLSchema): { missing: string[]; count: number } {
+  const rules = ruleTree(of);
+  const missing: string[] = [];
+  let count = 0;
+  for (const type of Object.values(of.getTypeMap())) {
+    if (!isObjectType(type) || isIntrospectionType(type)) continue;
+    for (const field of Object.keys(type.getFields())) {
+      count++;
+      if (!ruleOf(rules, type.name, field)) missing.push(`${type.name}.${field}`);
+    }
+  }
+  return { missing, count };
+}
 
 describe('permission rules', () => {
   it('give every field of every object type an explicit rule (deny by default)', () => {
-    const missing: string[] = [];
-    let count = 0;
-    for (const type of Object.values(schema.getTypeMap())) {
-      if (!isObjectType(type) || isIntrospectionType(type)) continue;
-      for (const field of Object.keys(type.getFields())) {
-        count++;
-        if (!ruleOf(tree, type.name, field)) missing.push(`${type.name}.${field}`);
-      }
-    }
+    const { missing, count } = fieldsWithoutRule(schema);
     expect(missing).toEqual([]);
     expect(count).toBeGreaterThan(300);
+  });
+
+  it('give a root field no rule unless it is named: the walk above fails on a new one, and shield denies it', async () => {
+    const extended = extendSchema(
+      schema,
+      parse('extend type Query { unruled: Int } extend type Mutation { unruledToo: Int }'),
+    );
+    expect(fieldsWithoutRule(extended).missing.sort()).toEqual(['Mutation.unruledToo', 'Query.unruled']);
+    const result = await execute({
+      schema: applyPermissions(extended),
+      document: parse('{ unruled }'),
+      rootValue: { unruled: 1 },
+      contextValue: createContext({
+        principal: demo.get('AUDITOR') as Principal,
+        grants: [],
+        requestId: 'test',
+        db: database.db,
+        reference: { districts: new Map() },
+      }),
+    });
+    expect(result.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(result.data?.unruled ?? null).toBeNull();
   });
 
   it('allow a dataset field outright only when it is OPEN', () => {
@@ -54,12 +114,16 @@ describe('permission rules', () => {
       expiresAt: '2099-01-01T00:00:00Z',
     };
     const holders: [string, Principal, ActiveGrant[]][] = [
-      ...['ECOLOGY', 'AGRICULTURE', 'FORESTRY', 'PLANNING', 'HOUSING', 'ECONOMY', 'WATER'].map(
-        (code): [string, Principal, ActiveGrant[]] => [code, principal(code), []],
-      ),
-      ['district 110105', principal('110105', 'DISTRICT'), []],
-      ['AUDITOR', principal('AUDITOR', 'AUDITOR'), []],
-      ['HOUSING with a grant on closedEnterprise.legalRepresentative', principal('HOUSING'), [grant]],
+      ...DEMO.map((code): [string, Principal, ActiveGrant[]] => [
+        label(code),
+        demo.get(code) as Principal,
+        [],
+      ]),
+      [
+        'HOUSING with a grant on closedEnterprise.legalRepresentative',
+        demo.get('HOUSING') as Principal,
+        [grant],
+      ],
     ];
     const map: Record<string, Record<string, string>> = {};
     for (const [label, who, grants] of holders) {
@@ -68,13 +132,12 @@ describe('permission rules', () => {
       for (const dataset of datasets) {
         const fields = Object.keys(dataset.fields).map((name) => {
           const { mode, reason } = access.field(dataset, name);
-          return mode === 'CLEAR' && (reason === 'OPEN' || reason === 'OWNER' || reason === 'AUDITOR')
+          return mode === 'CLEAR' && (reason === 'OPEN' || reason === 'OWNER' || reason === 'ALL_FIELDS')
             ? null
             : `${name}=${mode}(${reason})`;
         });
         const scope = access.rowScope(dataset) ? ' [own district rows only]' : '';
-        const publish = access.canPublish(dataset) ? ' [publishes]' : '';
-        lines[dataset.name] = `${fields.filter(Boolean).join(' ') || 'all clear'}${scope}${publish}`;
+        lines[dataset.name] = `${fields.filter(Boolean).join(' ') || 'all clear'}${scope}`;
       }
       map[label] = lines;
     }
@@ -82,6 +145,71 @@ describe('permission rules', () => {
       'Effective field access per principal kind, derived from the catalogue. A diff in this file is a PERMISSION CHANGE: review who gains or loses what before accepting it.';
     await expect(JSON.stringify({ _note: header, ...map }, null, 2)).toMatchFileSnapshot(
       './permissions/effective-access.json',
+    );
+  });
+
+  it('and the actions each demo principal may take are a snapshot too, from its capabilities in the database', async () => {
+    const which = (test: (dataset: Dataset) => boolean) => {
+      const names = datasets.filter(test).map((d) => d.name);
+      return names.length === datasets.length ? 'all datasets' : names.join(' ') || 'none';
+    };
+    const yes = (allowed: boolean) => (allowed ? 'yes' : 'no');
+    /** Who an alert-like decision reaches: all, or those naming the principal and its district's. */
+    const reach =
+      (decide: (p: Principal, alert: { actors: string[]; district: string | null }) => boolean) =>
+      (p: Principal) => {
+        if (decide(p, { actors: [], district: null })) return 'all';
+        const own = [
+          decide(p, { actors: [p.code], district: null }) && 'those naming it',
+          decide(p, { actors: [], district: p.code }) && 'its district’s',
+        ];
+        return own.filter(Boolean).join(', ') || 'none';
+      };
+    const links = datasets.flatMap((source) =>
+      Object.entries(source.links ?? {}).map(([name, link]) => ({
+        name: `${source.name}.${name}`,
+        follows: (access: EffectiveAccess) =>
+          canFollowLink(access, source, link, datasetByName(link.to) as Dataset),
+      })),
+    );
+    // Typed by action: a new action without a line here does not compile.
+    const actions: Record<Action, (p: Principal) => string> = {
+      readField: (p) => `every field of: ${which((d) => readsEveryField(p, d) !== undefined)}`,
+      followLink: (p) => {
+        const access = new EffectiveAccess(p, []);
+        const not = links.filter((link) => !link.follows(access)).map((link) => link.name);
+        return not.length ? `all but ${not.join(' ')}` : 'all';
+      },
+      useField: () => 'the fields it reads in clear (effective-access.json)',
+      publish: (p) => which((d) => canPublish(p, d)),
+      requestGrant: (p) =>
+        which(
+          (d) => canRequestGrant(p, d) && Object.values(d.fields).some((f) => sharingOf(f) === 'CONDITIONAL'),
+        ),
+      seeGrant: (p) => {
+        const visible = grantsVisibleTo(p);
+        return visible === 'ALL' ? 'all' : `its own, and on: ${visible.datasets.join(' ') || 'none'}`;
+      },
+      decideGrant: (p) => which((d) => canDecideGrant(p, d)),
+      revokeGrant: (p) => which((d) => canRevokeGrant(p, d)),
+      readAudit: (p) => yes(canReadAudit(p)),
+      verifyAudit: (p) => yes(canVerifyAudit(p)),
+      seeFreshness: (p) => which((d) => canSeeFreshness(p, d)),
+      seeAlert: reach(canSeeAlert),
+      actOnAlert: reach(canActOnAlert),
+    };
+    const table: Record<string, Record<string, string>> = {};
+    for (const code of DEMO) {
+      const who = demo.get(code) as Principal;
+      table[label(code)] = {
+        capabilities: who.capabilities.join(' ') || 'none',
+        ...Object.fromEntries(Object.entries(actions).map(([action, describe]) => [action, describe(who)])),
+      };
+    }
+    const header =
+      'The actions of src/access/actions.ts each demo principal may take, from its capabilities in the database and the catalogue. A diff in this file is a PERMISSION CHANGE: review it as one.';
+    await expect(JSON.stringify({ _note: header, ...table }, null, 2)).toMatchFileSnapshot(
+      './permissions/actions.json',
     );
   });
 });
@@ -104,7 +232,7 @@ describe('errors', () => {
 
   it('never reports a database failure as FORBIDDEN, nor a denial as an internal error', async () => {
     const context = createContext({
-      principal: principal('HOUSING'),
+      principal: demo.get('HOUSING') as Principal,
       grants: [],
       requestId: 'test',
       db: drizzle({ client: broken }),

@@ -1,13 +1,14 @@
 import { eq, getTableColumns, type SQL } from 'drizzle-orm';
 import { type Dataset, sharingOf } from '../catalog/define.js';
 import type { LinkDef } from '../catalog/types.js';
+import { readsEveryField } from './actions.js';
 import type { Principal } from './principal.js';
 
 /** How a caller reads a field: in clear, masked (脱敏), or not at all. */
 export type FieldMode = 'CLEAR' | 'MASKED' | 'DENIED';
 
-/** Why: the caller's role, the field's sharing class, or the grant that allows it. */
-export type AccessReason = 'AUDITOR' | 'OWNER' | 'OPEN' | 'GRANT' | 'NO_GRANT' | 'PRIVATE';
+/** Why: the caller's capability or ownership, the field's sharing class, or the grant that allows it. */
+export type AccessReason = 'ALL_FIELDS' | 'OWNER' | 'OPEN' | 'GRANT' | 'NO_GRANT' | 'PRIVATE';
 
 export interface ActiveGrant {
   id: string;
@@ -26,9 +27,9 @@ export interface FieldDecision {
  * What one principal may read, decided from the catalogue (sharing class, personal data, masking), its
  * active grants and its district. Built per request; every decision is a lookup, cheap on hot paths.
  *
- * - AUDITOR and the owning department read every field in clear;
+ * - the owning department and holders of readAllFields (auditors) read every field in clear;
  * - OPEN fields: every principal; CONDITIONAL: under an active grant; PRIVATE: nobody else;
- * - personal fields with a masking rule are masked for everyone but the owner and auditors;
+ * - personal fields with a masking rule are masked for everyone else;
  * - a publisher reads the rows it published in clear (FORESTRY its own pesticide rows, a district its
  *   own screening entries);
  * - a district principal sees only rows of its district (a SQL condition, `rowScope`).
@@ -51,13 +52,6 @@ export class EffectiveAccess {
     }
   }
 
-  /** Reads the whole catalogue in clear: auditors and, for its own datasets, the owner. */
-  private readsAllOf(dataset: Dataset): AccessReason | undefined {
-    if (this.principal.kind === 'AUDITOR') return 'AUDITOR';
-    if (this.principal.code === dataset.owner) return 'OWNER';
-    return undefined;
-  }
-
   /** The caller's access to a field, whatever the row. */
   field(dataset: Dataset, name: string): FieldDecision {
     let ofDataset = this.decisions.get(dataset);
@@ -75,7 +69,7 @@ export class EffectiveAccess {
 
   private decide(dataset: Dataset, name: string, key: string): FieldDecision {
     const field = dataset.fields[name];
-    const all = this.readsAllOf(dataset);
+    const all = readsEveryField(this.principal, dataset);
     if (all) return { mode: 'CLEAR', reason: all };
     const shown: FieldMode = field.personal && field.mask ? 'MASKED' : 'CLEAR';
     switch (sharingOf(field)) {
@@ -118,13 +112,5 @@ export class EffectiveAccess {
     if (this.principal.kind !== 'DISTRICT' || !dataset.districtField) return undefined;
     const scoped = columns ?? (getTableColumns(dataset.drizzle) as Record<string, Parameters<typeof eq>[0]>);
     return eq(scoped[dataset.districtField], this.principal.code);
-  }
-
-  /** Whether the caller may publish rows of a dataset (and, for a district, only its district's rows). */
-  canPublish(dataset: Dataset, row?: Record<string, unknown>): boolean {
-    const { code, kind } = this.principal;
-    if (code === dataset.owner || dataset.publishers?.includes(code)) return true;
-    if (kind !== 'DISTRICT' || !dataset.districtPublishers) return false;
-    return row === undefined || !dataset.districtField || row[dataset.districtField] === code;
   }
 }

@@ -2,18 +2,20 @@ import { addDays, subBusinessDays } from 'date-fns';
 import { and, count, desc, eq, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { type Dataset, fieldOf, sharingOf } from '../catalog/define.js';
-import { datasetByName, datasets } from '../catalog/registry.js';
+import { datasetByName } from '../catalog/registry.js';
 import type { SharingClass } from '../catalog/types.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../datasets/store.js';
 import type { Db } from '../db/connection.js';
 import { accessGrant } from '../db/hubTables.js';
-import { badInput, forbidden, userError } from '../errors.js';
+import { badInput, userError } from '../errors.js';
+import { assertDecideGrant, assertRevokeGrant, canRequestGrant, grantsVisibleTo } from './actions.js';
 import type { Principal } from './principal.js';
 
 /**
- * The 有条件共享 workflow as a service that owns its authorisation: who may request, decide, revoke and see
- * a grant request. Each `assert…` throws a user error (FORBIDDEN, NOT_FOUND, CONFLICT, BAD_USER_INPUT),
- * in Chinese and English. A request the caller may not see answers exactly as one that does not exist.
+ * The 有条件共享 workflow: requesting, deciding, revoking and listing grant requests. Who may do each is an
+ * action of the catalogue (src/access/actions.ts); the errors here (FORBIDDEN, NOT_FOUND, CONFLICT,
+ * BAD_USER_INPUT) are in Chinese and English. A request the caller may not see answers exactly as one that
+ * does not exist.
  */
 
 export type GrantRow = typeof accessGrant.$inferSelect;
@@ -55,7 +57,7 @@ export async function requestAccess(
   input: AccessRequestInput,
 ): Promise<GrantRow> {
   const dataset = assertDataset(input.dataset);
-  if (requester.kind === 'AUDITOR' || requester.code === dataset.owner) {
+  if (!canRequestGrant(requester, dataset)) {
     throw badInput(
       `${requester.code} 已可读取 ${dataset.name} 的全部字段，无需申请 / ${requester.code} already reads every field of ${dataset.name}`,
       { field: 'dataset' },
@@ -96,12 +98,12 @@ export async function requestAccess(
   return row;
 }
 
-/** What a principal may see of grant requests: its own, those on datasets it owns; auditors all. */
+/** The grant requests a principal may see (the seeGrant action), as a condition. */
 function visibleTo(principal: Principal): SQL | undefined {
-  if (principal.kind === 'AUDITOR') return undefined;
-  const owned = datasets.filter((d) => d.owner === principal.code).map((d) => d.name);
-  const own = eq(accessGrant.requester, principal.code);
-  return owned.length ? or(own, inArray(accessGrant.dataset, owned)) : own;
+  const visible = grantsVisibleTo(principal);
+  if (visible === 'ALL') return undefined;
+  const own = eq(accessGrant.requester, visible.requester);
+  return visible.datasets.length ? or(own, inArray(accessGrant.dataset, visible.datasets)) : own;
 }
 
 /** The form of a request id (PostgreSQL's uuid input): anything else matches no request. */
@@ -123,16 +125,6 @@ async function assertVisible(db: Db, principal: Principal, id: string): Promise<
     throw userError('NOT_FOUND', `没有您可查看的授权申请 ${id} / no access request ${id} that you can see`);
   }
   return row;
-}
-
-const ACTION_ZH = { approve: '批准', refuse: '拒绝', revoke: '撤销' } as const;
-
-function assertOwner(principal: Principal, grant: GrantRow, action: keyof typeof ACTION_ZH): void {
-  if (assertDataset(grant.dataset).owner !== principal.code) {
-    throw forbidden(
-      `只有 ${grant.dataset} 的责任部门可以${ACTION_ZH[action]}其授权申请 / only the owner of ${grant.dataset} may ${action} its access requests`,
-    );
-  }
 }
 
 const STATUS_ZH = { PENDING: '待审批', APPROVED: '已批准' } as const;
@@ -170,7 +162,7 @@ export async function approveAccess(
   expiresAt?: Date | null,
 ): Promise<GrantRow> {
   const grant = await assertVisible(db, owner, id);
-  assertOwner(owner, grant, 'approve');
+  assertDecideGrant(owner, assertDataset(grant.dataset), 'approve');
   const now = new Date();
   const latest = addDays(now, grant.termDays);
   const until = expiresAt ?? latest;
@@ -195,7 +187,7 @@ export async function refuseAccess(db: Db, owner: Principal, id: string, reason:
   if (reason.trim().length < 2)
     throw badInput('拒绝须说明理由 / a refusal needs a reason (拒绝理由)', { field: 'reason' });
   const grant = await assertVisible(db, owner, id);
-  assertOwner(owner, grant, 'refuse');
+  assertDecideGrant(owner, assertDataset(grant.dataset), 'refuse');
   return transition(db, grant, 'PENDING', {
     status: 'REFUSED',
     decidedBy: owner.code,
@@ -204,12 +196,12 @@ export async function refuseAccess(db: Db, owner: Principal, id: string, reason:
   });
 }
 
-/** The owner or an auditor revokes an approved grant; it stops working on the next request. */
+/** The owner (or a holder of revokeAnyGrant) revokes an approved grant; it stops working on the next request. */
 export async function revokeAccess(db: Db, by: Principal, id: string, reason: string): Promise<GrantRow> {
   if (reason.trim().length < 2)
     throw badInput('撤销须说明理由 / a revocation needs a reason (撤销理由)', { field: 'reason' });
   const grant = await assertVisible(db, by, id);
-  if (by.kind !== 'AUDITOR') assertOwner(by, grant, 'revoke');
+  assertRevokeGrant(by, assertDataset(grant.dataset));
   return transition(db, grant, 'APPROVED', {
     status: 'REVOKED',
     revokedBy: by.code,

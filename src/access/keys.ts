@@ -3,7 +3,7 @@ import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
 import { accessGrant, apiKey, principal } from '../db/hubTables.js';
 import type { ActiveGrant } from './effectiveAccess.js';
-import type { Principal } from './principal.js';
+import { type Principal, principalFromRow } from './principal.js';
 
 /** API keys: `jt_` and 32 random bytes. High-entropy secrets, so a SHA-256 hash is enough to store. */
 const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
@@ -102,6 +102,7 @@ function principalsStatement(db: Db) {
       kind: principal.kind,
       nameZh: principal.nameZh,
       nameEn: principal.nameEn,
+      capabilities: principal.capabilities,
       grants: activeGrants,
     })
     .from(apiKey)
@@ -117,9 +118,9 @@ async function principalsOf(
 ): Promise<Map<string, Authenticated>> {
   const rows = await statement.execute({ hashes });
   return new Map(
-    rows.map(({ keyHash, grants, ...who }) => [
+    rows.map(({ keyHash, grants, keyId, ...who }) => [
       keyHash,
-      { principal: { ...who, kind: who.kind as Principal['kind'] }, grants: grants ?? [] },
+      { principal: principalFromRow(who, keyId), grants: grants ?? [] },
     ]),
   );
 }

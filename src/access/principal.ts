@@ -1,3 +1,5 @@
+import { type Capability, capabilitiesOf } from './capabilities.js';
+
 /** Who is asking: the holder of an API key. */
 export interface Principal {
   code: string;
@@ -5,4 +7,21 @@ export interface Principal {
   nameZh: string;
   nameEn: string;
   keyId: string;
+  /** What it may do beyond what the catalogue gives it (src/access/capabilities.ts). */
+  capabilities: readonly Capability[];
+}
+
+/** A principal as a row of the principal table holds it, acting through `keyId`. */
+export function principalFromRow(
+  row: { code: string; kind: string; nameZh: string; nameEn: string; capabilities: readonly string[] | null },
+  keyId: string,
+): Principal {
+  return {
+    code: row.code,
+    kind: row.kind as Principal['kind'],
+    nameZh: row.nameZh,
+    nameEn: row.nameEn,
+    keyId,
+    capabilities: capabilitiesOf(row.capabilities),
+  };
 }

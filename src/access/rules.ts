@@ -6,10 +6,19 @@ import { datasetByName, datasets } from '../catalog/registry.js';
 import type { Context } from '../context.js';
 import { aggregateNames, groupKeys, measureFields } from '../datasets/aggregate.js';
 import { forbidden } from '../errors.js';
+import type { Action } from './actions.js';
+import {
+  aggregateFieldRefusal,
+  canFollowLink,
+  canReadField,
+  canUseField,
+  followLinkRefusal,
+  readFieldRefusal,
+} from './fieldActions.js';
 
 /**
- * The permission rules, derived from the catalogue: one rule per dataset field and cross-link, none
- * written by hand for a dataset field. Enforced with graphql-shield, deny by default.
+ * The permission rules: one per dataset field and cross-link, derived from the catalogue, and one per root
+ * field, named below. Enforced with graphql-shield, deny by default.
  */
 
 /** A rule or a logic rule (graphql-shield does not export the union's name). */
@@ -32,30 +41,29 @@ export const authenticated = named('authenticated', () =>
   rule('authenticated', { cache: 'contextual' })((_parent, _args, ctx: Context) => Boolean(ctx.principal)),
 );
 
-const REASONS = {
-  NO_GRANT: '有条件共享字段，需经批准的授权 / conditional field: it needs an approved, unexpired grant',
-  PRIVATE: '不予共享字段 / private field: owner and auditors only',
-} as const;
-
 type Decision = (parent: unknown, args: unknown, ctx: Context) => true | Error;
 
 /** Rules whose decision is a synchronous function of parent and context, by rule. */
 const synchronousDecisions = new Map<ShieldRule, Decision>();
 
+/** A rule applied without shield's wrapper (see applyPermissions). `contextual`: it must not read the parent. */
+function synchronousRule(name: string, cache: 'no_cache' | 'contextual', decide: Decision): ShieldRule {
+  return named(name, () => {
+    const made = rule(name, { cache })(decide as never);
+    synchronousDecisions.set(made, decide);
+    return made;
+  });
+}
+
 /** Reading a CONDITIONAL or PRIVATE field: decided per row (a publisher reads its own rows in clear). */
 function fieldRule(dataset: Dataset, name: string): ShieldRule {
-  return named(`read:${dataset.name}.${name}`, () => {
-    const decide: Decision = (parent, _args, ctx) => {
-      if (ctx.access.fieldOfRow(dataset, name, parent as Record<string, unknown>) !== 'DENIED') return true;
-      const reason = ctx.access.field(dataset, name).reason as keyof typeof REASONS;
-      return forbidden(`无权读取 / You may not read ${dataset.names.type}.${name}: ${REASONS[reason]}`, {
-        reason,
-      });
-    };
-    const fieldReadRule = rule(`read:${dataset.name}.${name}`, { cache: 'no_cache' })(decide as never);
-    synchronousDecisions.set(fieldReadRule, decide);
-    return fieldReadRule;
-  });
+  return synchronousRule(
+    `read:${dataset.name}.${name}`,
+    'no_cache',
+    (parent, _args, ctx) =>
+      canReadField(ctx.access, dataset, name, parent as Record<string, unknown>) ||
+      readFieldRefusal(ctx.access, dataset, name),
+  );
 }
 
 /** Following a cross-link: only when the caller reads the joined fields in clear on both sides. */
@@ -63,17 +71,12 @@ function linkRule(dataset: Dataset, linkName: string): ShieldRule {
   const link = dataset.links?.[linkName];
   const target = datasetByName(link?.to ?? '');
   if (!link || !target) throw new Error(`unknown link ${dataset.name}.${linkName}`);
-  return named(`follow:${dataset.name}.${linkName}`, () => {
-    const decide: Decision = (_parent, _args, ctx) =>
-      ctx.access.canFollow(dataset, link, target)
-        ? true
-        : forbidden(
-            `无权关联 / You may not follow ${dataset.names.type}.${linkName}: it joins on fields you cannot read in clear`,
-          );
-    const followRule = rule(`follow:${dataset.name}.${linkName}`, { cache: 'contextual' })(decide as never);
-    synchronousDecisions.set(followRule, decide);
-    return followRule;
-  });
+  return synchronousRule(
+    `follow:${dataset.name}.${linkName}`,
+    'contextual',
+    (_parent, _args, ctx) =>
+      canFollowLink(ctx.access, dataset, link, target) || followLinkRefusal(dataset, linkName, 'follow'),
+  );
 }
 
 function datasetTypeRules(dataset: Dataset): Record<string, ShieldRule> {
@@ -92,17 +95,11 @@ function datasetTypeRules(dataset: Dataset): Record<string, ShieldRule> {
  * request before its SQL; this rule also covers a key selected without grouping by it).
  */
 function clearRule(dataset: Dataset, name: string): ShieldRule {
-  return named(`aggregate:${dataset.name}.${name}`, () => {
-    const decide: Decision = (_parent, _args, ctx) =>
-      ctx.access.readsClear(dataset, name)
-        ? true
-        : forbidden(
-            `无权统计 / You may not group by or aggregate ${dataset.names.type}.${name}: you cannot read it in clear`,
-          );
-    const clearReadRule = rule(`aggregate:${dataset.name}.${name}`, { cache: 'contextual' })(decide as never);
-    synchronousDecisions.set(clearReadRule, decide);
-    return clearReadRule;
-  });
+  return synchronousRule(
+    `aggregate:${dataset.name}.${name}`,
+    'contextual',
+    (_parent, _args, ctx) => canUseField(ctx.access, dataset, name) || aggregateFieldRefusal(dataset, name),
+  );
 }
 
 function aggregateTypeRules(dataset: Dataset): Record<string, Record<string, ShieldRule>> {
@@ -121,12 +118,12 @@ const STRUCTURAL_TYPES = [
   'RecordProvenance',
   'CatalogDataset',
   'CatalogField',
-  // Who sees a dataset's freshness is decided in its resolver (src/jobs/freshness.ts, seesFreshness).
+  // Its freshness is the seeFreshness action, decided in its resolver (src/graphql/catalog.ts).
   'DatasetFreshness',
   'Principal',
   'DatasetAccess',
   'FieldAccess',
-  // Which requests a caller sees is the grants service's decision (src/access/grants.ts).
+  // Which requests a caller sees is the seeGrant action, applied by the grants service.
   'AccessGrant',
   'AccessGrantConnection',
   'AccessGrantEdge',
@@ -135,12 +132,63 @@ const STRUCTURAL_TYPES = [
   // A change's record is a dataset type: its fields carry the dataset rules.
   'Change',
   'ChangePage',
-  // Who reads the audit trail is decided in its resolvers (src/graphql/audit.ts, assertAuditReader).
+  // Reached only through auditLog and auditVerify, whose resolvers assert readAudit and verifyAudit.
   'AuditRecord',
   'AuditRecordPage',
   'AuditVerification',
   'AuditChainBreak',
 ];
+
+/** A root field's rule, and the action its resolver or service decides once the target is known. */
+export interface RootRule {
+  rule: ShieldRule;
+  action: Action | null;
+}
+
+/** Any caller with a live key reaches the field; `action` is asserted where its target is known. */
+const decidedIn = (action: Action | null): RootRule => ({ rule: authenticated, action });
+
+/**
+ * The root fields not derived from the catalogue, each with its rule. A root field missing here (or in
+ * `datasetRootRules`) has no rule: shield denies it, and the schema walk in test/permissions.test.ts fails.
+ */
+const ROOT_RULES: Record<'Query' | 'Mutation', Record<string, RootRule>> = {
+  Query: {
+    // Who the caller is, and its own access: nothing to decide.
+    me: decidedIn(null),
+    myAccess: decidedIn(null),
+    // The catalogue is for all; each dataset's freshness is decided per dataset.
+    catalog: decidedIn('seeFreshness'),
+    // Records through the dataset rules, in the caller's row scope (src/sync/changes.ts).
+    changes: decidedIn('readField'),
+    accessGrants: decidedIn('seeGrant'),
+    auditLog: decidedIn('readAudit'),
+    auditVerify: decidedIn('verifyAudit'),
+  },
+  Mutation: {
+    publish: decidedIn('publish'),
+    requestAccess: decidedIn('requestGrant'),
+    approveAccess: decidedIn('decideGrant'),
+    refuseAccess: decidedIn('decideGrant'),
+    revokeAccess: decidedIn('revokeGrant'),
+  },
+};
+
+/** A dataset's list, lookup and aggregate: their fields carry the field rules, their arguments useField. */
+function datasetRootRules(dataset: Dataset): Record<string, RootRule> {
+  return {
+    [dataset.names.many]: decidedIn('useField'),
+    [dataset.names.one]: decidedIn('useField'),
+    [aggregateNames(dataset).query]: decidedIn('useField'),
+  };
+}
+
+/** Every root field's rule, by root type: the named ones and the catalogue's. */
+export function rootRules(): Record<'Query' | 'Mutation', Record<string, RootRule>> {
+  const query = { ...ROOT_RULES.Query };
+  for (const dataset of datasets) Object.assign(query, datasetRootRules(dataset));
+  return { Query: query, Mutation: ROOT_RULES.Mutation };
+}
 
 /** The rule tree: root fields, dataset types and their connections, and the structural types. */
 export function ruleTree(schema: GraphQLSchema): IRules {
@@ -150,7 +198,15 @@ export function ruleTree(schema: GraphQLSchema): IRules {
     if (!isObjectType(type)) throw new Error(`rule tree: no object type ${typeName}`);
     tree[typeName] = Object.fromEntries(Object.keys(type.getFields()).map((field) => [field, fieldRule]));
   };
-  for (const root of ['Query', 'Mutation']) if (schema.getType(root)) allFields(root, authenticated);
+  for (const [root, rules] of Object.entries(rootRules())) {
+    const type = schema.getType(root);
+    if (!isObjectType(type)) continue;
+    const fields = type.getFields();
+    // A rule for a field that is gone would hide a rename: the new name would be denied unnoticed.
+    const stale = Object.keys(rules).filter((field) => !fields[field]);
+    if (stale.length) throw new Error(`rule tree: no field ${stale.map((f) => `${root}.${f}`).join(', ')}`);
+    tree[root] = Object.fromEntries(Object.entries(rules).map(([field, { rule }]) => [field, rule]));
+  }
   for (const dataset of datasets) {
     tree[dataset.names.type] = datasetTypeRules(dataset);
     allFields(`${dataset.names.type}Connection`, allow);
@@ -170,11 +226,10 @@ export function ruleOf(tree: IRules, typeName: string, field: string): ShieldRul
 }
 
 /**
- * Applies the rules with graphql-shield: fallback deny, errors of resolvers passed through as they are (a
- * database error is never reported as FORBIDDEN). Shield wraps every field in an async middleware, which
- * halves list throughput; so a field whose rule is `allow` keeps its plain resolver (the wrapper would
- * decide nothing), and the rules of dataset fields and cross-links, synchronous functions of the row and
- * the caller's effective access, are applied synchronously (a cross-link's is the same for every row).
+ * Applies the rules with graphql-shield: fallback deny, resolvers' errors passed through as they are (a
+ * database error is never FORBIDDEN). Fields whose rule is `allow` keep their plain resolver and the
+ * synchronous rules are applied synchronously: shield's async wrapper is costly per field (README,
+ * Benchmarks).
  */
 export function applyPermissions(schema: GraphQLSchema): GraphQLSchema {
   const tree = ruleTree(schema);
@@ -203,8 +258,7 @@ export function applyPermissions(schema: GraphQLSchema): GraphQLSchema {
 
 /**
  * The same decision as shield's wrapper (true: resolve; an error: that error in the field's place), made
- * synchronously. Shield's wrapper always returns a promise, which makes graphql-js complete every row of a
- * list asynchronously: measured, that alone cost more than the 15% budget (bench/permissions.ts).
+ * synchronously, so that graphql-js completes a list's rows without a promise each.
  */
 function synchronousMiddleware(decide: Decision) {
   return (

@@ -1,8 +1,9 @@
 import { and, asc, getTableColumns, type SQL, sql } from 'drizzle-orm';
 import type { EffectiveAccess } from '../access/effectiveAccess.js';
+import { assertUseField } from '../access/fieldActions.js';
 import type { Dataset } from '../catalog/define.js';
 import type { Db } from '../db/connection.js';
-import { badInput, forbidden } from '../errors.js';
+import { badInput } from '../errors.js';
 import { kindOf } from '../fields/registry.js';
 import { type FilterArgs, filterConditions } from './filters.js';
 import type { ReferenceData } from './reference.js';
@@ -88,15 +89,6 @@ export interface AggregateResult {
   truncated: boolean;
 }
 
-function requireClearFor(access: EffectiveAccess, dataset: Dataset, field: string, use: string): void {
-  if (access.readsClear(dataset, field)) return;
-  const { mode, reason } = access.field(dataset, field);
-  throw forbidden(
-    `不可按无权明文读取的字段${use === 'group' ? '分组' : '统计'} / You may not ${use} by ${dataset.names.type}.${field}: you read it ${mode === 'MASKED' ? 'masked' : 'not at all'} (${reason})`,
-    { field, reason },
-  );
-}
-
 function groupLimit(first: number | null | undefined): number {
   if (first == null) return DEFAULT_GROUPS;
   if (first < 1 || first > MAX_GROUPS) {
@@ -127,11 +119,11 @@ export async function aggregateRecords(
     throw badInput('groupBy names a key twice', { argument: 'groupBy' });
   }
   const numeric = new Set(measureFields(dataset));
-  for (const key of groupBy) requireClearFor(access, dataset, key.field, 'group');
+  for (const key of groupBy) assertUseField(access, dataset, key.field, 'group');
   for (const aggregate of AGGREGATES) {
     for (const field of measures[aggregate] ?? []) {
       if (!numeric.has(field)) throw badInput(`${dataset.names.type}.${field} is not numeric`);
-      requireClearFor(access, dataset, field, aggregate);
+      assertUseField(access, dataset, field, aggregate);
     }
   }
   const limit = groupLimit(args.first);

@@ -1,6 +1,7 @@
 import { and, eq, getTableColumns, gte, ilike, not, or, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { EffectiveAccess } from '../access/effectiveAccess.js';
+import { assertFollowLink, assertUseField, canUseField } from '../access/fieldActions.js';
 import type { Dataset } from '../catalog/define.js';
 import { datasetByName } from '../catalog/registry.js';
 import type { FieldDef, LinkDef } from '../catalog/types.js';
@@ -61,18 +62,6 @@ function regionOf(geometry: Geometry): SQL {
     : sql`${pointToPg(geometry)}::point`;
 }
 
-/** Only a field the caller reads in clear may narrow or order a list: otherwise it would leak by probing. */
-export function requireClear(access: EffectiveAccess, dataset: Dataset, name: string, use: string): void {
-  if (!access.readsClear(dataset, name)) {
-    throw forbidden(
-      `不可按无权读取的字段${use} / You may not ${use} by ${dataset.names.type}.${name}: you cannot read it in clear`,
-      {
-        field: name,
-      },
-    );
-  }
-}
-
 /**
  * SQL conditions for a dataset's filter arguments. Values are checked here (bad ones are BAD_USER_INPUT),
  * and so is the caller's right to filter by each field (FORBIDDEN unless it reads the field in clear) and
@@ -110,7 +99,7 @@ function recordConditions(
   for (const [name, field] of Object.entries(dataset.fields)) {
     const value = filter?.[name];
     if (value === undefined || value === null) continue;
-    requireClear(access, dataset, name, 'filter');
+    assertUseField(access, dataset, name, 'filter');
     const kind = kindOf(field);
     if (!field.filter || !kind.filter) continue;
     conditions.push(...kind.filter.conditions(columns[name], value, { name, field, kind, codes: reference }));
@@ -119,7 +108,7 @@ function recordConditions(
     const pattern = `%${escapeLike(filter.search)}%`;
     // Search only what the caller reads in clear; a text hit in a hidden field would reveal it.
     const searchable = Object.entries(dataset.fields).filter(
-      ([name, field]) => field.search && access.readsClear(dataset, name),
+      ([name, field]) => field.search && canUseField(access, dataset, name),
     );
     if (searchable.length === 0)
       throw forbidden('没有可检索的字段 / None of the searchable fields is readable to you');
@@ -130,7 +119,7 @@ function recordConditions(
   const spatial = geometryField ? kindOf(dataset.fields[geometryField]).spatial : undefined;
   if (geometryField && spatial) {
     const column = columns[geometryField];
-    if (filter?.bbox || filter?.intersects) requireClear(access, dataset, geometryField, 'filter');
+    if (filter?.bbox || filter?.intersects) assertUseField(access, dataset, geometryField, 'filter');
     try {
       if (filter?.bbox) conditions.push(spatial.inBox(column, bboxToPgBox(filter.bbox)));
     } catch (error) {
@@ -175,12 +164,7 @@ function linkConditions(
 ): SQL[] {
   const { target, joins } = linkTarget(link);
   const path = `${source.dataset.names.type}.${name}`;
-  if (!access.canFollow(source.dataset, link, target)) {
-    throw forbidden(
-      `不可按无权关联的链接筛选 / You may not filter by ${path}: it joins on fields you cannot read in clear`,
-      { field: name },
-    );
-  }
+  assertFollowLink(access, source.dataset, name, link, target, 'filter');
   const depth = source.depth + 1;
   if (depth > MAX_LINK_DEPTH) {
     throw badInput(`link filters nest at most ${MAX_LINK_DEPTH} links deep (${path} is link ${depth})`, {
@@ -232,7 +216,7 @@ export function filteredFields(
     if (!args || depth > MAX_LINK_DEPTH) return;
     for (const [name, field] of Object.entries(of.fields)) {
       if (args[name] != null) add(of, name);
-      if (args.search && field.search && access.readsClear(of, name)) add(of, name);
+      if (args.search && field.search && canUseField(access, of, name)) add(of, name);
     }
     if ((args.bbox || args.intersects) && of.geometryField) add(of, of.geometryField);
     for (const [name, link] of Object.entries(of.links ?? {})) {

@@ -1,11 +1,12 @@
 import { and, asc, desc, eq, getTableColumns, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import type { EffectiveAccess } from '../access/effectiveAccess.js';
+import { assertUseField, canUseField } from '../access/fieldActions.js';
 import type { Dataset } from '../catalog/define.js';
 import type { Db } from '../db/connection.js';
 import { badInput } from '../errors.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { cursorSeal } from './cursorSeal.js';
-import { checkCodeValue, type FilterArgs, filterConditions, requireClear } from './filters.js';
+import { checkCodeValue, type FilterArgs, filterConditions } from './filters.js';
 import type { ReferenceData } from './reference.js';
 
 /** A stored record: declared fields plus provenance, keyed by field name. */
@@ -123,10 +124,10 @@ export async function listRecords(
   const columns = getTableColumns(table) as Record<string, any>;
   const limit = pageSize(args.first);
   if (args.orderBy && args.orderBy.field !== 'lastChangedAt')
-    requireClear(access, dataset, args.orderBy.field, 'sort');
+    assertUseField(access, dataset, args.orderBy.field, 'sort');
   // The declared default order, unless the caller could infer a hidden field from it: then by record id.
   const defaultOrder =
-    dataset.defaultOrder && access.readsClear(dataset, dataset.defaultOrder.field)
+    dataset.defaultOrder && canUseField(access, dataset, dataset.defaultOrder.field)
       ? dataset.defaultOrder
       : undefined;
   const orderField = args.orderBy?.field ?? defaultOrder?.field ?? 'id';
@@ -218,7 +219,7 @@ export async function recordByKey(
   fields?: readonly string[],
 ): Promise<DatasetRow | null> {
   for (const field of dataset.key) {
-    requireClear(access, dataset, field, 'look up');
+    assertUseField(access, dataset, field, 'look up');
     checkCodeValue(field, dataset.fields[field], key[field], reference);
   }
   const columns = getTableColumns(dataset.drizzle) as Record<string, any>;

@@ -1,20 +1,12 @@
+import { assertReadAudit, assertVerifyAudit } from '../access/actions.js';
 import { verifyAuditChain } from '../audit/chain.js';
 import { type StoredAuditRecord, searchAuditLog } from '../audit/search.js';
-import type { Context } from '../context.js';
-import { forbidden } from '../errors.js';
 import { builder } from './builder.js';
 import { maxLength } from './inputLengths.js';
 
-/** The audit trail for those who audit: auditors and the ecology bureau, which runs the hub. */
+/** The audit trail, for holders of readAudit (auditors, the ecology bureau); its chain, of verifyAudit. */
 
 const MAX_AUDIT_PAGE = 1000;
-
-/** Asserts the caller may read the audit trail (throws FORBIDDEN). */
-function assertAuditReader(ctx: Context, what: string, alsoEcology: boolean): void {
-  const { kind, code } = ctx.principal;
-  if (kind === 'AUDITOR' || (alsoEcology && code === 'ECOLOGY')) return;
-  throw forbidden(`无权查看审计记录 / Only ${alsoEcology ? 'auditors and ECOLOGY' : 'auditors'} may ${what}`);
-}
 
 const AuditRecord = builder.objectRef<StoredAuditRecord>('AuditRecord').implement({
   description: '一条审计记录（只增不改，哈希链） / One audit record (append-only, hash-chained)',
@@ -105,7 +97,7 @@ builder.queryField('auditLog', (t) =>
       after: t.arg.int({ description: '上一页的 endCursor / The endCursor of the previous page' }),
     },
     resolve: async (_root, args, ctx) => {
-      assertAuditReader(ctx, 'read the audit trail', true);
+      assertReadAudit(ctx.principal);
       const first = Math.min(Math.max(args.first ?? 100, 1), MAX_AUDIT_PAGE);
       const filter = args.filter ?? {};
       const rows = await searchAuditLog(ctx.db.$client, {
@@ -150,7 +142,7 @@ builder.queryField('auditVerify', (t) =>
     nullable: false,
     description: '校验审计记录的哈希链（审计员） / Verify the audit hash chain (auditors)',
     resolve: (_root, _args, ctx) => {
-      assertAuditReader(ctx, 'verify the audit chain', false);
+      assertVerifyAudit(ctx.principal);
       return verifyAuditChain(ctx.db.$client);
     },
   }),

@@ -1,8 +1,9 @@
+import { canSeeFreshness } from '../access/actions.js';
 import { type Dataset, sharingOf } from '../catalog/define.js';
 import { datasetByName, datasets } from '../catalog/registry.js';
 import { type FieldDef, SHARING_METHODS } from '../catalog/types.js';
 import type { Context } from '../context.js';
-import { type Freshness, readFreshness, seesFreshness } from '../jobs/freshness.js';
+import { type Freshness, readFreshness } from '../jobs/freshness.js';
 import { builder } from './builder.js';
 
 /** The publishing scope of a dataset in words, Chinese then English; null when it declares none. */
@@ -123,7 +124,7 @@ const freshnessOfRequest = new WeakMap<Context, Promise<Map<string, Freshness>>>
 
 function freshnessFor(ctx: Context, dataset: Dataset): Promise<Freshness | null> | null {
   // Decided here, not by a shield rule: CatalogDataset is structural and its other fields are for all.
-  if (!seesFreshness(ctx.principal, dataset)) return null;
+  if (!canSeeFreshness(ctx.principal, dataset)) return null;
   let rows = freshnessOfRequest.get(ctx);
   if (!rows) {
     rows = readFreshness(ctx.db);

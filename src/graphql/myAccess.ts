@@ -1,3 +1,4 @@
+import { canPublish } from '../access/actions.js';
 import type { FieldDecision } from '../access/effectiveAccess.js';
 import type { Dataset } from '../catalog/define.js';
 import { datasets } from '../catalog/registry.js';
@@ -15,7 +16,10 @@ const AccessMode = builder.enumType('AccessMode', {
 const AccessReason = builder.enumType('AccessReason', {
   description: '依据 / Why',
   values: {
-    AUDITOR: { description: '审计员可读全部 / Auditors read everything' },
+    ALL_FIELDS: {
+      description:
+        '可读全部数据集的全部字段（readAllFields，如审计员） / You read every field (readAllFields: auditors)',
+    },
     OWNER: { description: '本部门的数据集 / Your own dataset' },
     OPEN: { description: '无条件共享 / Open field' },
     GRANT: { description: '有条件共享，已获授权 / Conditional field under your grant' },
@@ -67,7 +71,7 @@ const DatasetAccess = builder.objectRef<Dataset>('DatasetAccess').implement({
     canPublish: t.boolean({
       nullable: false,
       description: '可发布记录 / May publish rows (a district only its own)',
-      resolve: (dataset, _args, ctx) => ctx.access.canPublish(dataset),
+      resolve: (dataset, _args, ctx) => canPublish(ctx.principal, dataset),
     }),
     fields: t.field({
       type: [FieldAccess],

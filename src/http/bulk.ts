@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createInflate } from 'node:zlib';
 import { type Request, type Response, Router } from 'express';
+import { assertPublish } from '../access/actions.js';
 import { datasetFieldsRead } from '../audit/reads.js';
 import type { FieldRead } from '../audit/trail.js';
 import type { AuditSink } from '../audit/writer.js';
@@ -10,7 +11,7 @@ import type { Dataset } from '../catalog/define.js';
 import { datasetByName } from '../catalog/registry.js';
 import { DEFAULT_LIMITS } from '../config.js';
 import type { Context } from '../context.js';
-import { badInput, forbidden, userError } from '../errors.js';
+import { badInput, userError } from '../errors.js';
 import {
   changeStream,
   DEFAULT_CHANGES_LIMIT,
@@ -332,9 +333,8 @@ export function bulkRouter(deps: HubDependencies, audit: AuditSink, edge: Edge):
     route('PUBLISH', async (req, res, ctx, dataset) => {
       const mode = choice(req, 'mode', ['delta', 'snapshot'], 'delta').toUpperCase() as PublishMode;
       const atomic = choice(req, 'atomic', ['true', 'false'], 'true') === 'true';
-      if (!ctx.access.canPublish(dataset)) {
-        throw forbidden(`${ctx.principal.code} may not publish ${dataset.name} (owner ${dataset.owner})`);
-      }
+      // Refused before the body is read or a publish slot taken; publishBatch asserts it again.
+      assertPublish(ctx.principal, dataset);
       const { format, charset } = bodyFormat(req);
       const guard = new UploadGuard(uploadLimits);
       // A declared length over the limit is refused before a byte is read (compressed or not: see arrived()).
@@ -372,16 +372,11 @@ export function bulkRouter(deps: HubDependencies, audit: AuditSink, edge: Edge):
       const format = choice<ExportFormat>(req, 'format', ['ndjson', 'csv', 'geojson'], 'ndjson');
       const bom = choice(req, 'bom', ['true', 'false'], 'false') === 'true';
       const { contentType, extension } = EXPORT_FORMATS[format];
-      await streamOut(
-        req,
-        res,
-        exportDataset(ctx.records, dataset, format, { bom }),
-        {
-          'content-type': contentType,
-          'content-disposition': `attachment; filename=${dataset.name}.${extension}`,
-          'cache-control': 'no-store',
-        },
-      );
+      await streamOut(req, res, exportDataset(ctx.records, dataset, format, { bom }), {
+        'content-type': contentType,
+        'content-disposition': `attachment; filename=${dataset.name}.${extension}`,
+        'cache-control': 'no-store',
+      });
     }),
   );
 
@@ -394,15 +389,10 @@ export function bulkRouter(deps: HubDependencies, audit: AuditSink, edge: Edge):
         throw badInput(`limit must be a whole number (got ${JSON.stringify(limitText)})`);
       }
       const limit = limitText === undefined ? DEFAULT_CHANGES_LIMIT : Number(limitText);
-      await streamOut(
-        req,
-        res,
-        changeStream(ctx.records, dataset, param(req, 'after'), limit),
-        {
-          'content-type': EXPORT_FORMATS.ndjson.contentType,
-          'cache-control': 'no-store',
-        },
-      );
+      await streamOut(req, res, changeStream(ctx.records, dataset, param(req, 'after'), limit), {
+        'content-type': EXPORT_FORMATS.ndjson.contentType,
+        'cache-control': 'no-store',
+      });
     }),
   );
 

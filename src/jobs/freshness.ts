@@ -1,6 +1,5 @@
 import { add } from 'date-fns';
 import { sql } from 'drizzle-orm';
-import type { Principal } from '../access/principal.js';
 import type { Dataset } from '../catalog/define.js';
 import { datasets } from '../catalog/registry.js';
 import type { Db } from '../db/connection.js';
@@ -99,19 +98,5 @@ export async function readFreshness(db: Db): Promise<Map<string, Freshness>> {
         checkedAt: new Date(row.checkedAt),
       },
     ]),
-  );
-}
-
-/**
- * Who sees a dataset's freshness: its owner, its declared publishers, the ecology bureau (which runs the hub
- * and follows up late publishers) and auditors. Others, districts included, get null: how punctual a
- * department is with its data is a matter between it and the bureau.
- */
-export function seesFreshness(principal: Principal, dataset: Dataset): boolean {
-  return (
-    principal.kind === 'AUDITOR' ||
-    principal.code === 'ECOLOGY' ||
-    principal.code === dataset.owner ||
-    (dataset.publishers ?? []).includes(principal.code)
   );
 }

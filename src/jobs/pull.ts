@@ -1,7 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
+import { canPublish } from '../access/actions.js';
 import { EffectiveAccess } from '../access/effectiveAccess.js';
-import type { Principal } from '../access/principal.js';
+import { principalFromRow } from '../access/principal.js';
 import { AuditTrail } from '../audit/trail.js';
 import type { AuditSink } from '../audit/writer.js';
 import type { Dataset } from '../catalog/define.js';
@@ -156,15 +157,8 @@ async function assertRemoteReadsAll(job: PullJobConfig, deps: PullDependencies, 
 async function localPublisher(db: Db, job: PullJobConfig, dataset: Dataset): Promise<EffectiveAccess> {
   const [row] = await db.select().from(principalTable).where(eq(principalTable.code, job.publishAs));
   if (!row) throw new PullError(`pull ${job.name}: publishAs ${job.publishAs} is not a local principal`);
-  const principal: Principal = {
-    code: row.code,
-    kind: row.kind as Principal['kind'],
-    nameZh: row.nameZh,
-    nameEn: row.nameEn,
-    keyId: `pull:${job.name}`,
-  };
-  const access = new EffectiveAccess(principal, []);
-  if (!access.canPublish(dataset)) {
+  const access = new EffectiveAccess(principalFromRow(row, `pull:${job.name}`), []);
+  if (!canPublish(access.principal, dataset)) {
     throw new PullError(
       `pull ${job.name}: ${job.publishAs} may not publish ${dataset.name} here (owner ${dataset.owner})`,
     );

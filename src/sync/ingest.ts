@@ -1,13 +1,14 @@
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify/sync';
 import type postgres from 'postgres';
+import { assertPublish, canPublishRecord } from '../access/actions.js';
 import type { EffectiveAccess } from '../access/effectiveAccess.js';
 import type { AuditTrail } from '../audit/trail.js';
 import type { Dataset } from '../catalog/define.js';
 import type { ReferenceData } from '../datasets/reference.js';
 import type { Db } from '../db/connection.js';
 import { columnName } from '../db/datasetTable.js';
-import { forbidden, userError } from '../errors.js';
+import { userError } from '../errors.js';
 import type { FieldKind } from '../fields/kind.js';
 import { kindOf } from '../fields/registry.js';
 import { rowScopeText } from '../records/records.js';
@@ -164,7 +165,7 @@ async function validateBatch(
       const checked = validateRecord(dataset, raw, line, reference);
       if (!checked.ok) {
         reject(checked.rejections);
-      } else if (!access.canPublish(dataset, checked.row.values)) {
+      } else if (!canPublishRecord(access.principal, dataset, checked.row.values)) {
         const reason = `${access.principal.code} publishes only rows of its own district`;
         reject([{ line, field: dataset.districtField ?? null, reason }]);
       } else {
@@ -217,9 +218,7 @@ async function publishUnaudited(
 ): Promise<PublishResult> {
   const { access } = publisher;
   const principal = access.principal;
-  if (!access.canPublish(dataset)) {
-    throw forbidden(`${principal.code} may not publish ${dataset.name} (owner ${dataset.owner})`);
-  }
+  assertPublish(principal, dataset);
   if (!/^[\w.:-]{1,200}$/.test(options.batchKey)) {
     throw userError('BAD_USER_INPUT', 'batchKey must be 1–200 letters, digits, ".", ":", "_" or "-"');
   }
