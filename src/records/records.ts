@@ -6,6 +6,7 @@ import type { AuditTrail } from '../audit/trail.js';
 import type { Dataset } from '../catalog/define.js';
 import { datasetByName } from '../catalog/registry.js';
 import { type AggregateArgs, aggregateRecords, type Measures } from '../datasets/aggregate.js';
+import { cursorSeal } from '../datasets/cursorSeal.js';
 import type { FilterArgs } from '../datasets/filters.js';
 import { DatasetLoaders } from '../datasets/loaders.js';
 import type { ReferenceData } from '../datasets/reference.js';
@@ -19,7 +20,9 @@ import {
   recordByKey,
 } from '../datasets/store.js';
 import type { Db } from '../db/connection.js';
-import { type ChangePage, listChanges } from '../sync/changes.js';
+import { badInput } from '../errors.js';
+import { type ChangePage, changeCursor, changePosition, MAX_CHANGES_PAGE } from '../sync/changes.js';
+import { changesAfter, PAGE_ROWS, recordsAfter } from './pages.js';
 import { RecordView } from './view.js';
 
 /** The fields to read of a record (all when undefined), as the selection walker found them. */
@@ -127,11 +130,66 @@ export class Records {
     return result;
   }
 
-  /** A page of a dataset's change feed (GraphQL). */
+  /** A page of a dataset's change feed (GraphQL): at most `first` changes after the cursor. */
   async changes(dataset: Dataset, after: string | null | undefined, first: number | null | undefined) {
-    const page: ChangePage = await listChanges(this.db, dataset, this.access, after, first);
-    this.audit.rows(dataset.name, page.rows.length);
-    return page;
+    const limit = first ?? 100;
+    if (limit < 1 || limit > MAX_CHANGES_PAGE) throw badInput(`first must be 1..${MAX_CHANGES_PAGE}`);
+    const seal = await cursorSeal(this.db.$client);
+    const rows = await changesAfter(
+      this.db.$client,
+      dataset,
+      this.access,
+      changePosition(seal, dataset, after),
+      limit + 1,
+    );
+    const page = rows.slice(0, limit);
+    this.audit.rows(dataset.name, page.length);
+    const cursorOf = (row: DatasetRow) => changeCursor(seal, dataset, row.changeSeq as string);
+    const result: ChangePage = {
+      rows: page,
+      cursorOf,
+      endCursor: page.length ? cursorOf(page[page.length - 1]) : after || '0',
+      hasMore: rows.length > limit,
+    };
+    return result;
+  }
+
+  /**
+   * The change feed after a cursor, `limit` changes at most, a page at a time (HTTP). A page of changes the
+   * caller may not read is not there: the cursor never moves past changes it cannot see.
+   */
+  async *changePages(dataset: Dataset, after: string | undefined, limit: number): AsyncGenerator<ChangePage> {
+    const seal = await cursorSeal(this.db.$client);
+    let position = changePosition(seal, dataset, after);
+    const cursorOf = (row: DatasetRow) => changeCursor(seal, dataset, row.changeSeq as string);
+    let remaining = limit;
+    for (;;) {
+      // One row more than is left to send tells whether there is more.
+      const size = Math.min(PAGE_ROWS, remaining + 1);
+      const rows = await changesAfter(this.db.$client, dataset, this.access, position, size);
+      const sent = rows.slice(0, remaining);
+      remaining -= sent.length;
+      const hasMore = rows.length > sent.length;
+      this.audit.rows(dataset.name, sent.length);
+      if (sent.length) position = BigInt(sent[sent.length - 1].changeSeq as string);
+      const endCursor = sent.length ? cursorOf(sent[sent.length - 1]) : (after ?? '0');
+      yield { rows: sent, cursorOf, endCursor, hasMore };
+      if (hasMore || rows.length < size) return;
+    }
+  }
+
+  /** The live records of a dataset the caller may see, a page at a time, in record order (exports). */
+  async *exportPages(dataset: Dataset): AsyncGenerator<DatasetRow[]> {
+    let last = '0';
+    for (;;) {
+      const rows = await recordsAfter(this.db.$client, dataset, this.access, last, PAGE_ROWS);
+      this.audit.rows(dataset.name, rows.length);
+      if (rows.length) {
+        last = String(rows[rows.length - 1].id);
+        yield rows;
+      }
+      if (rows.length < PAGE_ROWS) return;
+    }
   }
 
   /**

@@ -1,10 +1,7 @@
-import { and, asc, getTableColumns, gt } from 'drizzle-orm';
-import type { EffectiveAccess } from '../access/effectiveAccess.js';
 import type { Dataset } from '../catalog/define.js';
 import type { CursorSeal } from '../datasets/cursorSeal.js';
 import { cursorSeal } from '../datasets/cursorSeal.js';
 import type { DatasetRow } from '../datasets/store.js';
-import type { Db } from '../db/connection.js';
 import { badInput } from '../errors.js';
 
 export const MAX_CHANGES_PAGE = 1000;
@@ -54,37 +51,4 @@ export interface ChangePage {
   /** The cursor to continue from: the last row's, or the one given when there was nothing new. */
   endCursor: string;
   hasMore: boolean;
-}
-
-/**
- * Changes of a dataset after a cursor, in change order: inserts, updates and tombstones, each record once
- * at its latest state. Row scope applies, as in every read; so does the end cursor of a page with no row
- * the caller may read, which is the cursor given: it never moves past changes the caller cannot see.
- */
-export async function listChanges(
-  db: Db,
-  dataset: Dataset,
-  access: EffectiveAccess,
-  after: string | null | undefined,
-  first: number | null | undefined,
-): Promise<ChangePage> {
-  const limit = first ?? 100;
-  if (limit < 1 || limit > MAX_CHANGES_PAGE) throw badInput(`first must be 1..${MAX_CHANGES_PAGE}`);
-  const seal = await cursorSeal(db.$client);
-  const from = changePosition(seal, dataset, after);
-  const columns = getTableColumns(dataset.drizzle);
-  const rows = (await db
-    .select()
-    .from(dataset.drizzle)
-    .where(and(gt(columns.changeSeq, Number(from)), access.rowScope(dataset)))
-    .orderBy(asc(columns.changeSeq))
-    .limit(limit + 1)) as DatasetRow[];
-  const page = rows.slice(0, limit);
-  const cursorOf = (row: DatasetRow) => changeCursor(seal, dataset, row.changeSeq as number);
-  return {
-    rows: page,
-    cursorOf,
-    endCursor: page.length ? cursorOf(page[page.length - 1]) : after || '0',
-    hasMore: rows.length > limit,
-  };
 }
