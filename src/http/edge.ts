@@ -130,7 +130,7 @@ export class Edge {
 
   /**
    * The request's context, or its refusal, audited: UNAUTHENTICATED, RATE_LIMITED (the address's or the
-   * principal's limit), UNAVAILABLE (the key could not be checked), FAILED (nor for another reason).
+   * principal's limit), UNAVAILABLE (the database is out of reach), FAILED (the key could not be checked).
    */
   async admit(req: Request, asking: Asking): Promise<Admission> {
     const refusal = await this.flooded(req, asking);
