@@ -145,9 +145,9 @@ export function buildFixture(runId = uniqueId()): Fixture {
     if (!token.owners.some((o) => o.row === row && o.field === field)) token.owners.push({ row, field });
     tokens.set(id, token);
   };
-  const uniqueNumber = (make: () => number) => {
+  const uniqueNumber = (make: () => number, digits = 6) => {
     let value = make();
-    while (numbers.has(value)) value = round(value + 0.000001);
+    while (numbers.has(value)) value = round(value + 10 ** -digits, digits);
     numbers.add(value);
     return value;
   };
@@ -207,7 +207,10 @@ export function buildFixture(runId = uniqueId()): Fixture {
           case 'number': {
             const base = field.max !== undefined ? (field.min ?? 0) : 1000;
             const span = field.max !== undefined ? Math.max(field.max - base - 1, 1) : 1000;
-            value = uniqueNumber(() => round(base + (nums++ % span) + 0.1 + Math.random() * 0.8));
+            value = uniqueNumber(
+              () => round(base + (nums++ % span) + 0.1 + Math.random() * 0.8, field.scale),
+              field.scale,
+            );
             own('number', String(value), row, name);
             break;
           }

@@ -107,18 +107,19 @@ function resultType(kit: GraphqlKit) {
     kit.builder.objectRef<AnalyteResult>('AnalyteResult').implement({
       description: '检测项目的结果 / The result of one analyte',
       fields: (t: any) => ({
-        analyte: t.exposeString('analyte', { description: '检测项目代码 / Analyte code' }),
+        analyte: t.exposeString('analyte', { nullable: false, description: '检测项目代码 / Analyte code' }),
         value: t.exposeFloat('value', {
           nullable: true,
           description: '检测值，低于检出限时为空 / Measured value; null below the detection limit',
         }),
-        unit: t.exposeString('unit', { description: '单位 / Unit' }),
+        unit: t.exposeString('unit', { nullable: false, description: '单位 / Unit' }),
         method: t.exposeString('method', { nullable: true, description: '检测方法 / Method' }),
         detectionLimit: t.exposeFloat('detectionLimit', {
           nullable: true,
           description: '检出限 / Detection limit',
         }),
         belowDetection: t.exposeBoolean('belowDetection', {
+          nullable: false,
           description: '低于检出限（未检出） / Below the detection limit (not detected)',
         }),
       }),
