@@ -22,7 +22,7 @@ import { type ActiveGrant, EffectiveAccess } from '../src/access/effectiveAccess
 import { canFollowLink } from '../src/access/fieldActions.js';
 import { maskValue } from '../src/access/masking.js';
 import { type Principal, principalFromRow } from '../src/access/principal.js';
-import { applyPermissions, ruleOf, ruleTree } from '../src/access/rules.js';
+import { applyPermissions, authenticated, rootRules, ruleOf, ruleTree } from '../src/access/rules.js';
 import { type Dataset, sharingOf } from '../src/catalog/define.js';
 import { datasetByName, datasets } from '../src/catalog/registry.js';
 import { createContext } from '../src/context.js';
@@ -206,9 +206,19 @@ describe('permission rules', () => {
         ...Object.fromEntries(Object.entries(actions).map(([action, describe]) => [action, describe(who)])),
       };
     }
+    const rootFields = Object.fromEntries(
+      Object.entries(rootRules()).flatMap(([root, fields]) =>
+        Object.entries(fields)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([field, { rule, action }]) => [
+            `${root}.${field}`,
+            `${rule === authenticated ? 'authenticated' : 'another rule'}, then ${action ?? 'nothing'}`,
+          ]),
+      ),
+    );
     const header =
-      'The actions of src/access/actions.ts each demo principal may take, from its capabilities in the database and the catalogue. A diff in this file is a PERMISSION CHANGE: review it as one.';
-    await expect(JSON.stringify({ _note: header, ...table }, null, 2)).toMatchFileSnapshot(
+      'The actions of src/access/actions.ts each demo principal may take, from its capabilities in the database and the catalogue, and the rule and action of each root field. A diff in this file is a PERMISSION CHANGE: review it as one.';
+    await expect(JSON.stringify({ _note: header, ...table, rootFields }, null, 2)).toMatchFileSnapshot(
       './permissions/actions.json',
     );
   });

@@ -202,7 +202,7 @@ export function ruleTree(schema: GraphQLSchema): IRules {
     const type = schema.getType(root);
     if (!isObjectType(type)) continue;
     const fields = type.getFields();
-    // A rule for a field that is gone would hide a rename: the new name would be denied unnoticed.
+    // A rule naming no field is a rename or a removal left half done: say so at start, not never.
     const stale = Object.keys(rules).filter((field) => !fields[field]);
     if (stale.length) throw new Error(`rule tree: no field ${stale.map((f) => `${root}.${f}`).join(', ')}`);
     tree[root] = Object.fromEntries(Object.entries(rules).map(([field, { rule }]) => [field, rule]));
