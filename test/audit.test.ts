@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { pino } from 'pino';
 import type postgres from 'postgres';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { verifyAuditChain } from '../src/audit/chain.js';
 import { auditConfiguration } from '../src/audit/configuration.js';
 import { AuditWriter } from '../src/audit/writer.js';
@@ -10,7 +10,8 @@ import { datasetByName } from '../src/catalog/registry.js';
 import { loadConfig } from '../src/config.js';
 import { APP_ROLE } from '../src/db/connection.js';
 import { withTestHub } from './support/hub.js';
-import { insertRecords, sampleRecord, uniqueId } from './support/records.js';
+import { sampleRecord, uniqueId } from './support/records.js';
+import { withSeed } from './support/seed.js';
 
 /**
  * The audit trail: one record per operation and transfer, answering the auditors' questions, append-only,
@@ -20,7 +21,14 @@ import { insertRecords, sampleRecord, uniqueId } from './support/records.js';
 const hub = withTestHub();
 const id = uniqueId();
 const permits = () => datasetByName('constructionPermit') as Dataset;
-const keys: Record<string, string> = {};
+const { keys } = withSeed(hub, (s) =>
+  s.keys('AUDITOR', 'ECOLOGY', 'WATER', 'PLANNING', 'HOUSING').records(
+    'constructionPermit',
+    Array.from({ length: 7 }, (_, i) =>
+      sampleRecord(permits(), `${id}A${i}`, { projectName: `审计项目 ${id} ${i}` }),
+    ),
+  ),
+);
 
 interface Record_ {
   seq: number;
@@ -55,14 +63,6 @@ async function audit(filter: Record<string, unknown>, key = keys.AUDITOR): Promi
 
 const PERMITS = `query PermitsForAudit($s: String) { constructionPermits(first: 50, filter: { search: $s }) {
   nodes { permitNo projectName contactPerson contactPhone } } }`;
-
-beforeAll(async () => {
-  for (const code of ['AUDITOR', 'ECOLOGY', 'WATER', 'PLANNING', 'HOUSING']) keys[code] = await hub.key(code);
-  const rows = Array.from({ length: 7 }, (_, i) =>
-    sampleRecord(permits(), `${id}A${i}`, { projectName: `审计项目 ${id} ${i}` }),
-  );
-  await insertRecords(hub.database.db, permits(), rows);
-});
 
 describe('the audit record of an operation', () => {
   it('names the principal, key, operation, document hash, fields and how they were read, rows and errors', async () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../src/catalog/define.js';
 import { datasetByName } from '../src/catalog/registry.js';
 import { withTestHub } from './support/hub.js';
-import { creditCodeFor, insertRecords, sampleRecord, square, uniqueId } from './support/records.js';
+import { creditCodeFor, sampleRecord, square, uniqueId } from './support/records.js';
+import { seed } from './support/seed.js';
 
 const hub = withTestHub();
 const dataset = (name: string) => datasetByName(name) as Dataset;
@@ -29,9 +30,11 @@ describe('cross-links are batched', () => {
         projectName: `项目 ${id} ${i}`,
       }),
     );
-    await insertRecords(hub.database.db, dataset('landUseChange'), plots);
-    await insertRecords(hub.database.db, dataset('constructionPermit'), permits);
-    const key = await hub.key('HOUSING');
+    const { keys } = await seed(hub.database.db)
+      .records('landUseChange', plots)
+      .records('constructionPermit', permits)
+      .keys('HOUSING');
+    const key = keys.HOUSING;
     const query = `query($first: Int, $search: String) { constructionPermits(first: $first, filter: { search: $search }) {
       nodes { permitNo parcelCode landUseChange { parcelCode plannedUse constructionPermits { permitNo } } } } }`;
     const small = await statementsFor(key, query, { first: 10, search: id });
@@ -60,9 +63,11 @@ describe('cross-links are batched', () => {
         riskLevel: 'HIGH',
       }),
     );
-    await insertRecords(hub.database.db, dataset('closedEnterprise'), enterprises);
-    await insertRecords(hub.database.db, dataset('siteScreening'), screenings);
-    const key = await hub.key('ECOLOGY');
+    const { keys } = await seed(hub.database.db)
+      .records('closedEnterprise', enterprises)
+      .records('siteScreening', screenings)
+      .keys('ECOLOGY');
+    const key = keys.ECOLOGY;
     const query = `query($first: Int, $search: String) { closedEnterprises(first: $first, filter: { search: $search }) {
       totalCount nodes { creditCode screening { creditCode riskLevel closedEnterprise { name } } } } }`;
     const small = await statementsFor(key, query, { first: 10, search: id });
@@ -96,9 +101,11 @@ describe('cross-links are batched', () => {
     const farAway = sampleRecord(dataset('contaminatedSite'), `${id}F`, {
       boundary: square(base, lat + 1, 0.01),
     });
-    await insertRecords(hub.database.db, dataset('landUseChange'), plots);
-    await insertRecords(hub.database.db, dataset('contaminatedSite'), [...sites, farAway]);
-    const key = await hub.key('ECOLOGY');
+    const { keys } = await seed(hub.database.db)
+      .records('landUseChange', plots)
+      .records('contaminatedSite', [...sites, farAway])
+      .keys('ECOLOGY');
+    const key = keys.ECOLOGY;
     const query = `query($first: Int, $search: String) { landUseChanges(first: $first, filter: { search: $search }) {
       nodes { parcelCode overlappingRegisterSites { siteCode } } } }`;
     const small = await statementsFor(key, query, { first: 10, search: id });

@@ -5,10 +5,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../src/catalog/define.js';
 import { datasetByName } from '../src/catalog/registry.js';
 import { withTestHub } from './support/hub.js';
-import { outgoingRecord as outgoing, sampleRecord, square, uniqueId } from './support/records.js';
+import { outgoingRecord as outgoing, square, uniqueId } from './support/records.js';
+import { withSeed } from './support/seed.js';
 
 const hub = withTestHub();
-const keys: Record<string, string> = {};
+const { keys } = withSeed(hub, (s) =>
+  s.keys('HOUSING', 'PLANNING', 'WATER', 'AGRICULTURE', 'FORESTRY', 'ECOLOGY', 'ECONOMY', '110105'),
+);
 const dataset = (name: string) => datasetByName(name) as Dataset;
 
 const NDJSON = 'application/x-ndjson';
@@ -89,21 +92,6 @@ async function countRows(table: string, keyColumn: string, id: string, live = tr
   );
   return Number(rows[0].n);
 }
-
-beforeAll(async () => {
-  for (const code of [
-    'HOUSING',
-    'PLANNING',
-    'WATER',
-    'AGRICULTURE',
-    'FORESTRY',
-    'ECOLOGY',
-    'ECONOMY',
-    '110105',
-  ]) {
-    keys[code] = await hub.key(code);
-  }
-});
 
 describe('keys and errors', () => {
   const id = uniqueId();

@@ -1,9 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Dataset } from '../src/catalog/define.js';
-import { datasetByName } from '../src/catalog/registry.js';
 import { withTestHub } from './support/hub.js';
-import { sampleRecord, uniqueId } from './support/records.js';
+import { outgoingRecord, uniqueId } from './support/records.js';
 
 /**
  * CSV injection (issue 11 item 5): a free-text cell a spreadsheet would run as a formula leaves a CSV
@@ -11,7 +9,6 @@ import { sampleRecord, uniqueId } from './support/records.js';
  */
 
 const hub = withTestHub();
-const permits = datasetByName('constructionPermit') as Dataset;
 let housing: string;
 
 // biome-ignore lint/suspicious/noExplicitAny: parsed JSON of the hub's answers, checked by the assertions
@@ -58,11 +55,7 @@ describe('CSV exports and formulas', () => {
   it('neutralise formula-like text cells, and publish back unchanged', async () => {
     const id = uniqueId();
     const records: Record<string, unknown>[] = DANGEROUS.map((text, n) => {
-      const {
-        publisher: _p,
-        syncBatch: _b,
-        ...values
-      } = sampleRecord(permits, `${id}-${n}`, {
+      const values = outgoingRecord('constructionPermit', `${id}-${n}`, {
         projectName: text,
         address: `${text} ${id}`,
         builder: text,
@@ -118,7 +111,7 @@ describe('CSV exports and formulas', () => {
 
   it("takes one leading ' off free-text cells of any CSV published, and no other cell", async () => {
     const id = uniqueId();
-    const { publisher: _p, syncBatch: _b, sourceRecordId: _s, ...values } = sampleRecord(permits, id);
+    const values = outgoingRecord('constructionPermit', id);
     const header = ['permitNo', 'projectName', 'district', 'issuedOn', 'sourceRecordId'];
     const csv = `${header.join(',')}\n'${values.permitNo},''quoted,110115,'2024-05-01,'src-${id}\n`;
     const result = await publish(`csv3-${id}`, 'text/csv', csv);

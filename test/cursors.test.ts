@@ -1,10 +1,11 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../src/catalog/define.js';
 import { datasetByName } from '../src/catalog/registry.js';
 import { CursorSeal } from '../src/datasets/cursorSeal.js';
 import { changeCursor, changePosition } from '../src/sync/changes.js';
 import { withTestHub } from './support/hub.js';
-import { sampleRecord, uniqueId } from './support/records.js';
+import { outgoingRecord, uniqueId } from './support/records.js';
+import { withSeed } from './support/seed.js';
 
 /**
  * Cursors (issue 11 item 8): sealed, so that a district's cursors say nothing of other districts' changes
@@ -13,7 +14,6 @@ import { sampleRecord, uniqueId } from './support/records.js';
  */
 
 const hub = withTestHub();
-const keys: Record<string, string> = {};
 const permits = datasetByName('constructionPermit') as Dataset;
 // Districts no other test file writes construction permits for.
 const MINE = '110109';
@@ -22,19 +22,9 @@ const OTHER = '110112';
 // biome-ignore lint/suspicious/noExplicitAny: parsed JSON of the hub's answers, checked by the assertions
 type Json = any;
 
-beforeAll(async () => {
-  for (const code of ['HOUSING', 'PLANNING', MINE]) keys[code] = await hub.key(code);
-});
+const { keys } = withSeed(hub, (s) => s.keys('HOUSING', 'PLANNING', MINE));
 
-function permit(id: string, district: string) {
-  const {
-    publisher: _p,
-    sourceRecordId: _s,
-    syncBatch: _b,
-    ...values
-  } = sampleRecord(permits, id, { district });
-  return values;
-}
+const permit = (id: string, district: string) => outgoingRecord('constructionPermit', id, { district });
 
 async function publish(batchKey: string, records: Record<string, unknown>[]) {
   const response = await fetch(`${hub.url}/datasets/constructionPermit/batches/${batchKey}`, {

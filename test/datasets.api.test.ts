@@ -4,7 +4,8 @@ import { datasets } from '../src/catalog/registry.js';
 import { columnName } from '../src/db/datasetTable.js';
 import { outputType } from '../src/graphql/datasetTypes.js';
 import { withTestHub } from './support/hub.js';
-import { insertRecords, sampleRecord, uniqueId } from './support/records.js';
+import { sampleRecord, uniqueId } from './support/records.js';
+import { seed } from './support/seed.js';
 
 const hub = withTestHub();
 
@@ -23,8 +24,8 @@ describe.each(datasets.map((d) => [d.name, d] as const))('dataset %s over GraphQ
   it('lists, counts and looks up records with every declared field', async () => {
     const id = uniqueId();
     const record = sampleRecord(dataset, id);
-    await insertRecords(hub.database.db, dataset, [record]);
-    const key = await hub.key(dataset.owner); // the owner reads every field in clear
+    const { keys } = await seed(hub.database.db).records(dataset.name, [record]).keys(dataset.owner);
+    const key = keys[dataset.owner]; // the owner reads every field in clear
     const listed = await hub.graphql(
       key,
       `query($filter: ${dataset.names.type}Filter) { list: ${dataset.names.many}(filter: $filter) {
@@ -75,8 +76,8 @@ describe.each(datasets.map((d) => [d.name, d] as const))('dataset %s over GraphQ
       }
       return sampleRecord(dataset, unique, overrides);
     });
-    await insertRecords(hub.database.db, dataset, records);
-    const key = await hub.key(dataset.owner);
+    const { keys } = await seed(hub.database.db).records(dataset.name, records).keys(dataset.owner);
+    const key = keys[dataset.owner];
     const search = Object.values(dataset.fields).some((f) => f.search) ? id : undefined;
     const filter = search ? { search } : { [districtField]: [district] };
     const seen: string[] = [];

@@ -6,7 +6,8 @@ import { datasetByName } from '../src/catalog/registry.js';
 import { schema } from '../src/graphql/schema.js';
 import { withTestHub } from './support/hub.js';
 import { type HubProcess, postGraphql, spawnHub } from './support/process.js';
-import { creditCodeFor, insertRecords, sampleRecord, uniqueId } from './support/records.js';
+import { creditCodeFor, sampleRecord, uniqueId } from './support/records.js';
+import { withSeed } from './support/seed.js';
 
 const hub = withTestHub();
 const enterprises = datasetByName('closedEnterprise') as Dataset;
@@ -15,7 +16,9 @@ const record = sampleRecord(enterprises, id, {
   creditCode: creditCodeFor(`grants-${id}`),
   name: `授权测试企业${id}`,
 });
-const keys: Record<string, string> = {};
+const { keys } = withSeed(hub, (s) =>
+  s.records('closedEnterprise', [record]).keys('ECONOMY', 'HOUSING', 'PLANNING', 'AUDITOR'),
+);
 let second: HubProcess;
 
 const READ = `query($search: String) { closedEnterprises(filter: { search: $search }) {
@@ -23,8 +26,6 @@ const READ = `query($search: String) { closedEnterprises(filter: { search: $sear
 const REQUEST = `mutation($input: AccessRequestInput!) { requestAccess(input: $input) { id status requester fields overdue } }`;
 
 beforeAll(async () => {
-  await insertRecords(hub.database.db, enterprises, [record]);
-  for (const code of ['ECONOMY', 'HOUSING', 'PLANNING', 'AUDITOR']) keys[code] = await hub.key(code);
   // A second hub process on the same database: decisions must reach it on its next request.
   second = await spawnHub({ DATABASE_URL: hub.database.url });
 }, 120_000);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../src/catalog/define.js';
 import { datasetByName } from '../src/catalog/registry.js';
 import { withTestHub } from './support/hub.js';
-import { insertRecords, type SampleRecord, sampleRecord, uniqueId } from './support/records.js';
+import { type SampleRecord, sampleRecord, uniqueId } from './support/records.js';
+import { seed as seedKit } from './support/seed.js';
 
 /**
  * A page reads its to-one cross-links on the target's natural key in its own statement (a join, see
@@ -26,13 +27,14 @@ async function seed() {
       projectName: `项目 ${id} ${n}`,
       issuedOn: `2024-01-0${n}`,
     });
-  await insertRecords(hub.database.db, plots, [inDistrict, elsewhere, deleted]);
-  await insertRecords(hub.database.db, permits, [
-    permit(4, inDistrict.parcelCode),
-    permit(3, elsewhere.parcelCode),
-    permit(2, deleted.parcelCode),
-    permit(1, null),
-  ]);
+  await seedKit(hub.database.db)
+    .records('landUseChange', [inDistrict, elsewhere, deleted])
+    .records('constructionPermit', [
+      permit(4, inDistrict.parcelCode),
+      permit(3, elsewhere.parcelCode),
+      permit(2, deleted.parcelCode),
+      permit(1, null),
+    ]);
   return { id, inDistrict, elsewhere };
 }
 

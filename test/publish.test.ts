@@ -1,6 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { Dataset } from '../src/catalog/define.js';
-import { datasetByName } from '../src/catalog/registry.js';
+import { describe, expect, it } from 'vitest';
 import {
   MAX_LIST_ITEM_LENGTH,
   MAX_LIST_ITEMS,
@@ -8,11 +6,13 @@ import {
   MAX_TEXT_LENGTH,
 } from '../src/sync/validate.js';
 import { withTestHub } from './support/hub.js';
-import { creditCodeFor, outgoingRecord as outgoing, sampleRecord, uniqueId } from './support/records.js';
+import { creditCodeFor, outgoingRecord as outgoing, uniqueId } from './support/records.js';
+import { withSeed } from './support/seed.js';
 
 const hub = withTestHub();
-const keys: Record<string, string> = {};
-const dataset = (name: string) => datasetByName(name) as Dataset;
+const { keys } = withSeed(hub, (s) =>
+  s.keys('HOUSING', 'PLANNING', 'ECONOMY', 'AGRICULTURE', 'FORESTRY', 'ECOLOGY', '110105'),
+);
 
 const PUBLISH = `mutation($dataset: String!, $batchKey: String!, $mode: PublishMode, $atomic: Boolean, $records: [JSONObject!]!) {
   publish(dataset: $dataset, batchKey: $batchKey, mode: $mode, atomic: $atomic, records: $records) {
@@ -24,12 +24,6 @@ async function publish(key: string, variables: Record<string, unknown>) {
   expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
   return response.body.data.publish;
 }
-
-beforeAll(async () => {
-  for (const code of ['HOUSING', 'PLANNING', 'ECONOMY', 'AGRICULTURE', 'FORESTRY', 'ECOLOGY', '110105']) {
-    keys[code] = await hub.key(code);
-  }
-});
 
 describe('publishing a batch', () => {
   const id = uniqueId();

@@ -1,8 +1,9 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../src/catalog/define.js';
 import { datasetByName, datasets } from '../src/catalog/registry.js';
 import { withTestHub } from './support/hub.js';
 import { creditCodeFor, outgoingRecord as outgoing, uniqueId } from './support/records.js';
+import { withSeed } from './support/seed.js';
 
 /**
  * The write path as an attacker tries it: a write's answer (status, counts, reasons) never depends on
@@ -11,7 +12,6 @@ import { creditCodeFor, outgoingRecord as outgoing, uniqueId } from './support/r
  */
 
 const hub = withTestHub();
-const keys: Record<string, string> = {};
 const dataset = (name: string) => datasetByName(name) as Dataset;
 
 const PUBLISH = `mutation($dataset: String!, $batchKey: String!, $mode: PublishMode, $atomic: Boolean, $records: [JSONObject!]!) {
@@ -65,10 +65,7 @@ async function stateOf(name: string, record: Record<string, unknown>) {
 
 const DEPARTMENTS = ['ECOLOGY', 'AGRICULTURE', 'FORESTRY', 'PLANNING', 'HOUSING', 'ECONOMY', 'WATER'];
 
-beforeAll(async () => {
-  for (const code of [...DEPARTMENTS, '110105', '110108', '110115', 'AUDITOR'])
-    keys[code] = await hub.key(code);
-});
+const { keys } = withSeed(hub, (s) => s.keys(...DEPARTMENTS, '110105', '110108', '110115', 'AUDITOR'));
 
 describe('a district publishing about another district’s entities (items 1 and 2)', () => {
   const id = uniqueId();

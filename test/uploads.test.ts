@@ -2,11 +2,9 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Dataset } from '../src/catalog/define.js';
-import { datasetByName } from '../src/catalog/registry.js';
 import { ConfigError, DEFAULT_LIMITS, type HubLimits, loadConfig, type UploadLimits } from '../src/config.js';
 import { type TestHub, withTestHub } from './support/hub.js';
-import { sampleRecord, uniqueId } from './support/records.js';
+import { outgoingRecord, uniqueId } from './support/records.js';
 
 /**
  * Issue 11, item 3: one slow or compressed upload must not stall the hub. A body is bounded in size
@@ -15,12 +13,8 @@ import { sampleRecord, uniqueId } from './support/records.js';
  */
 
 const NDJSON = 'application/x-ndjson';
-const permits = datasetByName('constructionPermit') as Dataset;
 
-function outgoing(id: string) {
-  const { publisher: _p, sourceRecordId: _s, syncBatch: _b, ...values } = sampleRecord(permits, id);
-  return values;
-}
+const outgoing = (id: string) => outgoingRecord('constructionPermit', id);
 
 const ndjson = (records: unknown[]) => `${records.map((r) => JSON.stringify(r)).join('\n')}\n`;
 const permitBatch = (id: string, count: number) =>
