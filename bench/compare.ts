@@ -52,34 +52,36 @@
  * postgraphile; default /work/scratch/pg5, or one under the system's temporary folder),
  * BENCH_COMPARE_ROUNDS (6), BENCH_SECONDS (3 per server per round), BENCH_WARMUP_SECONDS (3),
  * BENCH_CONNECTIONS (10), BENCH_POOL (10), BENCH_COMPARE_WORKLOADS (W1,W2,W3,W6), BENCH_COUNT_REQUESTS (50),
+ * BENCH_SEQUENTIAL_REQUESTS (60), BENCH_COMPARE_SCALE (1: the data's sizes; 0.01 for a quick run),
  * BENCH_COMPARE_RESULTS (the results file; default bench/results/compare.json).
  */
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import autocannon, { type Options, type Result } from 'autocannon';
+import autocannon, { type Options } from 'autocannon';
 import postgres from 'postgres';
 import { maskValue } from '../src/access/masking.js';
-import { constructionPermit } from '../src/catalog/datasets/constructionPermit.js';
 import type { MaskRule } from '../src/catalog/types.js';
-import { type DataReport, ensureData } from './compare/data.js';
+import { type DataReport, ensureData, scaledSizes } from './compare/data.js';
 import { startCountingProxy } from './compare/pgproxy.js';
-import { databaseName, ensureBenchDatabase, redacted } from './support/database.js';
-import { envNumber } from './support/env.js';
+import { datasetNamed } from './support/data.js';
+import { benchDatabaseUrl, databaseName, prepareBenchDatabase, redacted } from './support/database.js';
+import { envNumber, roundSettings } from './support/env.js';
+import { jsonHeaders, post } from './support/http.js';
+import { createKeys, revokeKeys } from './support/keys.js';
+import { measureLoad, peakRssMiB, urlNaming } from './support/measure.js';
+import { PERMIT_CONSUMER, PERMIT_FIELDS, PERMITS, permitConsumer } from './support/permits.js';
+import { killOnExit, sleep, stopChild } from './support/processes.js';
+import { commandLine, loadLine, machine, ROOT, runIfMain, writeResults } from './support/report.js';
+import { differences, fixed, median, occurrences, type Spread, spread, table } from './support/stats.js';
 
 const run$ = promisify(execFile);
 
 const THIS_FILE = fileURLToPath(import.meta.url);
-const BENCH_DIR = dirname(THIS_FILE);
-const ROOT = resolve(BENCH_DIR, '..');
-const RESULTS_FILE = process.env.BENCH_COMPARE_RESULTS
-  ? resolve(process.env.BENCH_COMPARE_RESULTS)
-  : join(BENCH_DIR, 'results/compare.json');
-const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/jt_bench_compare';
 const POSTGRAPHILE_VERSION = '5.1.5';
 /** PostGraphile's plugins for W3, installed beside it in the scratch folder (not project dependencies). */
 const POSTGRAPHILE_PLUGINS = {
@@ -89,40 +91,17 @@ const POSTGRAPHILE_PLUGINS = {
 const NODE_PACKAGE = 'node@22';
 
 const settings = {
-  rounds: Math.min(envNumber('BENCH_COMPARE_ROUNDS', 6), 30),
-  seconds: Math.min(envNumber('BENCH_SECONDS', 3), 30),
-  warmupSeconds: Math.min(envNumber('BENCH_WARMUP_SECONDS', 3), 30),
-  connections: Math.min(envNumber('BENCH_CONNECTIONS', 10), 100),
-  pool: Math.min(envNumber('BENCH_POOL', 10), 100),
+  ...roundSettings({ variable: 'BENCH_COMPARE_ROUNDS', fallback: 6, max: 30 }, 3),
   countRequests: Math.min(envNumber('BENCH_COUNT_REQUESTS', 50), 1000),
   workloads: (process.env.BENCH_COMPARE_WORKLOADS || 'W1,W2,W3,W6').split(',').map((w) => w.trim()),
   /** W3's requests one at a time per server, for the GraphQL overhead. */
   sequentialRequests: Math.min(envNumber('BENCH_SEQUENTIAL_REQUESTS', 60), 1000),
+  /** The data's sizes, as a fraction of 1M pesticide-use rows and 100k plots and permits. */
+  scale: envNumber('BENCH_COMPARE_SCALE', 1, { min: 0.01, max: 1 }),
 };
 
-function databaseUrl(): string {
-  return process.env.BENCH_COMPARE_DATABASE_URL || DEFAULT_URL;
-}
-
-/** How this run was started, with the BENCH_* settings it was given. */
-function commandLine(): string {
-  const overrides = Object.entries(process.env)
-    .filter(([name]) => name.startsWith('BENCH_'))
-    .map(([name, value]) => `${name}=${value} `)
-    .join('');
-  const viaRunner = resolve(process.argv[1] ?? '') !== THIS_FILE;
-  return viaRunner
-    ? `${overrides}npm run bench -- ${process.argv.slice(2).join(' ')}`.trim()
-    : `${overrides}node --import tsx bench/compare.ts`;
-}
-
-/** The URL with a port (the counting proxy's) and an application_name that marks the server's backends. */
-function urlFor(url: string, application: string, port?: number): string {
-  const parsed = new URL(url);
-  if (port) parsed.port = String(port);
-  parsed.searchParams.set('application_name', application);
-  return parsed.toString();
-}
+const databaseUrl = () =>
+  benchDatabaseUrl('BENCH_COMPARE_DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/jt_bench_compare');
 
 function pg5Dir(): string {
   if (process.env.BENCH_PG5_DIR) return resolve(process.env.BENCH_PG5_DIR);
@@ -130,7 +109,7 @@ function pg5Dir(): string {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Setup: Node 22 and PostGraphile in a scratch folder, the database, the data, keys and the grant
+// Node 22 and PostGraphile in a scratch folder
 
 interface Toolchain {
   dir: string;
@@ -189,30 +168,6 @@ async function ensureToolchain(): Promise<Toolchain> {
   };
 }
 
-/** The `jingtu` command, on the benchmark's Node, against the benchmark's database. */
-async function jingtu(tools: Toolchain, url: string, args: string[]): Promise<string> {
-  const { stdout } = await run$(tools.node, [join(ROOT, 'bin/jingtu.js'), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent', JINGTU_JOBS: 'off' },
-  });
-  return stdout;
-}
-
-async function createKey(tools: Toolchain, url: string, principal: string) {
-  const out = await jingtu(tools, url, [
-    'keys',
-    'create',
-    '--principal',
-    principal,
-    '--name',
-    'bench:compare',
-  ]);
-  const lines = out.trim().split('\n');
-  const id = /created key (\S+)/.exec(out)?.[1];
-  if (!id) throw new Error(`jingtu keys create said: ${out}`);
-  return { id, key: lines[lines.length - 1].trim() };
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Servers
 
@@ -226,12 +181,6 @@ interface Server {
   pid: number;
   application: string;
 }
-
-/** Servers still running: stopped when this process exits, however it exits. */
-const children = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
 
 /** Starts one server on the benchmark's Node and resolves when it listens. */
 function startServer(name: ServerName, tools: Toolchain, url: string, application: string): Promise<Server> {
@@ -247,9 +196,12 @@ function startServer(name: ServerName, tools: Toolchain, url: string, applicatio
         JINGTU_RATE_LIMIT: '0',
       },
     },
-    ceiling: { args: ['--import', 'tsx', join(BENCH_DIR, 'compare/ceiling.ts')], env: { DATABASE_URL: url } },
+    ceiling: {
+      args: ['--import', 'tsx', join(ROOT, 'bench/compare/ceiling.ts')],
+      env: { DATABASE_URL: url },
+    },
     postgraphile: {
-      args: [join(BENCH_DIR, 'compare/postgraphile.mjs')],
+      args: [join(ROOT, 'bench/compare/postgraphile.mjs')],
       env: { DATABASE_URL: url, PG5_DIR: tools.dir },
     },
   };
@@ -259,8 +211,7 @@ function startServer(name: ServerName, tools: Toolchain, url: string, applicatio
     env: { ...process.env, ...common, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
+  killOnExit(child);
   return new Promise((done, fail) => {
     const timer = setTimeout(() => fail(new Error(`${name} did not start within 90 s`)), 90_000);
     child.once('exit', (code) => fail(new Error(`${name} exited with ${code} before it listened`)));
@@ -276,31 +227,14 @@ function startServer(name: ServerName, tools: Toolchain, url: string, applicatio
   });
 }
 
-/** SIGTERM, then SIGKILL after 5 s (`jingtu serve` on a server did not exit on SIGTERM when this was written). */
-async function stopServer(server: Server): Promise<void> {
-  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
-  const exited = new Promise((done) => server.child.once('exit', done));
-  server.child.kill('SIGTERM');
-  const timer = setTimeout(() => server.child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
+/** SIGTERM, then SIGKILL after 5 s. */
+const stopServer = (server: Server) => stopChild(server.child, 5_000);
 
 // ---------------------------------------------------------------------------------------------------------
 // Workloads: the same question to each server, in its own words
 
-const W1_FIELDS = [
-  'permitNo',
-  'projectName',
-  'parcelCode',
-  'district',
-  'address',
-  'builder',
-  'builderCreditCode',
-  'issuedOn',
-  'contactPerson',
-  'contactPhone',
-] as const;
+/** W1: the ten fields the permissions benchmark reads too (open, masked, granted). */
+const W1_FIELDS = PERMIT_FIELDS;
 const W2_PERMIT = ['permitNo', 'projectName', 'issuedOn', 'district'];
 const W2_PLOT = ['parcelCode', 'district', 'plannedUse', 'areaM2', 'permitDate', 'address'];
 const ROWS = 100;
@@ -431,16 +365,32 @@ const WORKLOADS: Workload[] = [
 // ---------------------------------------------------------------------------------------------------------
 // Checking answers
 
-async function post(base: string, path: string, body: string, headers: Record<string, string>) {
-  const response = await fetch(base + path, { method: 'POST', headers, body });
-  return { status: response.status, text: await response.text() };
+/** The declared decimal fields of the workloads' datasets (numeric columns). */
+const DECIMALS = new Set(
+  [PERMITS, datasetNamed('landUseChange')].flatMap((dataset) =>
+    Object.entries(dataset.fields)
+      .filter(([, field]) => field.type === 'number')
+      .map(([name]) => name),
+  ),
+);
+
+/** Decimals as numbers: PostGraphile sends PostgreSQL's numeric as text (BigFloat), the hub as numbers. */
+function decimalsAsNumbers(row: Row): Row {
+  const copy: Row = {};
+  for (const [name, value] of Object.entries(row)) {
+    copy[name] =
+      DECIMALS.has(name) && typeof value === 'string'
+        ? Number(value)
+        : value && typeof value === 'object' && !Array.isArray(value)
+          ? decimalsAsNumbers(value as Row)
+          : value;
+  }
+  return copy;
 }
 
 /** Masks, as the hub does for the consumer, the personal fields the consumer reads masked. */
 function masker(masked: string[]): (row: Row) => Row {
-  const rules = new Map(
-    masked.map((field) => [field, constructionPermit.fields[field]?.mask as MaskRule | undefined]),
-  );
+  const rules = new Map(masked.map((field) => [field, PERMITS.fields[field]?.mask as MaskRule | undefined]));
   return (row) => {
     const copy: Row = { ...row };
     for (const [field, rule] of rules) if (rule && field in copy) copy[field] = maskValue(rule, copy[field]);
@@ -456,19 +406,6 @@ function canonical(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
-}
-
-/** The first differences between two values, by path. */
-function differences(a: unknown, b: unknown, path = '$', found: string[] = []): string[] {
-  if (found.length >= 5) return found;
-  if (a && b && typeof a === 'object' && typeof b === 'object') {
-    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
-      differences((a as Row)[key], (b as Row)[key], `${path}.${key}`, found);
-    }
-  } else if (canonical(a) !== canonical(b)) {
-    found.push(`${path}: ${JSON.stringify(a)?.slice(0, 60)} ≠ ${JSON.stringify(b)?.slice(0, 60)}`);
-  }
-  return found;
 }
 
 interface Checker {
@@ -487,7 +424,7 @@ function checker(
       const bytes = {} as Record<ServerName, number>;
       for (const server of servers) {
         const { path, body } = workload.request(server.name, key);
-        const answer = await post(server.base, path, body, headersOf(server.name));
+        const answer = await post(server.base + path, body, headersOf(server.name));
         let parsed: GraphQLAnswer;
         try {
           parsed = JSON.parse(answer.text) as GraphQLAnswer;
@@ -499,7 +436,7 @@ function checker(
             `${server.name} ${workload.name}: HTTP ${answer.status}, errors ${JSON.stringify(parsed.errors)?.slice(0, 400)}`,
           );
         }
-        const records = workload.records(server.name, parsed);
+        const records = workload.records(server.name, parsed).map(decimalsAsNumbers);
         if (records.length !== workload.rows) {
           throw new Error(`${server.name} ${workload.name}: ${records.length} rows, not ${workload.rows}`);
         }
@@ -514,7 +451,7 @@ function checker(
       const reference = canonical(contents.get(first.name));
       for (const other of others) {
         if (canonical(contents.get(other.name)) !== reference) {
-          const diff = differences(contents.get(first.name), contents.get(other.name));
+          const diff = differences(contents.get(first.name), contents.get(other.name), 5);
           throw new Error(
             `${workload.name}: ${first.name} and ${other.name} answer different content:\n  ${diff.join('\n  ')}`,
           );
@@ -526,12 +463,6 @@ function checker(
   return result;
 }
 
-function occurrences(text: string, needle: string): number {
-  let n = 0;
-  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length)) n++;
-  return n;
-}
-
 /** The check of every response under load: no errors, as many records as asked (ASCII markers only). */
 function verifier(workload: Workload, server: ServerName): (body: string) => boolean {
   const marker = workload.marker?.(server) ?? '"permitNo":"';
@@ -540,41 +471,6 @@ function verifier(workload: Workload, server: ServerName): (body: string) => boo
 
 // ---------------------------------------------------------------------------------------------------------
 // Measuring
-
-const CLOCK_TICKS = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** CPU time (user + system, all threads) of a process so far, in ms; 0 when it is gone. */
-function cpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
-}
-
-function peakRssMiB(pid: number): number {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU so far of the PostgreSQL backends of a server (by application_name), by backend pid. */
-async function backendCpu(monitor: postgres.Sql, application: string): Promise<Map<number, number>> {
-  const rows = await monitor<{ pid: number }[]>`
-    select pid from pg_stat_activity where application_name = ${application}`;
-  return new Map(rows.map((r) => [r.pid, cpuMs(r.pid)]));
-}
 
 interface Side {
   rps: number;
@@ -602,7 +498,7 @@ function autocannonOptions(target: LoadTarget, seconds: number, connections: num
   const { server, workload, headers, keys } = target;
   const first = workload.request(server.name, keys[0]);
   let next = 0;
-  const options: Options & { requests?: { setupRequest: (request: Row) => Row }[] } = {
+  const options: Options = {
     url: server.base + first.path,
     method: 'POST',
     connections,
@@ -626,39 +522,22 @@ function autocannonOptions(target: LoadTarget, seconds: number, connections: num
 
 async function load(target: LoadTarget, seconds: number, monitor: postgres.Sql): Promise<Side> {
   const { server } = target;
-  const dbBefore = await backendCpu(monitor, server.application);
-  const cpuBefore = cpuMs(server.pid);
-  const result: Result = await autocannon(autocannonOptions(target, seconds, settings.connections));
-  const cpu = cpuMs(server.pid) - cpuBefore;
-  const dbAfter = await backendCpu(monitor, server.application);
-  let db = 0;
-  for (const [pid, ms] of dbAfter) db += ms - (dbBefore.get(pid) ?? 0);
-  const requests = Math.max(result.requests.total, 1);
+  const options = autocannonOptions(target, seconds, settings.connections);
+  const side = await measureLoad(options, server.pid, { sql: monitor, application: server.application });
+  const requests = Math.max(side.requests, 1);
   return {
-    rps: result.requests.total / result.duration,
-    requests: result.requests.total,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    cpu: cpu / requests,
-    dbCpu: db / requests,
-    non2xx: result.non2xx,
-    mismatches: result.mismatches,
-    errors: result.errors,
-    timeouts: result.timeouts,
+    rps: side.rps,
+    requests: side.requests,
+    p50: side.p50,
+    p99: side.p99,
+    cpu: side.cpuMicros / 1000 / requests,
+    dbCpu: (side.dbCpuMicros ?? 0) / 1000 / requests,
+    non2xx: side.non2xx,
+    mismatches: side.mismatches,
+    errors: side.errors,
+    timeouts: side.timeouts,
   };
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-const spread = (values: number[]) => ({
-  median: median(values),
-  min: Math.min(...values),
-  max: Math.max(...values),
-});
-const fixed = (value: number, digits = 1) => value.toFixed(digits);
 
 interface Overhead {
   requests: number;
@@ -693,7 +572,7 @@ async function measureOverhead(
   const ask = async (server: Server) => {
     const { path, body } = w3Workload.request(server.name);
     const start = performance.now();
-    const answer = await post(server.base, path, body, headersOf(server.name));
+    const answer = await post(server.base + path, body, headersOf(server.name));
     const ms = performance.now() - start;
     if (answer.status !== 200 || !verifier(w3Workload, server.name)(answer.text)) {
       throw new Error(`${server.name} W3 (one at a time): ${answer.text.slice(0, 300)}`);
@@ -773,16 +652,16 @@ async function countStatements(
   try {
     for (const name of SERVERS) {
       const application = `jt_bench_count_${name}`;
-      const server = await startServer(name, tools, urlFor(url, application, proxy.port), application);
+      const server = await startServer(name, tools, urlNaming(url, application, proxy.port), application);
       try {
         for (const workload of workloads) {
           const send = (i: number) => {
             const { path, body } = workload.request(name, keys[i % keys.length]);
-            return post(server.base, path, body, headersOf(name));
+            return post(server.base + path, body, headersOf(name));
           };
           for (let i = 0; i < 20; i++) await send(i);
           // Let whatever the warm-up left (audit group commits) land before counting.
-          await new Promise((done) => setTimeout(done, 300));
+          await sleep(300);
           proxy.reset();
           for (let i = 0; i < settings.countRequests; i++) {
             const answer = await send(i + 7);
@@ -790,7 +669,7 @@ async function countStatements(
               throw new Error(`${name} ${workload.name} (counting): ${answer.text.slice(0, 300)}`);
             }
           }
-          await new Promise((done) => setTimeout(done, 300));
+          await sleep(300);
           const sequential = (proxy.counts().get(application) ?? 0) / settings.countRequests;
           const statements = [...proxy.statements(application)].map(([text, n]) => ({
             kind: statementKind(text),
@@ -801,7 +680,7 @@ async function countStatements(
           const result = await autocannon(
             autocannonOptions({ server, workload, headers: headersOf(name), keys }, 2, settings.connections),
           );
-          await new Promise((done) => setTimeout(done, 300));
+          await sleep(300);
           const underLoad = (proxy.counts().get(application) ?? 0) / Math.max(result.requests.total, 1);
           counts[workload.name] ??= {} as Record<ServerName, StatementCount>;
           counts[workload.name][name] = { sequential, underLoad, statements };
@@ -834,13 +713,12 @@ export async function run(): Promise<void> {
       .map(([name, version]) => `${name} ${version}`)
       .join(', ')}`,
   );
-  await ensureBenchDatabase(url, 'BENCH_COMPARE_DATABASE_URL');
-  await jingtu(tools, url, ['migrate']);
+  await prepareBenchDatabase(url, 'BENCH_COMPARE_DATABASE_URL');
   const monitor = postgres(url, { max: 1, onnotice: () => {} });
   const servers: Server[] = [];
-  const keyIds: string[] = [];
+  const apiKeys: Awaited<ReturnType<typeof createKeys>> = {};
   try {
-    const data: DataReport = await ensureData(monitor);
+    const data: DataReport = await ensureData(monitor, scaledSizes(settings.scale));
     console.log(
       `data: ${JSON.stringify(data.counts)}${data.generated.length ? `, generated ${data.generated.join(', ')} in ${fixed(data.seconds)} s` : ' (kept from an earlier run)'}`,
     );
@@ -851,22 +729,23 @@ export async function run(): Promise<void> {
     w3Workload.rows = (await monitor.unsafe(W3_SQL)).length;
     if (workloads.includes(w3Workload)) console.log(`W3: ${w3Workload.rows} groups`);
 
-    const consumer = await createKey(tools, url, 'PLANNING');
-    const owner = await createKey(tools, url, 'HOUSING');
-    keyIds.push(consumer.id, owner.id);
-    const headersOf = (name: ServerName): Record<string, string> => ({
-      'content-type': 'application/json',
-      ...(name === 'hub' ? { authorization: `Bearer ${consumer.key}` } : {}),
-    });
+    Object.assign(apiKeys, await createKeys(url, [PERMIT_CONSUMER], 'bench:compare'));
+    const consumer = apiKeys[PERMIT_CONSUMER];
+    const headersOf = (name: ServerName) => jsonHeaders(name === 'hub' ? consumer.key : undefined);
+    const { grant, access } = await permitConsumer(
+      url,
+      consumer.key,
+      '性能基准：与手写上限和 PostGraphile 对比 / benchmark against a hand-written ceiling and PostGraphile',
+    );
+    const granted = access.fields.filter((f) => f.reason === 'GRANT').map((f) => f.field);
+    console.log(
+      `consumer ${PERMIT_CONSUMER} reads ${W1_FIELDS.length} fields of ${PERMITS.name}: ${access.clear} in clear, ` +
+        `masked ${access.masked.join(', ')}, under grant ${granted.join(', ')}; grant ${grant.id} (${grant.reused ? 'reused' : 'new'})`,
+    );
 
     for (const name of SERVERS)
-      servers.push(await startServer(name, tools, urlFor(url, `jt_bench_${name}`), `jt_bench_${name}`));
-    const hub = servers[0];
-    const grant = await ensureGrant(hub.base, consumer.key, owner.key);
-    console.log(
-      `consumer PLANNING reads ${W1_FIELDS.length} fields of constructionPermit: ${grant.summary}; grant ${grant.id} (${grant.reused ? 'reused' : 'new'})`,
-    );
-    const mask = masker(grant.masked);
+      servers.push(await startServer(name, tools, urlNaming(url, `jt_bench_${name}`), `jt_bench_${name}`));
+    const mask = masker(access.masked);
     const check = checker(servers, headersOf, mask);
 
     const bytes: Record<string, Record<ServerName, number>> = {};
@@ -1008,16 +887,11 @@ export async function run(): Promise<void> {
         ]);
       }
     }
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const line = (cells: string[]) =>
-      cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-    console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
-    for (const row of rows) console.log(line(row));
+    console.log(`\n${table(header, rows, 2)}`);
     console.log('\nratios of req/s, median over the rounds (min–max):');
     for (const workload of workloads) {
       const w = summary[workload.name];
-      const r = (x: { median: number; min: number; max: number }) =>
-        `${fixed(x.median, 3)} (${fixed(x.min, 3)}–${fixed(x.max, 3)})`;
+      const r = (x: Spread) => `${fixed(x.median, 3)} (${fixed(x.min, 3)}–${fixed(x.max, 3)})`;
       console.log(
         `  ${workload.name} ${workload.title}: hub/ceiling ${r(w.hubOverCeiling)}, hub/postgraphile ${r(w.hubOverPostgraphile)}`,
       );
@@ -1059,26 +933,18 @@ export async function run(): Promise<void> {
     else console.log('every response under load had status 200, no errors and the right number of records');
 
     const loadAfter = os.loadavg();
-    const cpus = os.cpus();
     const results = {
       benchmark: 'compare',
       date: new Date().toISOString(),
-      command: commandLine(),
-      machine: {
-        nproc: Number(execFileSync('nproc').toString().trim()),
-        cpus: cpus.length,
-        model: cpus[0]?.model ?? 'unknown',
-        platform: `${os.platform()} ${os.release()}`,
-        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-        loadAverage: { before: loadBefore, after: loadAfter },
-      },
+      command: commandLine(THIS_FILE),
+      machine: machine(loadBefore, loadAfter),
       node: { servers: tools.nodeVersion, loadGenerator: process.version, binary: tools.node },
       postgraphile: tools.postgraphileVersion,
       postgres: (await monitor<{ v: string }[]>`select version() as v`)[0].v,
       database: redacted(url),
       data: data.counts,
       settings,
-      consumer: { principal: 'PLANNING', grant: grant.id, fields: grant.fields },
+      consumer: { principal: PERMIT_CONSUMER, grant: grant.id, fields: access.fields },
       connectionsSeen,
       queries: Object.fromEntries(
         workloads.map((w) => [w.name, Object.fromEntries(SERVERS.map((n) => [n, w.request(n, keys[0])]))]),
@@ -1092,95 +958,13 @@ export async function run(): Promise<void> {
       rounds,
       seconds: Math.round((Date.now() - started) / 1000),
     };
-    mkdirSync(dirname(RESULTS_FILE), { recursive: true });
-    writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
-    console.log(
-      `results: ${RESULTS_FILE} (${results.seconds} s in all; load average ${loadBefore.map((l) => fixed(l, 2)).join(' ')} before, ${loadAfter.map((l) => fixed(l, 2)).join(' ')} after, ${cpus.length} CPUs)`,
-    );
+    console.log(loadLine(loadBefore, loadAfter));
+    writeResults('compare', results, 'BENCH_COMPARE_RESULTS');
   } finally {
     await Promise.all(servers.map(stopServer));
-    for (const id of keyIds) await jingtu(tools, url, ['keys', 'revoke', id]).catch(() => {});
+    await revokeKeys(url, Object.values(apiKeys));
     await monitor.end({ timeout: 5 });
   }
 }
 
-/**
- * The consumer's grant on the CONDITIONAL fields of the selection, through the hub's own API: reused while
- * it lasts, else requested by PLANNING and approved by HOUSING (the owner). Returns how each field is read.
- */
-async function ensureGrant(base: string, consumerKey: string, ownerKey: string) {
-  const ask = async (key: string, query: string, variables: Row = {}) => {
-    const answer = await post(base, '/graphql', JSON.stringify({ query, variables }), {
-      'content-type': 'application/json',
-      authorization: `Bearer ${key}`,
-    });
-    const parsed = JSON.parse(answer.text) as GraphQLAnswer;
-    if (parsed.errors?.length) throw new Error(`hub: ${JSON.stringify(parsed.errors)}`);
-    return parsed.data as Record<string, never>;
-  };
-  type FieldAccess = {
-    field: string;
-    mode: string;
-    reason: string;
-    grantId: string | null;
-    grantExpiresAt: string | null;
-  };
-  const access = async () => {
-    const data = await ask(
-      consumerKey,
-      '{ myAccess { dataset fields { field mode reason grantId grantExpiresAt } } }',
-    );
-    const datasets = data.myAccess as { dataset: string; fields: FieldAccess[] }[];
-    const fields = datasets.find((d) => d.dataset === 'constructionPermit')?.fields ?? [];
-    return W1_FIELDS.map((name) => fields.find((f) => f.field === name) as FieldAccess);
-  };
-  let fields = await access();
-  const dayAhead = Date.now() + 24 * 3600_000;
-  const needed = fields.filter(
-    (f) =>
-      f.reason === 'NO_GRANT' ||
-      (f.reason === 'GRANT' && new Date(f.grantExpiresAt ?? 0).getTime() < dayAhead),
-  );
-  let reused = true;
-  if (needed.length) {
-    reused = false;
-    const requested = await ask(
-      consumerKey,
-      'mutation($input: AccessRequestInput!) { requestAccess(input: $input) { id } }',
-      {
-        input: {
-          dataset: 'constructionPermit',
-          fields: needed.map((f) => f.field),
-          purpose:
-            '性能基准：与手写上限和 PostGraphile 对比 / benchmark against a hand-written ceiling and PostGraphile',
-          termDays: 365,
-        },
-      },
-    );
-    const id = (requested.requestAccess as { id: string }).id;
-    await ask(ownerKey, 'mutation($id: ID!) { approveAccess(id: $id) { status } }', { id });
-    fields = await access();
-  }
-  if (fields.some((f) => !f || f.mode === 'DENIED'))
-    throw new Error(`PLANNING cannot read: ${JSON.stringify(fields)}`);
-  const granted = fields.filter((f) => f.reason === 'GRANT');
-  const masked = fields.filter((f) => f.mode === 'MASKED').map((f) => f.field);
-  const clear = fields.filter((f) => f.mode === 'CLEAR').length;
-  if (!granted.length || !masked.length || !clear) {
-    throw new Error(`the selection does not mix open, masked and granted fields: ${JSON.stringify(fields)}`);
-  }
-  return {
-    id: granted[0].grantId as string,
-    reused,
-    masked,
-    fields,
-    summary: `${clear} in clear, masked ${masked.join(', ')}, under grant ${granted.map((f) => f.field).join(', ')}`,
-  };
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === THIS_FILE) {
-  run().catch((error: Error) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, run);

@@ -62,8 +62,8 @@ import { withBenchDatabase } from './support/database.js';
 import { envNumber } from './support/env.js';
 import { jsonHeaders, post } from './support/http.js';
 import { createKeys } from './support/keys.js';
-import { serveEnv, sleep, spawnServe, stopChild } from './support/processes.js';
-import { gitState, loadLine, machine, runIfMain, writeResults } from './support/report.js';
+import { pollReadyz, type ReadySample, serveEnv, sleep, spawnServe, stopChild } from './support/processes.js';
+import { gitState, loadLine, logSummary, machine, runIfMain, writeResults } from './support/report.js';
 import { countBy, latency, round } from './support/stats.js';
 
 function readSettings() {
@@ -494,45 +494,6 @@ class Checker {
 // Figures
 
 // ---------------------------------------------------------------------------------------------------------
-// /readyz
-
-interface ReadySample {
-  /** When the answer came (or the poll gave up): when /readyz said this. */
-  at: number;
-  startedAt: number;
-  status: number;
-  ms: number;
-}
-
-function pollReadyz(url: string, intervalMs: number) {
-  const samples: ReadySample[] = [];
-  let stopped = false;
-  const loop = (async () => {
-    while (!stopped) {
-      const startedAt = Date.now();
-      let status = 0;
-      try {
-        const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5000) });
-        status = response.status;
-        await response.arrayBuffer();
-      } catch {
-        status = 0;
-      }
-      const at = Date.now();
-      samples.push({ at, startedAt, status, ms: at - startedAt });
-      await sleep(Math.max(0, intervalMs - (at - startedAt)));
-    }
-  })();
-  return {
-    samples,
-    async stop() {
-      stopped = true;
-      await loop;
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------
 // Load
 
 interface Slot {
@@ -709,23 +670,6 @@ async function verifyChain(databaseUrl: string): Promise<{ intact: boolean; outp
   } catch (error) {
     return { intact: false, output: (error as Error).message };
   }
-}
-
-/** Hub log lines of level warn and above, counted by message. */
-function hubLogSummary(output: string): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const line of output.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    try {
-      const entry = JSON.parse(line) as { level?: number; msg?: string };
-      if ((entry.level ?? 0) < 40) continue;
-      const key = `${entry.level === 40 ? 'warn' : entry.level === 50 ? 'error' : 'fatal'}: ${entry.msg}`;
-      counts[key] = (counts[key] ?? 0) + 1;
-    } catch {
-      counts['(unparsed line)'] = (counts['(unparsed line)'] ?? 0) + 1;
-    }
-  }
-  return counts;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1235,7 +1179,7 @@ export async function run(): Promise<void> {
           `(its log says: ${JSON.stringify(hub.output().match(/"msg":"(shutting down[^"]*)"/)?.[1] ?? 'nothing about it')})`,
       );
     }
-    const hubLog = hubLogSummary(hub.output());
+    const hubLog = logSummary(hub.output());
     const hubLogFile = join(os.tmpdir(), `jingtu-bench-load-${runId}-hub.log`);
     writeFileSync(hubLogFile, hub.output());
     const postgresLogFile = join(os.tmpdir(), `jingtu-bench-load-${runId}-postgres.log`);

@@ -12,7 +12,7 @@
  * over the rounds of req/s(full) ÷ req/s(other): ratios measured side by side, not absolute times. The
  * order of the three sides changes from round to round (the six orders of a Williams design, so that each
  * hub runs first, second and last, and after each other hub, equally often over six rounds). Beside it, CPU
- * time per request over all the requests of the rounds: the hub process's (process.cpuUsage), and, when
+ * time per request over all the requests of the rounds: the hub process's (/proc), and, when
  * PostgreSQL runs on this machine, its backends' for that hub's connections (/proc; the audit's INSERT and
  * hash-chain trigger run there), which the load of other processes disturbs much less than throughput.
  *
@@ -31,39 +31,25 @@
  * BENCH_LOG_LEVEL (silent), BENCH_PROFILE=1 (CPU-profile the hubs over the rounds and compare where the
  * time goes, per request: full against each of the others).
  */
-import { type ChildProcess, execFileSync, fork } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector';
+import { rmSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import autocannon, { type Result } from 'autocannon';
-import { count, eq } from 'drizzle-orm';
-import { pino } from 'pino';
-import { EffectiveAccess } from '../src/access/effectiveAccess.js';
-import { approveAccess, listAccessRequests, requestAccess } from '../src/access/grants.js';
-import { createKey, revokeKey } from '../src/access/keys.js';
-import { type Principal, principalFromRow } from '../src/access/principal.js';
-import { type Dataset, sharingOf } from '../src/catalog/define.js';
-import { datasetByName } from '../src/catalog/registry.js';
-import { type Config, DEFAULT_LIMITS } from '../src/config.js';
-import { loadReference } from '../src/datasets/reference.js';
-import { type Database, openDatabase } from '../src/db/connection.js';
-import { principal } from '../src/db/hubTables.js';
-import { runMigrations } from '../src/db/migrate.js';
+import { join } from 'node:path';
+import type { Options } from 'autocannon';
+import { count } from 'drizzle-orm';
+import type { Database } from '../src/db/connection.js';
 import { seedDemo } from '../src/demo/seed.js';
-import { createHub } from '../src/http/app.js';
 import { formatProfileComparison, summariseProfile } from './cpuprofile.js';
-import { ensureBenchDatabase, redacted } from './support/database.js';
-import { envNumber } from './support/env.js';
+import { benchDatabaseUrl, openBenchDatabase, prepareBenchDatabase, redacted } from './support/database.js';
+import { roundSettings } from './support/env.js';
+import { jsonHeaders, post } from './support/http.js';
+import { type ForkedHub, forkHub } from './support/hub.js';
+import { type BenchKey, createKeys, revokeKeys } from './support/keys.js';
+import { type Backends, backendCpuReadable, measureLoad } from './support/measure.js';
+import { PERMIT_CONSUMER, PERMIT_FIELDS, PERMITS, permitConsumer } from './support/permits.js';
+import { loadLine, machine, resultsDir, runIfMain, writeResults } from './support/report.js';
+import { differences, fixed, median, occurrences, pct, sum, table } from './support/stats.js';
 
-const THIS_FILE = fileURLToPath(import.meta.url);
-const BENCH_DIR = dirname(THIS_FILE);
-const ROOT = resolve(BENCH_DIR, '..');
-const RESULTS_FILE = join(BENCH_DIR, 'results/permissions.json');
-const PROFILE_DIR = join(BENCH_DIR, 'results/profiles');
-
-const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/jingtu_bench';
+const PROFILE_DIR = join(resultsDir(), 'profiles');
 
 /** The three hubs. */
 const VARIANTS = {
@@ -99,35 +85,15 @@ const settings = {
   // Short slices, many rounds: on a shared machine the load of others changes within seconds, and the
   // sides of a round should see the same load. 10 rounds × 3 sides × 3 s, plus the warm-up, is about two
   // minutes.
-  rounds: Math.min(envNumber('BENCH_ROUNDS', 10), 24),
-  seconds: Math.min(envNumber('BENCH_SECONDS', 3), 30),
-  warmupSeconds: Math.min(envNumber('BENCH_WARMUP_SECONDS', 5), 30),
-  connections: Math.min(envNumber('BENCH_CONNECTIONS', 10), 100),
-  pool: Math.min(envNumber('BENCH_POOL', 10), 100),
+  ...roundSettings({ variable: 'BENCH_ROUNDS', fallback: 10, max: 24 }, 5),
   logLevel: process.env.BENCH_LOG_LEVEL || 'silent',
   profile: process.env.BENCH_PROFILE === '1',
 };
 
-/**
- * The consumer, the dataset and the ten fields: OPEN fields in clear, personal fields masked (脱敏) and
- * CONDITIONAL fields under a grant (PLANNING does not own construction permits; HOUSING does).
- */
-const CONSUMER = 'PLANNING';
-const DATASET = 'constructionPermit';
+/** 100 construction permits × 10 fields, as PLANNING (bench/support/permits.ts: open, masked, granted). */
 const LIST = 'constructionPermits';
 const ROWS = 100;
-const FIELDS = [
-  'permitNo',
-  'projectName',
-  'parcelCode',
-  'district',
-  'address',
-  'builder',
-  'builderCreditCode',
-  'issuedOn',
-  'contactPerson',
-  'contactPhone',
-] as const;
+const FIELDS = PERMIT_FIELDS;
 
 const OPERATION = 'PermissionsBench';
 const QUERY = `query ${OPERATION} {
@@ -145,305 +111,30 @@ const requestIdOf = (label: Label) => `bench-${label}`;
 /** The application_name of a hub's database connections: finds its backends in pg_stat_activity. */
 const applicationNameOf = (label: Label) => `jingtu-bench-${label}`;
 
-function databaseUrl(): string {
-  return process.env.BENCH_DATABASE_URL ?? DEFAULT_URL;
-}
+const databaseUrl = () =>
+  benchDatabaseUrl('BENCH_DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/jingtu_bench');
 
-function hubConfig(url: string, poolSize: number): Config {
-  return {
-    databaseUrl: url,
-    dataDir: join(os.tmpdir(), 'jingtu-bench-unused'),
-    port: 0,
-    host: '127.0.0.1',
-    logLevel: 'silent',
-    poolSize,
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Child process: one hub
-
-type HubMessage =
-  | { type: 'ready'; port: number }
-  | { type: 'failed'; error: string }
-  | { type: 'profiled'; file: string }
-  | { type: 'cpu'; micros: number };
-type ParentMessage = 'stop' | 'cpu' | { type: 'profile-start' } | { type: 'profile-stop'; file: string };
-
-/**
- * The hub's own CPU profiler (the main thread only, over the measured rounds only). The inspector session
- * opens at the first start, so that a hub that is not profiled runs without one.
- */
-function profiler() {
-  let session: Session | undefined;
-  const post = (method: string, params?: object) =>
-    new Promise<unknown>((done, fail) => {
-      if (!session) {
-        session = new Session();
-        session.connect();
-      }
-      session.post(method, params, (error, result) => (error ? fail(error) : done(result)));
-    });
-  return {
-    async start() {
-      await post('Profiler.enable');
-      await post('Profiler.setSamplingInterval', { interval: 500 });
-      await post('Profiler.start');
-    },
-    async stop(file: string) {
-      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, JSON.stringify(profile));
-    },
-  };
-}
-
-async function serveHub(label: Label): Promise<void> {
-  const { permissions, audit } = VARIANTS[label];
-  // The hub's connections name it (a URL parameter postgres.js sends at startup, over the hub's own
-  // application_name), so that the parent can find their backends and read their CPU time.
-  const url = new URL(databaseUrl());
-  url.searchParams.set('application_name', applicationNameOf(label));
-  const database = await openDatabase(hubConfig(url.toString(), settings.pool));
-  const reference = await loadReference(database.db);
-  const logger = pino({ level: settings.logLevel });
-  // The benchmark measures throughput: one principal's thousands of requests must not meet the rate limit.
-  const limits = { ...DEFAULT_LIMITS, ratePerMinute: 0 };
-  const hub = await createHub({
-    db: database.db,
-    sql: database.sql,
-    reference,
-    logger,
-    permissions,
-    audit,
-    limits,
-  });
-  await new Promise<void>((done, fail) => {
-    hub.httpServer.once('error', fail);
-    hub.httpServer.listen(0, '127.0.0.1', done);
-  });
-  const address = hub.httpServer.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    // hub.stop() writes what the audit still holds before the process ends.
-    await hub.stop();
-    await database.close();
-    process.exit(0);
-  };
-  const cpu = profiler();
-  process.on('message', (message: ParentMessage) => {
-    if (message === 'stop') void stop();
-    else if (message === 'cpu') {
-      const used = process.cpuUsage();
-      process.send?.({ type: 'cpu', micros: used.user + used.system } satisfies HubMessage);
-    } else if (message.type === 'profile-start') void cpu.start();
-    else if (message.type === 'profile-stop') {
-      void cpu.stop(message.file).then(() => process.send?.({ type: 'profiled', file: message.file }));
-    }
-  });
-  process.on('disconnect', () => void stop());
-  process.send?.({ type: 'ready', port } satisfies HubMessage);
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Parent: setup
-
-function benchDataset(): Dataset {
-  const dataset = datasetByName(DATASET);
-  if (!dataset) throw new Error(`no dataset ${DATASET}`);
-  return dataset;
-}
-
-async function principalOf(database: Database, code: string): Promise<Principal> {
-  const [row] = await database.db.select().from(principal).where(eq(principal.code, code));
-  if (!row) throw new Error(`no principal ${code}`);
-  return principalFromRow(row, 'bench');
-}
-
-/** The consumer's grant on the CONDITIONAL fields, through the grants service: reused while it lasts. */
-async function ensureGrant(
-  database: Database,
-  consumer: Principal,
-): Promise<{ id: string; fields: string[]; reused: boolean }> {
-  const dataset = benchDataset();
-  // Whichever selected fields the catalogue declares CONDITIONAL (the declarations may change).
-  const GRANTED = FIELDS.filter((name) => sharingOf(dataset.fields[name]) === 'CONDITIONAL');
-  if (GRANTED.length === 0) throw new Error(`none of the selected fields of ${DATASET} is CONDITIONAL`);
-  const dayAhead = Date.now() + 24 * 3600_000;
-  const active = await listAccessRequests(database.db, consumer, { status: ['APPROVED'], dataset: DATASET });
-  const usable = active.rows.find(
-    (grant) =>
-      grant.requester === consumer.code &&
-      GRANTED.every((field) => grant.fields.includes(field)) &&
-      grant.expiresAt !== null &&
-      new Date(grant.expiresAt).getTime() > dayAhead,
-  );
-  if (usable) return { id: usable.id, fields: GRANTED, reused: true };
-  const owner = await principalOf(database, dataset.owner);
-  const requested = await requestAccess(database.db, consumer, {
-    dataset: DATASET,
-    fields: GRANTED,
-    purpose: '性能基准：字段权限开销 / benchmark of what field-level permissions cost',
-    termDays: 365,
-  });
-  const approved = await approveAccess(database.db, owner, requested.id);
-  return { id: approved.id, fields: GRANTED, reused: false };
-}
-
-/** How the consumer reads each selected field, from the catalogue and its grants (as the hub decides it). */
-async function fieldClasses(database: Database, consumer: Principal) {
-  const dataset = benchDataset();
-  const grants = await listAccessRequests(database.db, consumer, { status: ['APPROVED'], dataset: DATASET });
-  const access = new EffectiveAccess(
-    consumer,
-    grants.rows.map((g) => ({
-      id: g.id,
-      dataset: g.dataset,
-      fields: g.fields,
-      expiresAt: g.expiresAt ?? '',
-    })),
-  );
-  return FIELDS.map((name) => {
-    const decision = access.field(dataset, name);
-    return {
-      field: name,
-      sharing: sharingOf(dataset.fields[name]),
-      mode: decision.mode,
-      reason: decision.reason,
-    };
-  });
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Parent: hubs
-
-interface RunningHub {
+interface RunningHub extends ForkedHub {
   label: Label;
   url: string;
-  child: ChildProcess;
 }
 
-function startHub(label: Label): Promise<RunningHub> {
-  const child = fork(THIS_FILE, ['--hub', label], {
-    cwd: ROOT,
-    execArgv: ['--import', 'tsx'],
-    // As deployed; the same for every hub.
-    env: { ...process.env, NODE_ENV: 'production' },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+async function startHub(label: Label): Promise<RunningHub> {
+  const hub = await forkHub({
+    name: `hub ${label}`,
+    databaseUrl: databaseUrl(),
+    pool: settings.pool,
+    logLevel: settings.logLevel,
+    permissions: VARIANTS[label].permissions,
+    audit: VARIANTS[label].audit,
+    rateLimit: false,
+    applicationName: applicationNameOf(label),
   });
-  return new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`hub ${label} did not start within 60 s`)), 60_000);
-    child.once('exit', (code) => fail(new Error(`hub ${label} exited with ${code} before it was ready`)));
-    child.on('message', (message: HubMessage) => {
-      clearTimeout(timer);
-      if (message.type === 'ready') {
-        done({ label, url: `http://127.0.0.1:${message.port}/graphql`, child });
-      } else if (message.type === 'failed') fail(new Error(`hub ${label}: ${message.error}`));
-    });
-  });
-}
-
-function startProfile(hub: RunningHub): void {
-  hub.child.send({ type: 'profile-start' } satisfies ParentMessage);
-}
-
-function stopProfile(hub: RunningHub): Promise<string> {
-  const file = join(PROFILE_DIR, `hub-${hub.label}.cpuprofile`);
-  return new Promise((done) => {
-    const listen = (message: HubMessage) => {
-      if (message.type !== 'profiled') return;
-      hub.child.off('message', listen);
-      done(message.file);
-    };
-    hub.child.on('message', listen);
-    hub.child.send({ type: 'profile-stop', file } satisfies ParentMessage);
-  });
-}
-
-/** CPU time (user + system) the hub process has used so far, in microseconds. */
-function cpuOf(hub: RunningHub): Promise<number> {
-  return new Promise((done) => {
-    const listen = (message: HubMessage) => {
-      if (message.type !== 'cpu') return;
-      hub.child.off('message', listen);
-      done(message.micros);
-    };
-    hub.child.on('message', listen);
-    hub.child.send('cpu' satisfies ParentMessage);
-  });
-}
-
-function stopHub(hub: RunningHub): Promise<void> {
-  return new Promise((done) => {
-    if (hub.child.exitCode !== null) return done();
-    const timer = setTimeout(() => hub.child.kill('SIGKILL'), 15_000);
-    hub.child.once('exit', () => {
-      clearTimeout(timer);
-      done();
-    });
-    hub.child.send('stop' satisfies ParentMessage);
-  });
+  return Object.assign(hub, { label, url: `${hub.base}/graphql` });
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Parent: the database's side (the backends' CPU time, the audit records)
-
-/** Microseconds per clock tick of /proc/<pid>/stat. */
-const MICROS_PER_TICK = (() => {
-  try {
-    const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-    return 1e6 / (ticks > 0 ? ticks : 100);
-  } catch {
-    return 1e6 / 100;
-  }
-})();
-
-/** User + system CPU time of a process, in µs; undefined when it is gone or not readable. */
-function processCpu(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The fields after the command name (which may hold spaces), from field 3 (state): utime is field 14,
-    // stime field 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * MICROS_PER_TICK;
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU time so far of each PostgreSQL backend of a hub's connections (pid → µs), from pg_stat_activity. */
-async function backendCpu(database: Database, label: Label): Promise<Map<number, number>> {
-  const rows = await database.sql<{ pid: number }[]>`
-    select pid from pg_stat_activity
-    where datname = current_database() and application_name = ${applicationNameOf(label)}`;
-  const cpu = new Map<number, number>();
-  for (const { pid } of rows) {
-    const micros = processCpu(pid);
-    if (micros !== undefined) cpu.set(pid, micros);
-  }
-  return cpu;
-}
-
-/** Whether the backends' pids are processes of this machine that we can read (PostgreSQL on loopback). */
-async function backendCpuReadable(database: Database, label: Label): Promise<boolean> {
-  const cpu = await backendCpu(database, label);
-  if (cpu.size === 0) return false;
-  try {
-    return [...cpu.keys()].every((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres');
-  } catch {
-    return false;
-  }
-}
-
-/** The backends' CPU time between two readings, in µs (a connection opened meanwhile counts from 0). */
-function backendCpuSince(before: Map<number, number>, after: Map<number, number>): number {
-  let micros = 0;
-  for (const [pid, now] of after) micros += now - (before.get(pid) ?? 0);
-  return micros;
-}
+// The audit records
 
 interface AuditCount {
   records: number;
@@ -457,10 +148,10 @@ async function auditCounts(database: Database, keyId: string, since: Date): Prom
   const rows = await database.sql<{ request_id: string | null; records: number; complete: number }[]>`
     select request_id, count(*)::int as records,
       count(*) filter (where event = 'GRAPHQL' and outcome = 'OK' and operation_name = ${OPERATION}
-        and (detail -> 'rows' ->> ${DATASET})::int = ${ROWS}
+        and (detail -> 'rows' ->> ${PERMITS.name})::int = ${ROWS}
         and jsonb_array_length(detail -> 'reads') = ${FIELDS.length})::int as complete
     from audit_log
-    where principal = ${CONSUMER} and at >= ${since.toISOString()}::timestamptz and key_id = ${keyId}
+    where principal = ${PERMIT_CONSUMER} and at >= ${since.toISOString()}::timestamptz and key_id = ${keyId}
     group by request_id`;
   return new Map(rows.map((r) => [r.request_id ?? '', { records: r.records, complete: r.complete }]));
 }
@@ -469,16 +160,11 @@ const auditOf = (counts: Map<string, AuditCount>, requestId: string): AuditCount
   counts.get(requestId) ?? { records: 0, complete: 0 };
 
 // ---------------------------------------------------------------------------------------------------------
-// Parent: requests and checks
+// Requests and checks
 
 interface Request {
   body: string;
   headers: Record<string, string>;
-}
-
-async function post(url: string, request: Request): Promise<{ status: number; text: string }> {
-  const response = await fetch(url, { method: 'POST', headers: request.headers, body: request.body });
-  return { status: response.status, text: await response.text() };
 }
 
 interface ListResponse {
@@ -511,35 +197,6 @@ function problemsOf(status: number, text: string, masked: readonly string[]): st
   return problems;
 }
 
-/** Paths where two JSON values differ (at most `limit`). */
-function differences(a: unknown, b: unknown, path = '$', found: string[] = [], limit = 10): string[] {
-  if (found.length >= limit) return found;
-  if (typeof a !== typeof b || Array.isArray(a) !== Array.isArray(b) || (a === null) !== (b === null)) {
-    found.push(`${path}: ${JSON.stringify(a)?.slice(0, 80)} ≠ ${JSON.stringify(b)?.slice(0, 80)}`);
-  } else if (a && typeof a === 'object') {
-    const left = a as Record<string, unknown>;
-    const right = b as Record<string, unknown>;
-    for (const key of new Set([...Object.keys(left), ...Object.keys(right)])) {
-      differences(
-        left[key],
-        right[key],
-        Array.isArray(a) ? `${path}[${key}]` : `${path}.${key}`,
-        found,
-        limit,
-      );
-    }
-  } else if (a !== b) {
-    found.push(`${path}: ${JSON.stringify(a)} ≠ ${JSON.stringify(b)}`);
-  }
-  return found;
-}
-
-function occurrences(text: string, needle: string): number {
-  let n = 0;
-  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length)) n++;
-  return n;
-}
-
 /**
  * A body check for autocannon that is cheap and robust: autocannon decodes each TCP chunk as UTF-8 on its
  * own, so a Chinese character split across chunks would fail an exact comparison; the fingerprint counts
@@ -553,7 +210,7 @@ function bodyVerifier(expected: string): (body: string) => boolean {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Parent: load
+// Load
 
 interface Side {
   rps: number;
@@ -579,6 +236,11 @@ interface Meter {
   dbCpu: boolean;
 }
 
+const backendsOf = (database: Database, label: Label): Backends => ({
+  sql: database.sql,
+  application: applicationNameOf(label),
+});
+
 async function load(
   hub: RunningHub,
   request: Request,
@@ -588,9 +250,7 @@ async function load(
 ): Promise<Side> {
   const requestId = requestIdOf(hub.label);
   const auditBefore = auditOf(await auditCounts(meter.database, meter.keyId, meter.since), requestId);
-  const dbBefore = meter.dbCpu ? await backendCpu(meter.database, hub.label) : undefined;
-  const cpuBefore = await cpuOf(hub);
-  const result: Result = await autocannon({
+  const options: Options = {
     url: hub.url,
     method: 'POST',
     connections: settings.connections,
@@ -598,34 +258,29 @@ async function load(
     body: request.body,
     headers: request.headers,
     verifyBody: verify,
-  });
-  const hubCpu = (await cpuOf(hub)) - cpuBefore;
-  const dbCpu = dbBefore ? backendCpuSince(dbBefore, await backendCpu(meter.database, hub.label)) : null;
+  };
+  const side = await measureLoad(
+    options,
+    hub.pid,
+    meter.dbCpu ? backendsOf(meter.database, hub.label) : undefined,
+  );
   // Every response waited for its record's commit: the records of the requests answered are all there.
   const auditAfter = auditOf(await auditCounts(meter.database, meter.keyId, meter.since), requestId);
   return {
-    rps: result.requests.total / result.duration,
-    requests: result.requests.total,
-    hubCpu,
-    dbCpu,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    mismatches: result.mismatches,
-    errors: result.errors,
+    rps: side.rps,
+    requests: side.requests,
+    hubCpu: side.cpuMicros,
+    dbCpu: side.dbCpuMicros,
+    p50: side.p50,
+    p99: side.p99,
+    non2xx: side.non2xx,
+    mismatches: side.mismatches,
+    errors: side.errors,
     audited: auditAfter.records - auditBefore.records,
     auditedComplete: auditAfter.complete - auditBefore.complete,
   };
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
-const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
-const fixed = (value: number, digits = 1) => value.toFixed(digits);
 const ms = (micros: number | null) => (micros === null ? 'n/a' : (micros / 1000).toFixed(2));
 /** CPU ms per request of full and of the hub without a piece; cost = 1 − without ÷ full. */
 interface CpuCost {
@@ -646,7 +301,7 @@ interface Round {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Parent: the benchmark
+// The benchmark
 
 export async function run(): Promise<void> {
   const url = databaseUrl();
@@ -657,60 +312,49 @@ export async function run(): Promise<void> {
     `machine: ${os.availableParallelism()} CPUs available (nproc), load average ` +
       `${loadBefore.map((l) => fixed(l, 2)).join(' ')} (1, 5, 15 min) before the run`,
   );
-  await ensureBenchDatabase(url, 'BENCH_DATABASE_URL');
-  await runMigrations(url);
-  const database = await openDatabase(hubConfig(url, 4));
-  let keyId: string | undefined;
+  await prepareBenchDatabase(url, 'BENCH_DATABASE_URL');
+  const database = await openBenchDatabase(url, 4);
+  let key: BenchKey | undefined;
   const hubs: RunningHub[] = [];
   try {
     const seeded = await seedDemo(database.db);
     if (Object.keys(seeded).length) console.log(`seeded the demo data: ${JSON.stringify(seeded)}`);
-    const [{ stored }] = await database.db.select({ stored: count() }).from(benchDataset().drizzle);
-    if (stored < ROWS) throw new Error(`${DATASET} has ${stored} rows, fewer than ${ROWS}`);
-    console.log(`${DATASET}: ${stored} rows stored`);
+    const [{ stored }] = await database.db.select({ stored: count() }).from(PERMITS.drizzle);
+    if (stored < ROWS) throw new Error(`${PERMITS.name} has ${stored} rows, fewer than ${ROWS}`);
+    console.log(`${PERMITS.name}: ${stored} rows stored`);
 
-    const consumer = await principalOf(database, CONSUMER);
-    const grant = await ensureGrant(database, consumer);
-    const classes = await fieldClasses(database, consumer);
-    const masked = classes.filter((c) => c.mode === 'MASKED').map((c) => c.field);
-    const mix = {
-      openClear: classes.filter((c) => c.sharing === 'OPEN' && c.mode === 'CLEAR').length,
-      openMasked: classes.filter((c) => c.sharing === 'OPEN' && c.mode === 'MASKED').length,
-      conditional: classes.filter((c) => c.sharing === 'CONDITIONAL').length,
-      masked: masked.length,
-    };
-    if (!mix.openClear || !mix.masked || !mix.conditional || classes.some((c) => c.mode === 'DENIED')) {
-      throw new Error(
-        `the selection does not mix OPEN, masked and granted fields: ${JSON.stringify(classes)}`,
-      );
-    }
+    // The audit records are counted from here on, for this run's key (the second is for clock granularity).
+    const since = new Date(Date.now() - 1000);
+    key = (await createKeys(url, [PERMIT_CONSUMER], 'bench:permissions'))[PERMIT_CONSUMER];
+    const consumerKey = key;
+    const { grant, access } = await permitConsumer(
+      url,
+      key.key,
+      '性能基准：字段权限开销 / benchmark of what field-level permissions cost',
+    );
+    const classes = access.fields;
+    const masked = access.masked;
+    const conditional = classes.filter((c) => c.sharing === 'CONDITIONAL').length;
     console.log(
-      `consumer ${CONSUMER} reads ${ROWS} rows × ${FIELDS.length} fields of ${DATASET}: ` +
-        `${mix.openClear} OPEN in clear, ${mix.openMasked} OPEN masked, ${mix.conditional} CONDITIONAL ` +
+      `consumer ${PERMIT_CONSUMER} reads ${ROWS} rows × ${FIELDS.length} fields of ${PERMITS.name}: ` +
+        `${access.openClear} OPEN in clear, ${access.openMasked} OPEN masked, ${conditional} CONDITIONAL ` +
         `under grant ${grant.id} (${grant.reused ? 'reused' : 'new'}: ${grant.fields.join(', ')}); ` +
         `masked: ${masked.join(', ')}`,
     );
-    // The audit records are counted from here on, for this run's key (the second is for clock granularity).
-    const since = new Date(Date.now() - 1000);
-    const key = await createKey(database.db, CONSUMER, 'bench:permissions');
-    keyId = key.id;
 
     hubs.push(...(await Promise.all(LABELS.map(startHub))));
     const hubOf = Object.fromEntries(hubs.map((hub) => [hub.label, hub])) as Record<Label, RunningHub>;
     for (const label of LABELS) console.log(`hub ${label}: ${VARIANTS[label].what}`);
     const requestWith = (requestId: string, query = QUERY): Request => ({
       body: JSON.stringify({ query }),
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${key.key}`,
-        // A fixed request id: it is echoed in the response's extensions, so every response is the same.
-        'x-request-id': requestId,
-      },
+      // A fixed request id: it is echoed in the response's extensions, so every response is the same.
+      headers: jsonHeaders(consumerKey.key, { 'x-request-id': requestId }),
     });
+    const ask = (hub: RunningHub, request: Request) => post(hub.url, request.body, request.headers);
 
     // Correctness: the three answer 100 rows with values, masked where they should be, and the same bytes.
     const answers = {} as Record<Label, { status: number; text: string }>;
-    for (const hub of hubs) answers[hub.label] = await post(hub.url, requestWith(CHECK_REQUEST_ID));
+    for (const hub of hubs) answers[hub.label] = await ask(hub, requestWith(CHECK_REQUEST_ID));
     for (const label of LABELS) {
       const problems = problemsOf(answers[label].status, answers[label].text, masked);
       if (problems.length) throw new Error(`hub ${label}: ${problems.join('; ')}`);
@@ -735,7 +379,7 @@ export async function run(): Promise<void> {
     if (diff['no-audit']) throw new Error('the hub without the audit answers differently from the full hub');
     const refused = {} as Record<Label, boolean>;
     for (const hub of hubs) {
-      const probe = await post(hub.url, requestWith(CHECK_REQUEST_ID, PRIVATE_PROBE));
+      const probe = await ask(hub, requestWith(CHECK_REQUEST_ID, PRIVATE_PROBE));
       const parsed = JSON.parse(probe.text) as ListResponse;
       const refuses = parsed.errors?.some((e) => e.extensions?.code === 'FORBIDDEN') ?? false;
       const serves = !parsed.errors?.length;
@@ -765,7 +409,7 @@ export async function run(): Promise<void> {
     const served = Object.fromEntries(LABELS.map((l) => [l, 0])) as Record<Label, number>;
     for (const hub of hubs) {
       requests[hub.label] = requestWith(requestIdOf(hub.label));
-      const answer = await post(hub.url, requests[hub.label]);
+      const answer = await ask(hub, requests[hub.label]);
       served[hub.label]++;
       const asChecked = answer.text.replace(
         `"requestId":"${requestIdOf(hub.label)}"`,
@@ -779,7 +423,7 @@ export async function run(): Promise<void> {
     }
     const sampleCheck = async () => {
       for (const hub of hubs) {
-        const answer = await post(hub.url, requests[hub.label]);
+        const answer = await ask(hub, requests[hub.label]);
         served[hub.label]++;
         if (answer.text !== expected[hub.label]) {
           const problems = problemsOf(answer.status, answer.text, masked);
@@ -800,7 +444,9 @@ export async function run(): Promise<void> {
       ).requests;
     }
     await sampleCheck();
-    const readable = await Promise.all(LABELS.map((label) => backendCpuReadable(database, label)));
+    const readable = await Promise.all(
+      LABELS.map((label) => backendCpuReadable(backendsOf(database, label))),
+    );
     meter.dbCpu = readable.every(Boolean);
     console.log(
       meter.dbCpu
@@ -809,7 +455,7 @@ export async function run(): Promise<void> {
     );
     if (settings.profile) {
       rmSync(PROFILE_DIR, { recursive: true, force: true });
-      for (const hub of hubs) startProfile(hub);
+      await Promise.all(hubs.map((hub) => hub.startProfile()));
     }
 
     const rounds: Round[] = [];
@@ -853,9 +499,13 @@ export async function run(): Promise<void> {
       );
     }
 
-    const profiles = settings.profile ? await Promise.all(hubs.map(stopProfile)) : [];
+    const profiles = settings.profile
+      ? await Promise.all(
+          hubs.map((hub) => hub.stopProfile(join(PROFILE_DIR, `hub-${hub.label}.cpuprofile`))),
+        )
+      : [];
     // Stopping a hub writes what its audit still holds: after it, every record is in the table.
-    await Promise.all(hubs.splice(0).map(stopHub));
+    await Promise.all(hubs.splice(0).map((hub) => hub.stop()));
     const finalCounts = await auditCounts(database, key.id, since);
     const totals = Object.fromEntries(
       LABELS.map((label) => {
@@ -972,10 +622,7 @@ export async function run(): Promise<void> {
       `${sides.full.p50Median}/${sides.full.p99Median}`,
       '',
     ]);
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-    const line = (cells: string[]) => cells.map((cell, i) => cell.padStart(widths[i])).join('  ');
-    console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
-    for (const row of rows) console.log(line(row));
+    console.log(`\n${table(header, rows)}`);
     console.log(
       '(order: F full, P no-permissions, A no-audit; CPU per request in the last row: all requests of the ' +
         'rounds pooled; latency in ms)',
@@ -990,10 +637,7 @@ export async function run(): Promise<void> {
         '(records beyond the responses: requests in flight when a load ended, answered after autocannon stopped)',
     );
     const loadAfter = os.loadavg();
-    console.log(
-      `load average ${loadBefore.map((l) => fixed(l, 2)).join(' ')} before, ` +
-        `${loadAfter.map((l) => fixed(l, 2)).join(' ')} after (1, 5, 15 min; ${os.availableParallelism()} CPUs)`,
-    );
+    console.log(loadLine(loadBefore, loadAfter));
     for (const cost of COSTS) {
       const c = costs[cost.name];
       const cpu = (name: string, figures: CpuCost | null) =>
@@ -1023,25 +667,16 @@ export async function run(): Promise<void> {
     }
     for (const problem of problems) console.log(`PROBLEM: ${problem}`);
 
-    const cpus = os.cpus();
+    const host = machine(loadBefore, loadAfter);
     const results = {
       benchmark: 'permissions',
       date: new Date().toISOString(),
-      machine: {
-        cpus: cpus.length,
-        nproc: os.availableParallelism(),
-        model: cpus[0]?.model ?? 'unknown',
-        platform: `${os.platform()} ${os.release()}`,
-        arch: os.arch(),
-        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-        loadAverage: { before: loadBefore, after: loadAfter, peak: peakLoad, note: '1, 5 and 15 minutes' },
-        overloaded,
-      },
+      machine: { ...host, loadAverage: { ...host.loadAverage, peak: peakLoad }, overloaded },
       node: process.version,
       database: redacted(url),
       scenario: {
-        consumer: CONSUMER,
-        dataset: DATASET,
+        consumer: PERMIT_CONSUMER,
+        dataset: PERMITS.name,
         datasetRows: stored,
         rows: ROWS,
         fields: classes,
@@ -1069,9 +704,7 @@ export async function run(): Promise<void> {
       rounds,
       seconds: Math.round((Date.now() - started) / 1000),
     };
-    mkdirSync(dirname(RESULTS_FILE), { recursive: true });
-    writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
-    console.log(`results: ${RESULTS_FILE} (${results.seconds} s in all)`);
+    writeResults('permissions', results);
 
     if (profiles.length) {
       // Requests each hub served while profiled: the rounds, and one sample check after each.
@@ -1095,28 +728,10 @@ export async function run(): Promise<void> {
     }
     if (problems.length) throw new Error(`${problems.length} check(s) failed: ${problems.join('; ')}`);
   } finally {
-    await Promise.all(hubs.map(stopHub));
-    if (keyId) await revokeKey(database.db, keyId);
+    await Promise.all(hubs.map((hub) => hub.stop()));
+    await revokeKeys(url, key ? [key] : []);
     await database.close();
   }
 }
 
-// ---------------------------------------------------------------------------------------------------------
-
-if (process.argv[1] && resolve(process.argv[1]) === THIS_FILE) {
-  const hubIndex = process.argv.indexOf('--hub');
-  if (hubIndex !== -1) {
-    const label = process.argv[hubIndex + 1] as Label;
-    (label in VARIANTS ? serveHub(label) : Promise.reject(new Error(`no hub ${label}`))).catch(
-      (error: Error) => {
-        process.send?.({ type: 'failed', error: error.stack ?? String(error) } satisfies HubMessage);
-        process.exit(1);
-      },
-    );
-  } else {
-    run().catch((error: Error) => {
-      console.error(error);
-      process.exitCode = 1;
-    });
-  }
-}
+runIfMain(import.meta.url, run);

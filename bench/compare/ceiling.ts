@@ -31,7 +31,8 @@ async function w1(): Promise<unknown> {
 async function w2(): Promise<unknown> {
   const rows = await sql`
     select p.permit_no, p.project_name, p.issued_on::text as issued_on, p.district,
-      l.parcel_code, l.district as l_district, l.planned_use, l.area_m2, l.permit_date::text as permit_date,
+      l.parcel_code, l.district as l_district, l.planned_use, l.area_m2::float8 as area_m2,
+      l.permit_date::text as permit_date,
       l.address
     from construction_permit p
     left join land_use_change l on l.parcel_code = p.parcel_code and l.deleted = false

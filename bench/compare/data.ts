@@ -5,7 +5,7 @@
  * (by parcel code). Values are valid for the hub: real district codes (the principal table), declared
  * enumeration values, GB 32100 credit codes with the right check character, closed single-ring polygons,
  * amounts never negative. Generated once and kept: a run regenerates a table only when its row count
- * is not the expected one.
+ * is not the expected one. A quick run asks for a fraction of these sizes (`scaledSizes`).
  */
 import type postgres from 'postgres';
 import { plannedUse } from '../../src/catalog/datasets/landUseChange.js';
@@ -15,7 +15,18 @@ import { demoDistricts } from '../../src/demo/geography.js';
 import { pesticides } from '../../src/demo/vocabulary.js';
 import { creditCodeCheckCharacter } from '../../src/domain/creditCode.js';
 
-export const SIZES = { pesticideUse: 1_000_000, landUseChange: 100_000, constructionPermit: 100_000 };
+export type Sizes = { pesticideUse: number; landUseChange: number; constructionPermit: number };
+export const SIZES: Sizes = { pesticideUse: 1_000_000, landUseChange: 100_000, constructionPermit: 100_000 };
+
+/** The sizes scaled down for a quick run (at least 1,000 permits: W6 samples 1,000 keys). */
+export function scaledSizes(scale: number): Sizes {
+  const of = (n: number) => Math.max(1000, Math.round(n * scale));
+  return {
+    pesticideUse: of(SIZES.pesticideUse),
+    landUseChange: of(SIZES.landUseChange),
+    constructionPermit: of(SIZES.constructionPermit),
+  };
+}
 
 const SURNAMES = '王 李 张 刘 陈 杨 赵 黄 周 吴 徐 孙 胡 朱 高 林 何 郭 马 罗'.split(' ');
 const GIVEN = '伟 芳 娜 秀英 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 秀兰 霞 平 刚 桂英 建华 志强'.split(
@@ -70,13 +81,13 @@ async function withIndexesRebuilt(
 }
 
 export interface DataReport {
-  counts: typeof SIZES;
+  counts: Sizes;
   generated: string[];
   seconds: number;
 }
 
 /** Makes sure the three tables hold the generated data set; returns what it had to generate. */
-export async function ensureData(sql: postgres.Sql): Promise<DataReport> {
+export async function ensureData(sql: postgres.Sql, sizes: Sizes = SIZES): Promise<DataReport> {
   const started = Date.now();
   const known = await sql<{ code: string }[]>`select code from principal where kind = 'DISTRICT'`;
   const districts = demoDistricts.filter((d) => known.some((k) => k.code === d.code));
@@ -95,8 +106,8 @@ export async function ensureData(sql: postgres.Sql): Promise<DataReport> {
   const nd = districts.length;
   const generated: string[] = [];
 
-  const plotsOk = (await rowCount(sql, 'land_use_change')) === SIZES.landUseChange;
-  const permitsOk = plotsOk && (await rowCount(sql, 'construction_permit')) === SIZES.constructionPermit;
+  const plotsOk = (await rowCount(sql, 'land_use_change')) === sizes.landUseChange;
+  const permitsOk = plotsOk && (await rowCount(sql, 'construction_permit')) === sizes.constructionPermit;
   if (!plotsOk || !permitsOk) {
     // Permits name their plots: both are regenerated together.
     await sql`truncate construction_permit, land_use_change`;
@@ -113,7 +124,7 @@ export async function ensureData(sql: postgres.Sql): Promise<DataReport> {
           date '2015-01-01' + (i * 7) % 3650,
           (${TRADE}::text[])[1 + i % ${TRADE.length}] || (${BUILDER_KINDS}::text[])[1 + (i / 3) % ${BUILDER_KINDS.length}],
           '13' || lpad(((i::bigint * 7919) % 1000000000)::text, 9, '0')
-        from generate_series(1, ${SIZES.landUseChange}) as i,
+        from generate_series(1, ${sizes.landUseChange}) as i,
         lateral (select
           1 + i % ${nd} as d,
           (${abbrs}::text[])[1 + i % ${nd}] || lpad((i / 10000)::text, 2, '0') || '-' ||
@@ -141,8 +152,8 @@ export async function ensureData(sql: postgres.Sql): Promise<DataReport> {
           round((500 + (i * 53) % 60000)::numeric, 2)::float8,
           (${SURNAMES}::text[])[1 + i % ${SURNAMES.length}] || (${GIVEN}::text[])[1 + (i / 20) % ${GIVEN.length}],
           '1' || (3 + i % 7) || lpad(((i::bigint * 104729) % 1000000000)::text, 9, '0')
-        from generate_series(1, ${SIZES.constructionPermit}) as i
-        join land_use_change l on l.id = (select min(id) from land_use_change) + (i::bigint * 7919) % ${SIZES.landUseChange},
+        from generate_series(1, ${sizes.constructionPermit}) as i
+        join land_use_change l on l.id = (select min(id) from land_use_change) + (i::bigint * 7919) % ${sizes.landUseChange},
         lateral (select '[' || (2016 + ((i * 13) % 3650) / 365) || ']施[' ||
           (${shorts}::text[])[array_position(${codes}::text[], l.district)] || ']建字' ||
           lpad(i::text, 6, '0') || '号' as permit_no) as k`;
@@ -150,7 +161,7 @@ export async function ensureData(sql: postgres.Sql): Promise<DataReport> {
     generated.push('landUseChange', 'constructionPermit');
   }
 
-  if ((await rowCount(sql, 'pesticide_use')) !== SIZES.pesticideUse) {
+  if ((await rowCount(sql, 'pesticide_use')) !== sizes.pesticideUse) {
     await sql`truncate pesticide_use`;
     const products = pesticides.map((p) => p.product);
     const ingredients = pesticides.map((p) => p.activeIngredient);
@@ -174,7 +185,7 @@ export async function ensureData(sql: postgres.Sql): Promise<DataReport> {
           round(((i::bigint * 104729) % 50000 / 10.0)::numeric, 1)::float8,
           (${SURNAMES}::text[])[1 + i % ${SURNAMES.length}] || (${GIVEN}::text[])[1 + (i / 20) % ${GIVEN.length}],
           '1' || (3 + i % 7) || lpad(((i::bigint * 7919) % 1000000000)::text, 9, '0')
-        from generate_series(1, ${SIZES.pesticideUse}) as i`;
+        from generate_series(1, ${sizes.pesticideUse}) as i`;
     });
     generated.push('pesticideUse');
   }
@@ -186,7 +197,7 @@ export async function ensureData(sql: postgres.Sql): Promise<DataReport> {
     constructionPermit: await rowCount(sql, 'construction_permit'),
   };
   for (const [name, n] of Object.entries(counts)) {
-    if (n !== SIZES[name as keyof typeof SIZES]) throw new Error(`${name}: ${n} rows after generation`);
+    if (n !== sizes[name as keyof Sizes]) throw new Error(`${name}: ${n} rows after generation`);
   }
   return { counts, generated, seconds: (Date.now() - started) / 1000 };
 }

@@ -71,3 +71,41 @@ export async function spawnServe(env: NodeJS.ProcessEnv, root = ROOT): Promise<H
     process.chdir(here);
   }
 }
+
+/** One answer of /readyz: its status (0: none within 5 s), when it came and how long it took. */
+export interface ReadySample {
+  /** When the answer came (or the poll gave up): when /readyz said this. */
+  at: number;
+  startedAt: number;
+  status: number;
+  ms: number;
+}
+
+/** Asks a hub's /readyz every `intervalMs` until `stop()`: what it said all along, as samples. */
+export function pollReadyz(url: string, intervalMs: number) {
+  const samples: ReadySample[] = [];
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const startedAt = Date.now();
+      let status = 0;
+      try {
+        const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5000) });
+        status = response.status;
+        await response.arrayBuffer();
+      } catch {
+        status = 0;
+      }
+      const at = Date.now();
+      samples.push({ at, startedAt, status, ms: at - startedAt });
+      await sleep(Math.max(0, intervalMs - (at - startedAt)));
+    }
+  })();
+  return {
+    samples,
+    async stop() {
+      stopped = true;
+      await loop;
+    },
+  };
+}

@@ -56,6 +56,23 @@ export async function gitState(root = ROOT, paths = ['src', 'migrations']) {
   return { root: root === ROOT ? '.' : root, commit, uncommittedChanges: changed.length, changed };
 }
 
+/** A hub's log lines (pino JSON) of level warn and above, counted by message. */
+export function logSummary(output: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const line of output.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const entry = JSON.parse(line) as { level?: number; msg?: string };
+      if ((entry.level ?? 0) < 40) continue;
+      const key = `${entry.level === 40 ? 'warn' : entry.level === 50 ? 'error' : 'fatal'}: ${entry.msg}`;
+      counts[key] = (counts[key] ?? 0) + 1;
+    } catch {
+      counts['(unparsed line)'] = (counts['(unparsed line)'] ?? 0) + 1;
+    }
+  }
+  return counts;
+}
+
 /** How this run was started, with the BENCH_* settings it was given. */
 export function commandLine(file: string): string {
   const overrides = Object.entries(process.env)
