@@ -1,20 +1,18 @@
-import { eq, inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { execute, parse } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { canActOnAlert, canSeeAlert } from '../src/access/actions.js';
 import { type Capability, capabilityNames } from '../src/access/capabilities.js';
-import { approveAccess, requestAccess } from '../src/access/grants.js';
-import { createKey } from '../src/access/keys.js';
 import { type Principal, principalFromRow } from '../src/access/principal.js';
 import { applyPermissions } from '../src/access/rules.js';
 import type { Dataset } from '../src/catalog/define.js';
-import { datasetByName } from '../src/catalog/registry.js';
+import { datasetByName, datasets } from '../src/catalog/registry.js';
 import { createContext } from '../src/context.js';
-import { accessGrant, apiKey, principal } from '../src/db/hubTables.js';
+import { datasetFreshness, principal } from '../src/db/hubTables.js';
 import { schema } from '../src/graphql/schema.js';
-import { checkFreshness } from '../src/jobs/freshness.js';
 import { withTestHub } from './support/hub.js';
-import { insertRecords, sampleRecord, uniqueId } from './support/records.js';
+import { sampleRecord, uniqueId } from './support/records.js';
+import { withSeed } from './support/seed.js';
 
 /**
  * Capabilities are data: a principal given one in the principal table can do what it allows, whatever its
@@ -29,46 +27,34 @@ const id = uniqueId();
 const holder = (capability: Capability) => `T_${capability.toUpperCase()}_${id}`;
 const NONE = `T_NONE_${id}`;
 const REQUESTER = `T_REQUESTER_${id}`;
-const codes = [...capabilityNames.map(holder), NONE, REQUESTER];
-const keys: Record<string, string> = {};
-let grantId: string;
 const enterprise = sampleRecord(datasetByName('closedEnterprise') as Dataset, `cap-${id}`);
+const seeded = withSeed(hub, (chain) => {
+  for (const capability of capabilityNames)
+    chain.testPrincipal(holder(capability), 'DEPARTMENT', [capability]);
+  return (
+    chain
+      .keys(...capabilityNames.map(holder))
+      .testPrincipal(NONE)
+      .key()
+      // An approved grant that none of the other test principals owns, for seeAllGrants and revokeAnyGrant.
+      .testPrincipal(REQUESTER)
+      .grant({ dataset: 'closedEnterprise', fields: ['legalRepresentative'] })
+      .stored('closedEnterprise', [enterprise])
+  );
+});
+const keys = seeded.keys;
+// A freshness row for each dataset that has none: overwriting the others would race with test/jobs.test.ts.
+beforeAll(() =>
+  db()
+    .insert(datasetFreshness)
+    .values(datasets.map((d) => ({ dataset: d.name, stale: true, checkedAt: new Date().toISOString() })))
+    .onConflictDoNothing(),
+);
 
 async function principalOf(code: string): Promise<Principal> {
   const [row] = await db().select().from(principal).where(eq(principal.code, code));
   return principalFromRow(row, 'test');
 }
-
-beforeAll(async () => {
-  await db()
-    .insert(principal)
-    .values(
-      codes.map((code) => ({
-        code,
-        kind: 'DEPARTMENT',
-        nameZh: `测试 ${code}`,
-        nameEn: `Test ${code}`,
-        capabilities: capabilityNames.filter((c) => code === holder(c)),
-      })),
-    );
-  for (const code of codes) keys[code] = (await createKey(db(), code, 'test')).key;
-  // An approved grant that none of the test principals owns, for seeAllGrants and revokeAnyGrant.
-  const requested = await requestAccess(db(), await principalOf(REQUESTER), {
-    dataset: 'closedEnterprise',
-    fields: ['legalRepresentative'],
-    purpose: '测试权能',
-    termDays: 30,
-  });
-  grantId = (await approveAccess(db(), await principalOf('ECONOMY'), requested.id)).id;
-  await insertRecords(db(), datasetByName('closedEnterprise') as Dataset, [enterprise]);
-  await checkFreshness(db());
-});
-
-afterAll(async () => {
-  await db().delete(accessGrant).where(inArray(accessGrant.requester, codes));
-  await db().delete(apiKey).where(inArray(apiKey.principalCode, codes));
-  await db().delete(principal).where(inArray(principal.code, codes));
-});
 
 const errorCodes = (body: { errors?: { extensions?: Record<string, unknown> }[] }) =>
   (body.errors ?? []).map((e) => e.extensions?.code);
@@ -115,12 +101,12 @@ describe('a capability given by data', () => {
     const query = '{ accessGrants(dataset: "closedEnterprise", first: 1000) { nodes { id } } }';
     const ids = async (code: string) =>
       (await hub.graphql(keys[code], query)).body.data.accessGrants.nodes.map((n: { id: string }) => n.id);
-    expect(await ids(holder('seeAllGrants'))).toContain(grantId);
-    expect(await ids(NONE)).not.toContain(grantId);
+    expect(await ids(holder('seeAllGrants'))).toContain(seeded.grants[0]);
+    expect(await ids(NONE)).not.toContain(seeded.grants[0]);
   });
 
   it('revokeAnyGrant: revokes a grant on a dataset it does not own', async () => {
-    const revoke = `mutation { revokeAccess(id: "${grantId}", reason: "测试撤销") { status revokedBy } }`;
+    const revoke = `mutation { revokeAccess(id: "${seeded.grants[0]}", reason: "测试撤销") { status revokedBy } }`;
     // without the capability, another department's grant is not there at all
     expect(errorCodes((await hub.graphql(keys[NONE], revoke)).body)).toEqual(['NOT_FOUND']);
     const revoked = await hub.graphql(keys[holder('revokeAnyGrant')], revoke);

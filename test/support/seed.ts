@@ -1,5 +1,6 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll } from 'vitest';
+import type { Capability } from '../../src/access/capabilities.js';
 import { EffectiveAccess } from '../../src/access/effectiveAccess.js';
 import { approveAccess, requestAccess, revokeAccess } from '../../src/access/grants.js';
 import { authenticate, createKey } from '../../src/access/keys.js';
@@ -101,14 +102,23 @@ export class Seed implements PromiseLike<Seeded> {
   }
 
   /**
-   * Creates a principal of this test's own (no service creates principals: they are reference data) and
-   * makes it the subject. Its grants change no other file's view of the real departments.
+   * Creates a principal of this test's own (no service creates principals: they are reference data), with
+   * the capabilities given, and makes it the subject. Its grants and capabilities change no other file's
+   * view of the real departments.
    */
-  testPrincipal(code: string, kind: Principal['kind'] = 'DEPARTMENT'): this {
+  testPrincipal(
+    code: string,
+    kind: Principal['kind'] = 'DEPARTMENT',
+    capabilities: readonly Capability[] = [],
+  ): this {
     return this.run(async (db) => {
-      await db
-        .insert(principal)
-        .values({ code, kind, nameZh: `测试主体 ${code}`, nameEn: `Test principal ${code}` });
+      await db.insert(principal).values({
+        code,
+        kind,
+        nameZh: `测试主体 ${code}`,
+        nameEn: `Test principal ${code}`,
+        capabilities: [...capabilities],
+      });
       this.seeded.principals.push(code);
       this.current = code;
     });
