@@ -69,9 +69,12 @@ function checksumOf(fingerprints: Iterable<string>): string {
   return sum.toString();
 }
 
-/** The same checksum, computed by PostgreSQL over the table. */
+/**
+ * The same checksum, computed by PostgreSQL over the table (the area as float8: numeric's text keeps
+ * trailing zeros, JavaScript's does not).
+ */
 const SQL_CHECKSUM = `coalesce(sum(('x' || left(md5(permit_no || '|' || project_name || '|' || issued_on::text
-  || '|' || floor_area_m2::text), 15))::bit(60)::bigint), 0)::text`;
+  || '|' || floor_area_m2::float8::text), 15))::bit(60)::bigint), 0)::text`;
 
 /**
  * Writes the source file: RECORDS valid permits, built from the suite's sample record with a distinct
