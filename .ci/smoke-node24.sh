@@ -51,12 +51,12 @@ URL="http://127.0.0.1:$PORT"
 HUB_PID=$!
 
 ready=
-for _ in $(seq 1 120); do
+for _ in $(seq 1 180); do
   kill -0 "$HUB_PID" 2>/dev/null || fail "the hub exited during start"
   if [[ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/readyz")" == 200 ]]; then ready=1 && break; fi
   sleep 1
 done
-[[ -n "$ready" ]] || fail "the hub was not ready on $URL/readyz after 120 s"
+[[ -n "$ready" ]] || fail "the hub was not ready on $URL/readyz after 180 s"
 echo "hub ready on $URL after $((SECONDS - started)) s"
 
 jingtu() { "$NODE" bin/jingtu.js "$@"; }
