@@ -185,7 +185,7 @@ const EXPECTED: Record<
     fields: `
       creditCode                creditCode OPEN        required
       name                      text       OPEN        required
-      industryCode              text       OPEN
+      industryCode              code       OPEN
       industryName              text       OPEN
       district                  district   OPEN        required
       address                   text       OPEN
@@ -226,7 +226,7 @@ const EXPECTED: Record<
       creditCode                creditCode OPEN        required
       listedYear                integer    OPEN        required
       name                      text       OPEN        required
-      industryCode              text       OPEN
+      industryCode              code       OPEN
       industryName              text       OPEN
       district                  district   OPEN        required
       hiddenDangerCheckDone     boolean    OPEN

@@ -41,6 +41,7 @@ const { db, sql } = withTestDatabase();
 function fieldProblem(field: FieldDef, value: unknown): string | undefined {
   if (value === null || value === undefined) return field.required ? 'required but missing' : undefined;
   switch (field.type) {
+    case 'code':
     case 'text':
       if (typeof value !== 'string' || value === '') return 'not a non-empty string';
       if (field.maxLength !== undefined && value.length > field.maxLength) return 'too long';

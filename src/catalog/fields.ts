@@ -14,7 +14,7 @@ export const districtField: FieldDef = {
 export const townField: FieldDef = { type: 'text', zh: '乡镇', en: 'Town', filter: true, search: true };
 
 export const industryCodeField: FieldDef = {
-  type: 'text',
+  type: 'code',
   zh: '行业代码（GB/T 4754）',
   en: 'Industry code (GB/T 4754)',
   pattern: /^[A-T](\d{2,4})?$/,

@@ -12,6 +12,7 @@ import {
 } from 'graphql';
 import type { FieldDef } from '../catalog/types.js';
 import { badInput } from '../errors.js';
+import { kindOf } from '../fields/registry.js';
 
 /**
  * The longest text each kind of input may carry, in characters (UTF-16 code units, as `String.length`
@@ -39,8 +40,8 @@ export function maxLength(kind: InputLength) {
 
 /** The same for a value of a declared dataset field: its declared `maxLength`, or the default of its kind. */
 export function maxLengthOf(field: FieldDef) {
-  if (field.type === 'text' && field.maxLength) return { extensions: { maxLength: field.maxLength } };
-  return maxLength(field.type === 'text' ? 'text' : 'name');
+  if ('maxLength' in field && field.maxLength) return { extensions: { maxLength: field.maxLength } };
+  return maxLength(kindOf(field).freeText ? 'text' : 'name');
 }
 
 type Check = (value: unknown, path: string) => void;

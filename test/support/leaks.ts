@@ -175,6 +175,7 @@ export function buildFixture(runId = uniqueId()): Fixture {
         const group = groups.get(`${dataset.name}.${name}`);
         let value: unknown;
         switch (field.type) {
+          case 'code':
           case 'text': {
             if (field.pattern) {
               // A pattern-constrained code (GB/T 4754 industry code) cannot carry a marker: a unique code.

@@ -62,7 +62,9 @@ export function sampleValue(name: string, field: FieldDef, id: string): unknown 
     case 'textList':
       return [`${name}-${id}`];
     default:
-      return field.type === 'text' && field.example ? field.example : `${name}-${id}`;
+      return (field.type === 'text' || field.type === 'code') && field.example
+        ? field.example
+        : `${name}-${id}`;
   }
 }
 
@@ -116,7 +118,7 @@ export function outgoingRecord(name: string, id: string, overrides: Record<strin
   return values;
 }
 
-/** Inserts records straight into a dataset's table (the sync API is a later issue). */
+/** Inserts records straight into a dataset's table, as they stand (tests publish through the seed kit). */
 export async function insertRecords(db: Db, dataset: Dataset, records: Record<string, unknown>[]) {
   for (let i = 0; i < records.length; i += 500) {
     await db.insert(dataset.drizzle).values(records.slice(i, i + 500) as any);
