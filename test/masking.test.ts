@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { maskValue } from '../src/access/masking.js';
 
-/** Masking counts characters, not UTF-16 units: a character outside the BMP (𠀀, 𪚥) is one character. */
-describe('masking by characters', () => {
+/** 脱敏 counts characters, not UTF-16 units: a character outside the BMP (𠀀, 𪚥) is one character. */
+describe('masking (脱敏) by characters', () => {
   it.each([
+    ['name', '张三', '张*'],
+    ['name', '欧阳修', '欧**'],
+    ['phone', '13812341234', '138****1234'],
+    ['idNumber', '110105199001011234', '110105********1234'],
+    ['phone', '', ''],
     ['name', '𪚥明', '𪚥*'],
     ['name', '𠀀', '𠀀*'],
     ['name', '李𠀀𠀁', '李**'],

@@ -20,7 +20,6 @@ import {
 } from '../src/access/actions.js';
 import { type ActiveGrant, EffectiveAccess } from '../src/access/effectiveAccess.js';
 import { canFollowLink } from '../src/access/fieldActions.js';
-import { maskValue } from '../src/access/masking.js';
 import { type Principal, principalFromRow } from '../src/access/principal.js';
 import { applyPermissions, authenticated, rootRules, ruleOf, ruleTree } from '../src/access/rules.js';
 import { type Dataset, sharingOf } from '../src/catalog/define.js';
@@ -221,18 +220,6 @@ describe('permission rules', () => {
     await expect(JSON.stringify({ _note: header, ...table, rootFields }, null, 2)).toMatchFileSnapshot(
       './permissions/actions.json',
     );
-  });
-});
-
-describe('masking (脱敏)', () => {
-  it.each([
-    ['name', '张三', '张*'],
-    ['name', '欧阳修', '欧**'],
-    ['phone', '13812341234', '138****1234'],
-    ['idNumber', '110105199001011234', '110105********1234'],
-    ['phone', '', ''],
-  ] as const)('%s %s → %s', (rule, value, masked) => {
-    expect(maskValue(rule, value)).toBe(masked);
   });
 });
 

@@ -119,12 +119,27 @@ async function visibleRequest(db: Db, principal: Principal, id: string): Promise
   return row;
 }
 
-async function assertVisible(db: Db, principal: Principal, id: string): Promise<GrantRow> {
+/** The request `id` if the principal sees it (else NOT_FOUND) and may take the action on it (else FORBIDDEN). */
+async function assertActionable(
+  db: Db,
+  principal: Principal,
+  id: string,
+  assertAction: (principal: Principal, dataset: Dataset) => void,
+): Promise<GrantRow> {
   const row = await visibleRequest(db, principal, id);
   if (!row) {
     throw userError('NOT_FOUND', `没有您可查看的授权申请 ${id} / no access request ${id} that you can see`);
   }
+  assertAction(principal, assertDataset(row.dataset));
   return row;
+}
+
+/** The reason a refusal or a revocation must give, trimmed. */
+function reasonGiven(reason: string, zh: '拒绝' | '撤销', en: 'refusal' | 'revocation'): string {
+  const trimmed = reason.trim();
+  if (trimmed.length < 2)
+    throw badInput(`${zh}须说明理由 / a ${en} needs a reason (${zh}理由)`, { field: 'reason' });
+  return trimmed;
 }
 
 const STATUS_ZH = { PENDING: '待审批', APPROVED: '已批准' } as const;
@@ -161,8 +176,7 @@ export async function approveAccess(
   id: string,
   expiresAt?: Date | null,
 ): Promise<GrantRow> {
-  const grant = await assertVisible(db, owner, id);
-  assertDecideGrant(owner, assertDataset(grant.dataset), 'approve');
+  const grant = await assertActionable(db, owner, id, (p, d) => assertDecideGrant(p, d, 'approve'));
   const now = new Date();
   const latest = addDays(now, grant.termDays);
   const until = expiresAt ?? latest;
@@ -184,29 +198,25 @@ export async function approveAccess(
 
 /** The owner refuses a pending request; a reason is required. */
 export async function refuseAccess(db: Db, owner: Principal, id: string, reason: string): Promise<GrantRow> {
-  if (reason.trim().length < 2)
-    throw badInput('拒绝须说明理由 / a refusal needs a reason (拒绝理由)', { field: 'reason' });
-  const grant = await assertVisible(db, owner, id);
-  assertDecideGrant(owner, assertDataset(grant.dataset), 'refuse');
+  const decisionReason = reasonGiven(reason, '拒绝', 'refusal');
+  const grant = await assertActionable(db, owner, id, (p, d) => assertDecideGrant(p, d, 'refuse'));
   return transition(db, grant, 'PENDING', {
     status: 'REFUSED',
     decidedBy: owner.code,
     decidedAt: sql`now()`,
-    decisionReason: reason.trim(),
+    decisionReason,
   });
 }
 
 /** The owner (or a holder of revokeAnyGrant) revokes an approved grant; it stops working on the next request. */
 export async function revokeAccess(db: Db, by: Principal, id: string, reason: string): Promise<GrantRow> {
-  if (reason.trim().length < 2)
-    throw badInput('撤销须说明理由 / a revocation needs a reason (撤销理由)', { field: 'reason' });
-  const grant = await assertVisible(db, by, id);
-  assertRevokeGrant(by, assertDataset(grant.dataset));
+  const revokeReason = reasonGiven(reason, '撤销', 'revocation');
+  const grant = await assertActionable(db, by, id, assertRevokeGrant);
   return transition(db, grant, 'APPROVED', {
     status: 'REVOKED',
     revokedBy: by.code,
     revokedAt: sql`now()`,
-    revokeReason: reason.trim(),
+    revokeReason,
   });
 }
 
