@@ -1,13 +1,13 @@
 import { parse } from 'graphql';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EffectiveAccess } from '../src/access/effectiveAccess.js';
 import { fieldsRead } from '../src/audit/reads.js';
 import type { Dataset } from '../src/catalog/define.js';
 import { datasetByName } from '../src/catalog/registry.js';
-import { seedDemo } from '../src/demo/seed.js';
 import { schema } from '../src/graphql/schema.js';
 import { withTestHub } from './support/hub.js';
-import { insertRecords, sampleRecord, uniqueId } from './support/records.js';
+import { sampleRecord, uniqueId } from './support/records.js';
+import { demoData, withSeed } from './support/seed.js';
 
 /**
  * Aggregates (`<dataset>Aggregate`): results equal to SQL computed directly, the filter and the row scope
@@ -18,7 +18,6 @@ import { insertRecords, sampleRecord, uniqueId } from './support/records.js';
 const hub = withTestHub();
 const id = uniqueId();
 const dataset = (name: string) => datasetByName(name) as Dataset;
-const keys: Record<string, string> = {};
 const crop = `聚合作物-${id}`;
 const holder = `AGG_${id.slice(0, 8)}`;
 
@@ -40,56 +39,54 @@ const AGGREGATE = `query Agg($filter: PesticideUseFilter, $groupBy: [PesticideUs
 const ask = (key: string, query: string, variables?: Record<string, unknown>) =>
   hub.graphql(key, query, variables).then((r) => r.body);
 
-beforeAll(async () => {
-  await seedDemo(hub.database.db, { skipWhen: 'demoRows' });
-  const pesticide = dataset('pesticideUse');
-  await insertRecords(
-    hub.database.db,
-    pesticide,
-    OWN_ROWS.map(([district, year, landCategory, amountKg, areaMu, publisher, deleted], i) => ({
-      ...sampleRecord(pesticide, `${id}-${i}`, {
-        district,
-        year,
-        landCategory,
-        amountKg,
-        areaMu,
-        crop,
-        applicatorName: `施药人${i}`,
-      }),
-      publisher,
-      deleted,
-    })),
-  );
-  const permits = dataset('constructionPermit');
-  await insertRecords(
-    hub.database.db,
-    permits,
-    [
-      ['2021-03-01', 100],
-      ['2021-07-01', 50.5],
-      ['2022-01-01', 10],
-    ].map(([issuedOn, floorAreaM2], i) =>
-      sampleRecord(permits, `${id}-permit-${i}`, {
-        issuedOn,
-        floorAreaM2,
-        projectName: `聚合项目 ${id} ${i}`,
-        contactPerson: `联系人${i}`,
-      }),
-    ),
-  );
-  const soil = dataset('soilMonitoring');
-  await insertRecords(
-    hub.database.db,
-    soil,
-    [0.2, 0.4, 0.9].map((cadmium, i) =>
-      sampleRecord(soil, `${id}-soil-${i}`, { pointCode: `AGG-${id}-${i}`, cadmium, district: '110105' }),
-    ),
-  );
-  await hub.database.sql`insert into principal (code, kind, name_zh, name_en)
-    values (${holder}, 'DEPARTMENT', '聚合测试部门', 'Aggregate test department')`;
-  for (const code of ['ECOLOGY', 'AGRICULTURE', 'FORESTRY', 'PLANNING', 'AUDITOR', '110105', holder])
-    keys[code] = await hub.key(code);
-});
+const { keys } = withSeed(hub, (s) =>
+  s
+    .scenario(demoData)
+    .records(
+      'pesticideUse',
+      OWN_ROWS.map(([district, year, landCategory, amountKg, areaMu, publisher, deleted], i) => ({
+        ...sampleRecord(dataset('pesticideUse'), `${id}-${i}`, {
+          district,
+          year,
+          landCategory,
+          amountKg,
+          areaMu,
+          crop,
+          applicatorName: `施药人${i}`,
+        }),
+        publisher,
+        deleted,
+      })),
+    )
+    .records(
+      'constructionPermit',
+      [
+        ['2021-03-01', 100],
+        ['2021-07-01', 50.5],
+        ['2022-01-01', 10],
+      ].map(([issuedOn, floorAreaM2], i) =>
+        sampleRecord(dataset('constructionPermit'), `${id}-permit-${i}`, {
+          issuedOn,
+          floorAreaM2,
+          projectName: `聚合项目 ${id} ${i}`,
+          contactPerson: `联系人${i}`,
+        }),
+      ),
+    )
+    .records(
+      'soilMonitoring',
+      [0.2, 0.4, 0.9].map((cadmium, i) =>
+        sampleRecord(dataset('soilMonitoring'), `${id}-soil-${i}`, {
+          pointCode: `AGG-${id}-${i}`,
+          cadmium,
+          district: '110105',
+        }),
+      ),
+    )
+    .testPrincipal(holder)
+    .key()
+    .keys('ECOLOGY', 'AGRICULTURE', 'FORESTRY', 'PLANNING', 'AUDITOR', '110105'),
+);
 
 describe('aggregates', () => {
   it('equal the same GROUP BY computed in SQL, on the demo data', async () => {

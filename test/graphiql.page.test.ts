@@ -1,11 +1,10 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Dataset } from '../src/catalog/define.js';
-import { datasetByName } from '../src/catalog/registry.js';
 import { launchChromium } from './support/browser.js';
 import { runQueryInGraphiql } from './support/graphiql.js';
 import { withTestHub } from './support/hub.js';
-import { insertRecords, sampleRecord, uniqueId } from './support/records.js';
+import { outgoingRecord, uniqueId } from './support/records.js';
+import { seed } from './support/seed.js';
 
 const TITLE = '净土数据共享枢纽 GraphiQL · Jingtu Hub';
 const HTML_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
@@ -20,8 +19,9 @@ const QUERY = `{ constructionPermits(filter: { search: "${projectName}" }) { tot
 beforeAll(async () => {
   baseUrl = hub.url;
   key = await hub.key('HOUSING');
-  const permits = datasetByName('constructionPermit') as Dataset;
-  await insertRecords(hub.database.db, permits, [sampleRecord(permits, uniqueId(), { projectName })]);
+  await seed(hub.database.db).records('constructionPermit', [
+    outgoingRecord('constructionPermit', uniqueId(), { projectName }),
+  ]);
   browser = await launchChromium();
 }, 30_000);
 

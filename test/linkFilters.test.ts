@@ -1,11 +1,12 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EffectiveAccess } from '../src/access/effectiveAccess.js';
 import type { Principal } from '../src/access/principal.js';
 import { type Dataset, defineDataset } from '../src/catalog/define.js';
 import { datasetByName, datasets } from '../src/catalog/registry.js';
 import { filterConditions } from '../src/datasets/filters.js';
 import { withTestHub } from './support/hub.js';
-import { creditCodeFor, insertRecords, sampleRecord, square, uniqueId } from './support/records.js';
+import { creditCodeFor, sampleRecord, square, uniqueId } from './support/records.js';
+import { seed, withSeed } from './support/seed.js';
 
 /**
  * Filters on cross-links (`landUseChanges(filter: { overlappingRegisterSites: { some: { status: [LISTED] } } })`,
@@ -16,7 +17,6 @@ import { creditCodeFor, insertRecords, sampleRecord, square, uniqueId } from './
 const hub = withTestHub();
 const dataset = (name: string) => datasetByName(name) as Dataset;
 const id = uniqueId();
-const keys: Record<string, string> = {};
 const DATASET_TABLES = datasets.map((d) => d.table);
 
 // Far from the demo data and from other tests' rows: a place of this test's own.
@@ -65,40 +65,40 @@ const screening = (name: string, riskLevel: string, district = '110105', deleted
   deleted,
 });
 
-beforeAll(async () => {
-  const db = hub.database.db;
-  // P1 on a listed site, P2 on a removed one, P3 on none, P4 where another district's site will appear,
-  // P5 on a listed site that was withdrawn (a tombstone), P6 and P7 on closed factories' sites.
-  await insertRecords(db, dataset('landUseChange'), [
-    plot('P1', 1),
-    plot('P2', 2),
-    plot('P3', 3),
-    plot('P4', 4),
-    plot('P5', 5),
-    plot('P6', 6),
-    plot('P7', 7),
-  ]);
-  await insertRecords(db, dataset('contaminatedSite'), [
-    site('S1', 1, 'LISTED'),
-    site('S2', 2, 'REMOVED'),
-    site('S5', 5, 'LISTED', '110105', true),
-  ]);
-  // E1 screened HIGH (under P6), E2 screened LOW (under P7), E3 never screened, E4 whose screening was
-  // withdrawn, E5 whose screening will appear in another district.
-  await insertRecords(db, dataset('closedEnterprise'), [
-    enterprise('E1', 6),
-    enterprise('E2', 7),
-    enterprise('E3', 8),
-    enterprise('E4', 9),
-    enterprise('E5', 10),
-  ]);
-  await insertRecords(db, dataset('siteScreening'), [
-    screening('E1', 'HIGH'),
-    screening('E2', 'LOW'),
-    screening('E4', 'HIGH', '110105', true),
-  ]);
-  for (const code of ['ECOLOGY', 'PLANNING', 'WATER', '110105']) keys[code] = await hub.key(code);
-});
+// P1 on a listed site, P2 on a removed one, P3 on none, P4 where another district's site will appear,
+// P5 on a listed site that was withdrawn (a tombstone), P6 and P7 on closed factories' sites. E1 screened
+// HIGH (under P6), E2 screened LOW (under P7), E3 never screened, E4 whose screening was withdrawn, E5
+// whose screening will appear in another district.
+const { keys } = withSeed(hub, (s) =>
+  s
+    .records('landUseChange', [
+      plot('P1', 1),
+      plot('P2', 2),
+      plot('P3', 3),
+      plot('P4', 4),
+      plot('P5', 5),
+      plot('P6', 6),
+      plot('P7', 7),
+    ])
+    .records('contaminatedSite', [
+      site('S1', 1, 'LISTED'),
+      site('S2', 2, 'REMOVED'),
+      site('S5', 5, 'LISTED', '110105', true),
+    ])
+    .records('closedEnterprise', [
+      enterprise('E1', 6),
+      enterprise('E2', 7),
+      enterprise('E3', 8),
+      enterprise('E4', 9),
+      enterprise('E5', 10),
+    ])
+    .records('siteScreening', [
+      screening('E1', 'HIGH'),
+      screening('E2', 'LOW'),
+      screening('E4', 'HIGH', '110105', true),
+    ])
+    .keys('ECOLOGY', 'PLANNING', 'WATER', '110105'),
+);
 
 const PLOTS = `query($f: LandUseChangeFilter) { landUseChanges(filter: $f, orderBy: { field: PARCEL_CODE }) {
   totalCount nodes { parcelCode } } }`;
@@ -232,8 +232,9 @@ describe('link filters are probes', () => {
     const districtBefore = await questions(keys['110105']);
     const departmentBefore = await questions(keys.PLANNING);
     // Another district's register site on P4, and a screening entry of E5 filed in another district.
-    await insertRecords(hub.database.db, dataset('contaminatedSite'), [site('S4', 4, 'LISTED', '110108')]);
-    await insertRecords(hub.database.db, dataset('siteScreening'), [screening('E5', 'LOW', '110108')]);
+    await seed(hub.database.db)
+      .records('contaminatedSite', [site('S4', 4, 'LISTED', '110108')])
+      .records('siteScreening', [screening('E5', 'LOW', '110108')]);
     expect(await questions(keys['110105'])).toEqual(districtBefore);
     // the rows are there: a department sees them
     expect(await questions(keys.PLANNING)).not.toEqual(departmentBefore);

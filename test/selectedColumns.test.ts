@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../src/catalog/define.js';
 import { datasetByName } from '../src/catalog/registry.js';
 import { withTestHub } from './support/hub.js';
-import { insertRecords, type SampleRecord, sampleRecord, uniqueId } from './support/records.js';
+import { type SampleRecord, sampleRecord, uniqueId } from './support/records.js';
+import { seed as seedKit } from './support/seed.js';
 
 /**
  * The store reads only the columns a query selects (src/graphql/selectedFields.ts), plus what masking, the
@@ -42,8 +43,11 @@ async function seed() {
     }),
     publisher: 'PLANNING',
   };
-  await insertRecords(hub.database.db, plots, [plot]);
-  await insertRecords(hub.database.db, permits, [byOwner, byPlanning]);
+  // PLANNING publishes no permits: its row is stored as it stands, for the rule on a publisher's own rows.
+  await seedKit(hub.database.db)
+    .records('landUseChange', [plot])
+    .records('constructionPermit', [byOwner])
+    .stored('constructionPermit', [byPlanning]);
   return { id, plot, byOwner, byPlanning };
 }
 

@@ -13,7 +13,7 @@ import { accessGrant, apiKey, principal } from '../../src/db/hubTables.js';
 import { seedDemo } from '../../src/demo/seed.js';
 import { type PublishResult, publishBatch } from '../../src/sync/ingest.js';
 import type { TestHub } from './hub.js';
-import { uniqueId } from './records.js';
+import { insertRecords, uniqueId } from './records.js';
 
 /**
  * The seed kit: a chain of what a test needs in the database (principals, keys, grants, records, named
@@ -187,12 +187,7 @@ export class Seed implements PromiseLike<Seeded> {
    * moved to another district.
    */
   stored(name: string, records: readonly Record<string, unknown>[]): this {
-    return this.run(async (db) => {
-      const dataset = datasetOf(name);
-      for (let i = 0; i < records.length; i += 500) {
-        await db.insert(dataset.drizzle).values(records.slice(i, i + 500) as never);
-      }
-    });
+    return this.run((db) => insertRecords(db, datasetOf(name), [...records]));
   }
 
   scenario(scenario: Scenario): this {
