@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { execute, parse } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { canActOnAlert, canSeeAlert } from '../src/access/actions.js';
+import { ACTIONS, canActOnAlert, canSeeAlert } from '../src/access/actions.js';
 import { type Capability, capabilityNames } from '../src/access/capabilities.js';
 import { type Principal, principalFromRow } from '../src/access/principal.js';
 import { applyPermissions } from '../src/access/rules.js';
@@ -161,6 +161,13 @@ describe('a capability given by data', () => {
         .set({ capabilities: ['readAuditTrail'] })
         .where(eq(principal.code, NONE)),
     ).rejects.toMatchObject({ cause: { constraint_name: 'principal_capabilities' } });
+  });
+});
+
+describe('the catalogue', () => {
+  it('has every declared capability extend an action', () => {
+    const extending = new Set(Object.values(ACTIONS).map((action) => action.capability));
+    expect(capabilityNames.filter((capability) => !extending.has(capability))).toEqual([]);
   });
 });
 

@@ -44,10 +44,16 @@ export function readsEveryField(principal: Principal, dataset: Dataset): 'OWNER'
 
 // Publishing
 
+/** The owner and the declared publishers publish any record of a dataset. */
+const publishesAnyRecord = (principal: Principal, dataset: Dataset) =>
+  principal.code === dataset.owner || Boolean(dataset.publishers?.includes(principal.code));
+
 /** Whether a principal may publish records of a dataset: its owner, declared publishers, districts if declared. */
 export function canPublish(principal: Principal, dataset: Dataset): boolean {
-  if (principal.code === dataset.owner || dataset.publishers?.includes(principal.code)) return true;
-  return principal.kind === 'DISTRICT' && Boolean(dataset.districtPublishers);
+  return (
+    publishesAnyRecord(principal, dataset) ||
+    (principal.kind === 'DISTRICT' && Boolean(dataset.districtPublishers))
+  );
 }
 
 /** Whether a principal may publish this record: a district publisher only its own district's. */
@@ -56,8 +62,8 @@ export function canPublishRecord(
   dataset: Dataset,
   row: Record<string, unknown>,
 ): boolean {
+  if (publishesAnyRecord(principal, dataset)) return true;
   if (!canPublish(principal, dataset)) return false;
-  if (principal.code === dataset.owner || dataset.publishers?.includes(principal.code)) return true;
   return !dataset.districtField || row[dataset.districtField] === principal.code;
 }
 
