@@ -18,13 +18,14 @@ type Json = any;
 
 const id = uniqueId();
 const code = (n: number) => `QTY${id}-${n}`;
+/** A sample of this run at point n, sampled on the same day, with the values given. */
+const sample = (n: number, values: Record<string, number>) =>
+  outgoingRecord('soilMonitoring', `${id}-${n}`, { pointCode: code(n), sampledOn: '2024-05-01', ...values });
 const samples = [
-  { cadmium: 0.1, ph: 7.1, zinc: 1234567.891 },
-  { cadmium: 0.2, ph: 7.2, zinc: 0.001 },
-  { cadmium: 0.2, ph: 7.2, zinc: 88.5 },
-].map((values, n) =>
-  outgoingRecord('soilMonitoring', `${id}-${n}`, { pointCode: code(n), sampledOn: '2024-05-01', ...values }),
-);
+  sample(0, { cadmium: 0.1, ph: 7.1, zinc: 1234567.891 }),
+  sample(1, { cadmium: 0.2, ph: 7.2, zinc: 0.001 }),
+  sample(2, { cadmium: 0.2, ph: 7.2, zinc: 88.5 }),
+];
 
 const PUBLISH = `mutation($batchKey: String!, $records: [JSONObject!]!) {
   publish(dataset: "soilMonitoring", batchKey: $batchKey, atomic: false, records: $records) {
@@ -109,26 +110,10 @@ describe('quantities', () => {
 
   it('refuse more decimals than the scale, from JSON and from CSV, and take a double’s binary noise', async () => {
     const more = [
-      outgoingRecord('soilMonitoring', `${id}-m1`, {
-        pointCode: code(11),
-        sampledOn: '2024-05-01',
-        cadmium: 0.1234,
-      }),
-      outgoingRecord('soilMonitoring', `${id}-m2`, {
-        pointCode: code(12),
-        sampledOn: '2024-05-01',
-        ph: 7.125,
-      }),
-      outgoingRecord('soilMonitoring', `${id}-m3`, {
-        pointCode: code(13),
-        sampledOn: '2024-05-01',
-        zinc: 1e12,
-      }),
-      outgoingRecord('soilMonitoring', `${id}-m4`, {
-        pointCode: code(14),
-        sampledOn: '2024-05-01',
-        cadmium: 0.1 + 0.2,
-      }),
+      sample(11, { cadmium: 0.1234 }),
+      sample(12, { ph: 7.125 }),
+      sample(13, { zinc: 1e12 }),
+      sample(14, { cadmium: 0.1 + 0.2 }),
     ];
     const result = await publish(more);
     expect(result.accepted).toBe(1);

@@ -1,7 +1,6 @@
-import { text } from 'drizzle-orm/pg-core';
 import { creditCodeProblem } from '../../domain/creditCode.js';
-import { listFilter } from '../filters.js';
 import type { FieldKind } from '../kind.js';
+import { storedAsText } from '../textCodes.js';
 
 /** A unified social credit code (统一社会信用代码, GB 32100), with its check character. */
 export interface CreditCodeDecl {
@@ -14,18 +13,13 @@ const problemOf = (value: string) => {
 };
 
 export const creditCode: FieldKind<CreditCodeDecl> = {
+  ...storedAsText,
   type: 'creditCode',
-  column: (column) => text(column),
-  sqlType: () => 'text',
-  index: 'filterable',
   graphqlType: () => 'String',
-  filter: listFilter,
   inputProblem: problemOf,
-  groupBy: 'value',
   validate(value) {
     if (typeof value !== 'string') return { reason: 'must be a unified social credit code' };
     const problem = problemOf(value);
     return problem ? { reason: problem } : { value };
   },
-  toCsv: String,
 };

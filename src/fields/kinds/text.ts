@@ -1,7 +1,6 @@
-import { text as textColumn } from 'drizzle-orm/pg-core';
 import { cellText, csvCell } from '../../sync/csvCells.js';
-import { listFilter } from '../filters.js';
 import type { Checked, FieldKind } from '../kind.js';
+import { storedAsText } from '../textCodes.js';
 
 /** Free text: a name, an address, a crop. */
 export interface TextDecl {
@@ -35,14 +34,10 @@ export function checkText(value: unknown, field: Omit<TextDecl, 'type'>): Checke
 }
 
 export const text: FieldKind<TextDecl> = {
+  ...storedAsText,
   type: 'text',
-  column: (column) => textColumn(column),
-  sqlType: () => 'text',
-  index: 'filterable',
   graphqlType: () => 'String',
-  filter: listFilter,
   freeText: true,
-  groupBy: 'value',
   validate: (value, field) => checkText(value, field),
   // Exports put a ' before free text a spreadsheet would take for a formula (src/sync/csvCells.ts).
   fromCsv: cellText,
