@@ -56,9 +56,9 @@ export const apiKey = pgTable(
 
 /**
  * The 有条件共享 workflow: a principal asks for named fields of a dataset with a purpose and a term; the
- * owner approves (with an expiry) or refuses (with a reason); the owner or an auditor can revoke. A grant
- * is active while APPROVED and unexpired, read afresh on every request, so decisions take effect at once
- * on every hub process.
+ * owner approves (with an expiry) or refuses (with a reason); the owner or a holder of revokeAnyGrant
+ * (auditors) can revoke. A grant is active while APPROVED and unexpired, read afresh on every request, so
+ * decisions take effect at once on every hub process.
  */
 export const accessGrant = pgTable(
   'access_grant',
