@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { extname } from 'node:path';
 import { Transform } from 'node:stream';
+import type { PublishResult as HubPublishResult } from '../sync/ingest.js';
 import { checkKey, EXIT, endpoint, readBody, request, SyncFailure, statusFailure } from './hubClient.js';
 import { createProgress, formatBytes } from './progress.js';
 
@@ -32,27 +33,14 @@ export interface PushOptions {
   timeout: number;
 }
 
-/** The hub's answer to a batch (the contract of POST /datasets/{name}/batches/{batchKey}). */
-export interface PublishResult {
-  dataset: string;
-  batchKey: string;
-  mode: string;
-  status: 'APPLIED' | 'REJECTED';
-  replayed: boolean;
-  received: number;
-  accepted: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  deleted: number;
-  /** Rows rejected (from a hub before issue 11: errors, and `errorCount` is absent). */
-  rejectedCount: number;
-  /** Errors over all rejected rows (a row may have several). */
+/**
+ * The hub's answer to a batch (the contract of POST /datasets/{name}/batches/{batchKey}). A hub before
+ * issue 11 sends no `errorCount` (its `rejectedCount` counts errors) and no `takenOver`.
+ */
+export type PublishResult = Omit<HubPublishResult, 'errorCount' | 'takenOver'> & {
   errorCount?: number;
-  /** The errors, in line order (the first 1000). */
-  rejections: { line: number; field: string | null; reason: string }[];
-  note: string | null;
-}
+  takenOver?: number;
+};
 
 /** Rejected rows listed on stderr; the rest are counted. */
 const SHOWN_ROWS = 20;
