@@ -3,9 +3,10 @@ import type { Dataset } from '../src/catalog/define.js';
 import { datasetByName } from '../src/catalog/registry.js';
 import { withTestHub } from './support/hub.js';
 import { creditCodeFor, sampleRecord, square, uniqueId } from './support/records.js';
-import { seed } from './support/seed.js';
+import { seed, withSeed } from './support/seed.js';
 
 const hub = withTestHub();
+const { keys } = withSeed(hub, (s) => s.keys('HOUSING', 'ECOLOGY'));
 const dataset = (name: string) => datasetByName(name) as Dataset;
 
 /**
@@ -30,10 +31,7 @@ describe('cross-links are batched', () => {
         projectName: `项目 ${id} ${i}`,
       }),
     );
-    const { keys } = await seed(hub.database.db)
-      .records('landUseChange', plots)
-      .records('constructionPermit', permits)
-      .keys('HOUSING');
+    await seed(hub.database.db).records('landUseChange', plots).records('constructionPermit', permits);
     const key = keys.HOUSING;
     const query = `query($first: Int, $search: String) { constructionPermits(first: $first, filter: { search: $search }) {
       nodes { permitNo parcelCode landUseChange { parcelCode plannedUse constructionPermits { permitNo } } } } }`;
@@ -63,10 +61,7 @@ describe('cross-links are batched', () => {
         riskLevel: 'HIGH',
       }),
     );
-    const { keys } = await seed(hub.database.db)
-      .records('closedEnterprise', enterprises)
-      .records('siteScreening', screenings)
-      .keys('ECOLOGY');
+    await seed(hub.database.db).records('closedEnterprise', enterprises).records('siteScreening', screenings);
     const key = keys.ECOLOGY;
     const query = `query($first: Int, $search: String) { closedEnterprises(first: $first, filter: { search: $search }) {
       totalCount nodes { creditCode screening { creditCode riskLevel closedEnterprise { name } } } } }`;
@@ -101,10 +96,9 @@ describe('cross-links are batched', () => {
     const farAway = sampleRecord(dataset('contaminatedSite'), `${id}F`, {
       boundary: square(base, lat + 1, 0.01),
     });
-    const { keys } = await seed(hub.database.db)
+    await seed(hub.database.db)
       .records('landUseChange', plots)
-      .records('contaminatedSite', [...sites, farAway])
-      .keys('ECOLOGY');
+      .records('contaminatedSite', [...sites, farAway]);
     const key = keys.ECOLOGY;
     const query = `query($first: Int, $search: String) { landUseChanges(first: $first, filter: { search: $search }) {
       nodes { parcelCode overlappingRegisterSites { siteCode } } } }`;

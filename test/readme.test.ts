@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { Kind, type OperationDefinitionNode, parse } from 'graphql';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { demoRecords } from '../src/demo/rows.js';
-import { seedDemo } from '../src/demo/seed.js';
 import { demoStories } from '../src/demo/stories.js';
 import { schema } from '../src/graphql/schema.js';
 import { estimatedCost, pageSizeEstimator } from '../src/http/limits.js';
 import { withTestHub } from './support/hub.js';
+import { demoData, withSeed } from './support/seed.js';
 
 /**
  * The README's GraphQL examples (```graphql blocks; a ```graphql workflow block is illustrative and not run)
@@ -139,14 +139,9 @@ const captions: Record<string, (data: Data) => void> = {
   },
 };
 
-const keys: Record<string, string> = {};
-
-beforeAll(async () => {
-  await seedDemo(hub.database.db, { skipWhen: 'demoRows' });
-  for (const principal of new Set(examples.map((e) => e.principal))) {
-    if (principal) keys[principal] = await hub.key(principal);
-  }
-}, 120_000);
+const { keys } = withSeed(hub, (s) =>
+  s.scenario(demoData).keys(...new Set(examples.flatMap((e) => (e.principal ? [e.principal] : [])))),
+);
 
 describe('README', () => {
   it('names a key and an operation for every example, each with what its caption promises', () => {

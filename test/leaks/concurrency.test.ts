@@ -77,11 +77,8 @@ describe('concurrent requests', () => {
     const pairs = callers.flatMap((caller) => queries.map((query) => ({ caller, query })));
 
     const { result } = await asCallers(hub, callers, async (views) => {
-      // Solo answers, one request at a time, each checked against the oracle as well.
-      const tally = new Tally();
-      const solo = new Map<string, ReturnType<typeof normalise>>();
-      for (const { caller, query } of pairs) {
-        const res = await hub.graphql(caller.key, query.query);
+      /** Checks an answer against the oracle, into a tally. */
+      const checkAnswer = (tally: Tally, { caller, query }: (typeof pairs)[number], res: GraphqlResponse) => {
         const check = new ResponseCheck(
           tally,
           world.fx,
@@ -91,6 +88,13 @@ describe('concurrent requests', () => {
         );
         checkPlan(check, query.plan as PlanItem[]);
         check.finish();
+      };
+      // Solo answers, one request at a time, each checked against the oracle as well.
+      const tally = new Tally();
+      const solo = new Map<string, ReturnType<typeof normalise>>();
+      for (const { caller, query } of pairs) {
+        const res = await hub.graphql(caller.key, query.query);
+        checkAnswer(tally, { caller, query }, res);
         solo.set(`${caller.label}|${query.name}`, normalise(res.body));
       }
       // The same requests, 200 in flight at once, interleaved.
@@ -105,15 +109,7 @@ describe('concurrent requests', () => {
       const concurrent = new Tally();
       answers.forEach((res, i) => {
         const { caller, query } = burst[i];
-        const check = new ResponseCheck(
-          concurrent,
-          world.fx,
-          views.get(caller.label) as View,
-          res.body,
-          query.name,
-        );
-        checkPlan(check, query.plan as PlanItem[]);
-        check.finish();
+        checkAnswer(concurrent, burst[i], res);
         const expected = solo.get(`${caller.label}|${query.name}`);
         const got = normalise(res.body);
         if (!isDeepStrictEqual(got, expected)) {
