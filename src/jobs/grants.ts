@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, lte, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, lte, type SQL, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { overdueBefore } from '../access/grants.js';
 import type { Db } from '../db/connection.js';
@@ -19,44 +19,38 @@ export interface GrantHousekeeping {
   overdue: number;
 }
 
-export async function noteExpiredGrants(db: Db, logger: Logger, now = new Date()): Promise<number> {
-  const rows = await db
+/** Stamps `stamp` on the grants that match every condition and bear no stamp yet; the rows stamped. */
+function stampOnce(
+  db: Db,
+  stamp: 'expiredNotedAt' | 'overdueFlaggedAt',
+  shown: 'expiresAt' | 'requestedAt',
+  ...conditions: SQL[]
+) {
+  return db
     .update(accessGrant)
-    .set({ expiredNotedAt: sql`now()` })
-    .where(
-      and(
-        eq(accessGrant.status, 'APPROVED'),
-        lte(accessGrant.expiresAt, now.toISOString()),
-        isNull(accessGrant.expiredNotedAt),
-      ),
-    )
+    .set({ [stamp]: sql`now()` })
+    .where(and(...conditions, isNull(accessGrant[stamp])))
     .returning({
       id: accessGrant.id,
       dataset: accessGrant.dataset,
       requester: accessGrant.requester,
-      expiresAt: accessGrant.expiresAt,
+      [shown]: accessGrant[shown],
     });
+}
+
+export async function noteExpiredGrants(db: Db, logger: Logger, now = new Date()): Promise<number> {
+  const expired = [eq(accessGrant.status, 'APPROVED'), lte(accessGrant.expiresAt, now.toISOString())];
+  const rows = await stampOnce(db, 'expiredNotedAt', 'expiresAt', ...expired);
   for (const grant of rows) logger.info({ grant }, 'access grant expired');
   return rows.length;
 }
 
 export async function flagOverdueRequests(db: Db, logger: Logger, now = new Date()): Promise<number> {
-  const rows = await db
-    .update(accessGrant)
-    .set({ overdueFlaggedAt: sql`now()` })
-    .where(
-      and(
-        eq(accessGrant.status, 'PENDING'),
-        lt(accessGrant.requestedAt, overdueBefore(now).toISOString()),
-        isNull(accessGrant.overdueFlaggedAt),
-      ),
-    )
-    .returning({
-      id: accessGrant.id,
-      dataset: accessGrant.dataset,
-      requester: accessGrant.requester,
-      requestedAt: accessGrant.requestedAt,
-    });
+  const overdue = [
+    eq(accessGrant.status, 'PENDING'),
+    lt(accessGrant.requestedAt, overdueBefore(now).toISOString()),
+  ];
+  const rows = await stampOnce(db, 'overdueFlaggedAt', 'requestedAt', ...overdue);
   for (const request of rows) {
     logger.warn({ request }, 'access request unanswered after 10 working days (overdue)');
   }
