@@ -39,67 +39,60 @@ function statusOf(grant: GrantRow): string {
 
 export const AccessGrant = builder.objectRef<GrantRow>('AccessGrant').implement({
   description: '有条件共享授权申请 / A request for conditional access, and the grant if approved',
-  fields: (t) => ({
-    id: t.exposeID('id', { nullable: false, description: '编号 / Request id' }),
-    dataset: t.exposeString('dataset', { nullable: false, description: '数据集 / Dataset' }),
-    datasetZh: t.string({
-      nullable: false,
-      description: '数据集中文名称 / Chinese name of the dataset',
-      resolve: (grant) => datasetByName(grant.dataset)?.zh ?? grant.dataset,
-    }),
-    fields: t.exposeStringList('fields', { nullable: false, description: '申请的字段 / Fields requested' }),
-    requester: t.exposeString('requester', {
-      nullable: false,
-      description: '申请单位 / Requesting principal',
-    }),
-    purpose: t.exposeString('purpose', { nullable: false, description: '用途 / Purpose' }),
-    termDays: t.exposeInt('termDays', {
-      nullable: false,
-      description: '申请期限（天） / Term asked for, in days',
-    }),
-    status: t.field({
-      type: GrantStatus,
-      nullable: false,
-      description: '状态 / Status',
-      resolve: (grant) => statusOf(grant) as never,
-    }),
-    requestedAt: t.field({
-      type: 'DateTime',
-      nullable: false,
-      description: '申请时间 / Requested at',
-      resolve: (grant) => new Date(grant.requestedAt),
-    }),
-    answerDueBy: t.field({
-      type: 'DateTime',
-      nullable: false,
-      description: `答复期限（${ANSWER_WITHIN_WORKING_DAYS} 个工作日） / Answer due within ${ANSWER_WITHIN_WORKING_DAYS} working days`,
-      resolve: (grant) => addBusinessDays(new Date(grant.requestedAt), ANSWER_WITHIN_WORKING_DAYS),
-    }),
-    overdue: t.boolean({
-      nullable: false,
-      description: '已超期未答复 / Pending past its answer due date',
-      resolve: (grant) => grant.status === 'PENDING' && new Date(grant.requestedAt) < overdueBefore(),
-    }),
-    decidedBy: t.exposeString('decidedBy', { description: '审批单位 / Decided by' }),
-    decidedAt: t.field({
-      type: 'DateTime',
-      description: '审批时间 / Decided at',
-      resolve: (g) => toDate(g.decidedAt),
-    }),
-    decisionReason: t.exposeString('decisionReason', { description: '拒绝理由 / Reason of a refusal' }),
-    expiresAt: t.field({
-      type: 'DateTime',
-      description: '授权有效期至 / Grant valid until',
-      resolve: (g) => toDate(g.expiresAt),
-    }),
-    revokedBy: t.exposeString('revokedBy', { description: '撤销单位 / Revoked by' }),
-    revokedAt: t.field({
-      type: 'DateTime',
-      description: '撤销时间 / Revoked at',
-      resolve: (g) => toDate(g.revokedAt),
-    }),
-    revokeReason: t.exposeString('revokeReason', { description: '撤销理由 / Reason of the revocation' }),
-  }),
+  fields: (t) => {
+    /** A moment the request may not have reached yet (null until then). */
+    const stamp = (column: 'decidedAt' | 'expiresAt' | 'revokedAt', description: string) =>
+      t.field({ type: 'DateTime', description, resolve: (grant) => toDate(grant[column]) });
+    return {
+      id: t.exposeID('id', { nullable: false, description: '编号 / Request id' }),
+      dataset: t.exposeString('dataset', { nullable: false, description: '数据集 / Dataset' }),
+      datasetZh: t.string({
+        nullable: false,
+        description: '数据集中文名称 / Chinese name of the dataset',
+        resolve: (grant) => datasetByName(grant.dataset)?.zh ?? grant.dataset,
+      }),
+      fields: t.exposeStringList('fields', { nullable: false, description: '申请的字段 / Fields requested' }),
+      requester: t.exposeString('requester', {
+        nullable: false,
+        description: '申请单位 / Requesting principal',
+      }),
+      purpose: t.exposeString('purpose', { nullable: false, description: '用途 / Purpose' }),
+      termDays: t.exposeInt('termDays', {
+        nullable: false,
+        description: '申请期限（天） / Term asked for, in days',
+      }),
+      status: t.field({
+        type: GrantStatus,
+        nullable: false,
+        description: '状态 / Status',
+        resolve: (grant) => statusOf(grant) as never,
+      }),
+      requestedAt: t.field({
+        type: 'DateTime',
+        nullable: false,
+        description: '申请时间 / Requested at',
+        resolve: (grant) => new Date(grant.requestedAt),
+      }),
+      answerDueBy: t.field({
+        type: 'DateTime',
+        nullable: false,
+        description: `答复期限（${ANSWER_WITHIN_WORKING_DAYS} 个工作日） / Answer due within ${ANSWER_WITHIN_WORKING_DAYS} working days`,
+        resolve: (grant) => addBusinessDays(new Date(grant.requestedAt), ANSWER_WITHIN_WORKING_DAYS),
+      }),
+      overdue: t.boolean({
+        nullable: false,
+        description: '已超期未答复 / Pending past its answer due date',
+        resolve: (grant) => grant.status === 'PENDING' && new Date(grant.requestedAt) < overdueBefore(),
+      }),
+      decidedBy: t.exposeString('decidedBy', { description: '审批单位 / Decided by' }),
+      decidedAt: stamp('decidedAt', '审批时间 / Decided at'),
+      decisionReason: t.exposeString('decisionReason', { description: '拒绝理由 / Reason of a refusal' }),
+      expiresAt: stamp('expiresAt', '授权有效期至 / Grant valid until'),
+      revokedBy: t.exposeString('revokedBy', { description: '撤销单位 / Revoked by' }),
+      revokedAt: stamp('revokedAt', '撤销时间 / Revoked at'),
+      revokeReason: t.exposeString('revokeReason', { description: '撤销理由 / Reason of the revocation' }),
+    };
+  },
 });
 
 const AccessGrantConnection = connectionType(AccessGrant, 'AccessGrant', '授权申请', 'access requests');
@@ -198,30 +191,40 @@ builder.mutationField('approveAccess', (t) =>
   }),
 );
 
-builder.mutationField('refuseAccess', (t) =>
-  t.field({
-    type: AccessGrant,
-    nullable: false,
-    description: '数据集责任部门拒绝申请（须说明理由） / The owner refuses a pending request, with a reason',
-    args: {
-      id: t.arg.id({ required: true, description: '申请编号 / Request id', ...maxLength('id') }),
-      reason: t.arg.string({ required: true, description: '拒绝理由 / Reason', ...maxLength('prose') }),
-    },
-    resolve: async (_root, args, ctx) =>
-      audited(ctx, 'REFUSE_ACCESS', await refuseAccess(ctx.db, ctx.principal, String(args.id), args.reason)),
-  }),
-);
+/** refuseAccess and revokeAccess: the request named, closed with a reason the requester is shown. */
+function closingMutation(
+  name: string,
+  action: string,
+  close: typeof refuseAccess,
+  description: string,
+  reasonZh: string,
+) {
+  builder.mutationField(name, (t) =>
+    t.field({
+      type: AccessGrant,
+      nullable: false,
+      description,
+      args: {
+        id: t.arg.id({ required: true, description: '申请编号 / Request id', ...maxLength('id') }),
+        reason: t.arg.string({ required: true, description: `${reasonZh} / Reason`, ...maxLength('prose') }),
+      },
+      resolve: async (_root, args, ctx) =>
+        audited(ctx, action, await close(ctx.db, ctx.principal, String(args.id), args.reason)),
+    }),
+  );
+}
 
-builder.mutationField('revokeAccess', (t) =>
-  t.field({
-    type: AccessGrant,
-    nullable: false,
-    description: '责任部门或审计员撤销授权 / The owner or an auditor revokes a grant',
-    args: {
-      id: t.arg.id({ required: true, description: '申请编号 / Request id', ...maxLength('id') }),
-      reason: t.arg.string({ required: true, description: '撤销理由 / Reason', ...maxLength('prose') }),
-    },
-    resolve: async (_root, args, ctx) =>
-      audited(ctx, 'REVOKE_ACCESS', await revokeAccess(ctx.db, ctx.principal, String(args.id), args.reason)),
-  }),
+closingMutation(
+  'refuseAccess',
+  'REFUSE_ACCESS',
+  refuseAccess,
+  '数据集责任部门拒绝申请（须说明理由） / The owner refuses a pending request, with a reason',
+  '拒绝理由',
+);
+closingMutation(
+  'revokeAccess',
+  'REVOKE_ACCESS',
+  revokeAccess,
+  '责任部门或审计员撤销授权 / The owner or an auditor revokes a grant',
+  '撤销理由',
 );
