@@ -211,6 +211,29 @@ function dateInYear(f: Faker, year: number): string {
   return dateBetween(f, `${year}-01-01`, minDate(`${year}-12-31`, addDays(TODAY, -10)));
 }
 
+/** A register entry for a place: its pollutants from the industry, its planned use once removed or while listed. */
+function listedSite(
+  f: Faker,
+  place: Pick<RegisterSite, 'name' | 'district' | 'boundary'>,
+  industry: Industry,
+  listedOn: string,
+  removedOn: string | null,
+): Omit<RegisterSite, 'siteCode'> {
+  return {
+    name: place.name,
+    district: place.district,
+    boundary: place.boundary,
+    areaM2: round(polygonAreaM2(place.boundary), 1),
+    pollutants: f.helpers.arrayElements(industry.pollutants, { min: 1, max: 4 }),
+    status: removedOn ? 'REMOVED' : 'LISTED',
+    listedOn,
+    removedOn,
+    plannedUse: removedOn
+      ? f.helpers.arrayElement(['住宅用地', '公园绿地', '公共管理与公共服务用地', '商业用地'])
+      : f.helpers.arrayElement(['待定', '工业用地', '公园绿地', '物流仓储用地']),
+  };
+}
+
 function fail(message: string): never {
   throw new Error(`demo world: ${message}`);
 }
@@ -454,20 +477,7 @@ class WorldBuilder {
         if (removed < TODAY) removedOn = removed;
       }
       const industry = plot.screening.firm.industry;
-      sites.push({
-        name: plot.name,
-        district: plot.district,
-        boundary: plot.boundary,
-        areaM2: round(polygonAreaM2(plot.boundary), 1),
-        pollutants: f.helpers.arrayElements(industry.pollutants, { min: 1, max: 4 }),
-        status: removedOn ? 'REMOVED' : 'LISTED',
-        listedOn,
-        removedOn,
-        plannedUse: removedOn
-          ? f.helpers.arrayElement(['住宅用地', '公园绿地', '公共管理与公共服务用地', '商业用地'])
-          : f.helpers.arrayElement(['待定', '工业用地', '公园绿地', '物流仓储用地']),
-        plot,
-      });
+      sites.push({ ...listedSite(f, plot, industry, listedOn, removedOn), plot });
     }
     while (sites.length < WORLD_VOLUMES.registerSites) {
       const kind = f.helpers.arrayElement(historicSiteKinds);
@@ -482,19 +492,15 @@ class WorldBuilder {
         district.code === '110400' || chance(f, 0.5)
           ? `北京${tradeName(f)}`
           : `${district.name}${townStem(site.town)}`;
-      sites.push({
-        name: `原${owner}${kind.label}地块`,
-        district,
-        boundary,
-        areaM2: round(polygonAreaM2(boundary), 1),
-        pollutants: f.helpers.arrayElements(industry.pollutants, { min: 1, max: 4 }),
-        status: removedOn ? 'REMOVED' : 'LISTED',
-        listedOn,
-        removedOn,
-        plannedUse: removedOn
-          ? f.helpers.arrayElement(['住宅用地', '公园绿地', '公共管理与公共服务用地', '商业用地'])
-          : f.helpers.arrayElement(['待定', '工业用地', '公园绿地', '物流仓储用地']),
-      });
+      sites.push(
+        listedSite(
+          f,
+          { name: `原${owner}${kind.label}地块`, district, boundary },
+          industry,
+          listedOn,
+          removedOn,
+        ),
+      );
     }
     sites.sort((a, b) => a.listedOn.localeCompare(b.listedOn));
     const seq = new Map<string, number>();
