@@ -42,6 +42,20 @@ const RejectionType = builder.objectRef<PublishResult['rejections'][number]>('Pu
   }),
 });
 
+/** The batch's counts, each a non-null Int as the result holds it. */
+const COUNTS = {
+  received: '收到的记录数 / Records received',
+  accepted: '通过校验的记录数 / Records accepted',
+  inserted: '新增 / Inserted',
+  updated: '更新 / Updated',
+  unchanged: '未变化 / Unchanged',
+  deleted: '标记删除 / Tombstoned',
+  takenOver:
+    '接管的记录数：数据集主管单位更正其他发布单位的记录 / Records the owner took over from another publisher',
+  rejectedCount: '被拒绝的记录（行）数 / Rows rejected (a row with several errors counts once)',
+  errorCount: '被拒绝记录的错误总数 / Errors over all rejected rows',
+} satisfies Partial<Record<keyof PublishResult, string>>;
+
 const PublishResultType = builder.objectRef<PublishResult>('PublishResult').implement({
   description: '批次发布结果 / The result of publishing a batch',
   fields: (t) => ({
@@ -61,28 +75,12 @@ const PublishResultType = builder.objectRef<PublishResult>('PublishResult').impl
       nullable: false,
       description: '重复提交：返回首次结果，未作改动 / Sent before: the first result, nothing changed now',
     }),
-    received: t.exposeInt('received', { nullable: false, description: '收到的记录数 / Records received' }),
-    accepted: t.exposeInt('accepted', {
-      nullable: false,
-      description: '通过校验的记录数 / Records accepted',
-    }),
-    inserted: t.exposeInt('inserted', { nullable: false, description: '新增 / Inserted' }),
-    updated: t.exposeInt('updated', { nullable: false, description: '更新 / Updated' }),
-    unchanged: t.exposeInt('unchanged', { nullable: false, description: '未变化 / Unchanged' }),
-    deleted: t.exposeInt('deleted', { nullable: false, description: '标记删除 / Tombstoned' }),
-    takenOver: t.exposeInt('takenOver', {
-      nullable: false,
-      description:
-        '接管的记录数：数据集主管单位更正其他发布单位的记录 / Records the owner took over from another publisher',
-    }),
-    rejectedCount: t.exposeInt('rejectedCount', {
-      nullable: false,
-      description: '被拒绝的记录（行）数 / Rows rejected (a row with several errors counts once)',
-    }),
-    errorCount: t.exposeInt('errorCount', {
-      nullable: false,
-      description: '被拒绝记录的错误总数 / Errors over all rejected rows',
-    }),
+    ...Object.fromEntries(
+      Object.entries(COUNTS).map(([name, description]) => [
+        name,
+        t.exposeInt(name as keyof typeof COUNTS, { nullable: false, description }),
+      ]),
+    ),
     rejections: t.field({
       type: [RejectionType],
       nullable: false,
