@@ -1,6 +1,6 @@
 import type { Faker } from '@faker-js/faker';
 import { type DemoDistrict, type LandCategoryCode, pickDistrict, pickLandCategory } from '../geography.js';
-import { round, weighted } from '../random.js';
+import { pad, round, weighted } from '../random.js';
 import { cropsByCategory } from '../vocabulary.js';
 
 /** What the farming datasets share: where farming happens, who reports it, what grows. */
@@ -66,4 +66,25 @@ export function applications(f: Faker, period: PeriodCode): number {
   if (period === 'YEAR') return f.number.int({ min: 2, max: 5 });
   if (period === 'H1' || period === 'H2') return f.number.int({ min: 1, max: 3 });
   return f.number.int({ min: 1, max: 2 });
+}
+
+/** The columns a town-level input-use record (化肥 HF, 农药 NY) starts with; `kind` goes into its source id. */
+export function inputUseColumns(
+  f: Faker,
+  place: { district: DemoDistrict; category: LandCategoryCode },
+  when: { year: number; period: PeriodCode },
+  kind: 'HF' | 'NY',
+  index: number,
+) {
+  const publisher = farmPublisher(place.category);
+  return {
+    publisher,
+    sourceId: `${publisher === 'FORESTRY' ? 'YLLH' : 'NYNC'}-${kind}-${when.year}-${pad(index, 5)}`,
+    year: when.year,
+    period: when.period,
+    district: place.district.code,
+    town: f.helpers.arrayElement(place.district.towns),
+    landCategory: place.category,
+    crop: cropFor(f, place.district, place.category),
+  };
 }

@@ -1,7 +1,7 @@
 import type { LandCategoryCode } from '../geography.js';
-import { demoFaker, floatBetween, pad, round } from '../random.js';
+import { demoFaker, floatBetween, round } from '../random.js';
 import { type FertiliserTypeCode, fertilisers } from '../vocabulary.js';
-import { areaMu, cropFor, farmPlace, farmPublisher, yearAndPeriod } from './farming.js';
+import { areaMu, farmPlace, inputUseColumns, yearAndPeriod } from './farming.js';
 import type { DemoGenerator, DemoRow } from './types.js';
 
 export const FERTILISER_USE_ROWS = 3000;
@@ -15,24 +15,19 @@ export const fertiliserUseRows: DemoGenerator = (_world, dataset) => {
   const f = demoFaker(dataset.name);
   const rows: DemoRow[] = [];
   for (let i = 1; i <= FERTILISER_USE_ROWS; i++) {
-    const { district, category } = farmPlace(f);
-    const { year, period } = yearAndPeriod(f, category);
+    const place = farmPlace(f);
+    const when = yearAndPeriod(f, place.category);
     const fertiliser = f.helpers.weightedArrayElement(
-      fertilisers.map((x) => ({ value: x, weight: isWoody(category) ? (WOODY[x.type] ?? 0.2) : x.weight })),
+      fertilisers.map((x) => ({
+        value: x,
+        weight: isWoody(place.category) ? (WOODY[x.type] ?? 0.2) : x.weight,
+      })),
     );
-    const area = areaMu(f, category);
-    const seasons = period === 'YEAR' ? f.number.int({ min: 1, max: 2 }) : 1;
+    const area = areaMu(f, place.category);
+    const seasons = when.period === 'YEAR' ? f.number.int({ min: 1, max: 2 }) : 1;
     const amount = round(area * floatBetween(f, fertiliser.dose[0], fertiliser.dose[1], 2) * seasons, 1);
-    const publisher = farmPublisher(category);
     rows.push({
-      publisher,
-      sourceId: `${publisher === 'FORESTRY' ? 'YLLH' : 'NYNC'}-HF-${year}-${pad(i, 5)}`,
-      year,
-      period,
-      district: district.code,
-      town: f.helpers.arrayElement(district.towns),
-      landCategory: category,
-      crop: cropFor(f, district, category),
+      ...inputUseColumns(f, place, when, 'HF', i),
       fertiliserType: fertiliser.type,
       amountKg: amount,
       pureAmountKg: round(amount * floatBetween(f, fertiliser.pure[0], fertiliser.pure[1], 3), 1),
