@@ -34,6 +34,7 @@ import {
   round,
   weighted,
 } from './random.js';
+import { Sequences } from './sequences.js';
 import { historicSiteKinds, type Industry, industries, screeningFollowUp } from './vocabulary.js';
 
 /**
@@ -254,8 +255,8 @@ class WorldBuilder {
   };
   private readonly developers: Builder[] = [];
   private readonly governmentBodies = new Map<string, Builder>();
-  private readonly permitSeq = new Map<string, number>();
-  private readonly plotSeq = new Map<string, number>();
+  private readonly permitSeq = new Sequences();
+  private readonly plotSeq = new Sequences();
 
   build(): DemoWorld {
     this.keyUnits();
@@ -267,12 +268,6 @@ class WorldBuilder {
     this.landRightEvents();
     this.permits();
     return this.world;
-  }
-
-  private nextSeq(counter: Map<string, number>, key: string): number {
-    const n = (counter.get(key) ?? 0) + 1;
-    counter.set(key, n);
-    return n;
   }
 
   private publisherFor(district: DemoDistrict): string {
@@ -443,7 +438,7 @@ class WorldBuilder {
           minDate(addDays(screening.screenedOn, 180), addDays(TODAY, -1)),
         );
         const plot: PriorityPlot = {
-          plotCode: `YXJG-${district.code}-${pad(this.nextSeq(this.plotSeq, district.code), 3)}`,
+          plotCode: `YXJG-${district.code}-${pad(this.plotSeq.next(district.code), 3)}`,
           screening,
           name: part.name,
           district,
@@ -503,10 +498,10 @@ class WorldBuilder {
       );
     }
     sites.sort((a, b) => a.listedOn.localeCompare(b.listedOn));
-    const seq = new Map<string, number>();
+    const seq = new Sequences();
     for (const site of sites.slice(0, WORLD_VOLUMES.registerSites)) {
       this.world.registerSites.push({
-        siteCode: `BJML-${site.district.code}-${pad(this.nextSeq(seq, site.district.code), 3)}`,
+        siteCode: `BJML-${site.district.code}-${pad(seq.next(site.district.code), 3)}`,
         ...site,
       });
     }
@@ -520,7 +515,7 @@ class WorldBuilder {
 
   private planningPermitNo(district: DemoDistrict, date: string): string {
     const year = date.slice(0, 4);
-    return `地字第${district.code}${year}${pad(this.nextSeq(this.permitSeq, `plan-${district.code}-${year}`), 5)}号`;
+    return `地字第${district.code}${year}${pad(this.permitSeq.next(`plan-${district.code}-${year}`), 5)}号`;
   }
 
   private rezoning(
@@ -750,7 +745,7 @@ class WorldBuilder {
     const year = effectiveOn.slice(0, 4);
     const event: LandRightEvent = {
       parcelCode,
-      eventNo: `BG${year}${pad(this.nextSeq(this.permitSeq, `event-${year}`), 4)}`,
+      eventNo: `BG${year}${pad(this.permitSeq.next(`event-${year}`), 4)}`,
       unit,
       changeType,
       effectiveOn,
@@ -914,7 +909,7 @@ class WorldBuilder {
       .sort((a, b) => a.d.issuedOn.localeCompare(b.d.issuedOn) || a.i - b.i);
     for (const { d } of ordered) {
       const year = d.issuedOn.slice(0, 4);
-      const seq = this.nextSeq(this.permitSeq, `build-${d.district.code}-${year}`);
+      const seq = this.permitSeq.next(`build-${d.district.code}-${year}`);
       this.world.permits.push({ permitNo: `[${year}]施[${d.district.short}]建字${pad(seq, 4)}号`, ...d });
     }
   }

@@ -1,5 +1,6 @@
 import { lonLatInTown, M2_PER_MU, polygonAreaM2, polygonAround } from '../geography.js';
 import { chance, dateBetween, demoFaker, pad, round, weighted } from '../random.js';
+import { Sequences } from '../sequences.js';
 import { cropFor, farmPlace } from './farming.js';
 import type { DemoGenerator, DemoRow } from './types.js';
 
@@ -23,7 +24,7 @@ const MEASURES = {
 export const farmlandClassRows: DemoGenerator = (_world, dataset) => {
   const f = demoFaker(dataset.name);
   const rows: DemoRow[] = [];
-  const seq = new Map<string, number>();
+  const seq = new Sequences();
   for (let i = 0; i < FARMLAND_CLASS_ROWS; i++) {
     const { district } = farmPlace(f, true);
     const town = f.helpers.arrayElement(district.towns);
@@ -34,8 +35,7 @@ export const farmlandClassRows: DemoGenerator = (_world, dataset) => {
       Math.sqrt((targetMu * M2_PER_MU) / Math.PI),
     );
     const qualityClass = weighted(f, { PRIORITY_PROTECTION: 910, SAFE_USE: 80, STRICT_CONTROL: 10 });
-    const n = (seq.get(district.code) ?? 0) + 1;
-    seq.set(district.code, n);
+    const n = seq.next(district.code);
     const crop = cropFor(f, district, 'CULTIVATED');
     rows.push({
       publisher: dataset.owner,

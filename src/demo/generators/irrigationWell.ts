@@ -1,5 +1,6 @@
 import { lonLatInTown, pointAt } from '../geography.js';
 import { chance, dateBetween, demoFaker, floatBetween, pad, weighted } from '../random.js';
+import { Sequences } from '../sequences.js';
 import { farmPlace } from './farming.js';
 import type { DemoGenerator, DemoRow } from './types.js';
 
@@ -13,12 +14,11 @@ const SURFACE = new Set(['110118', '110116', '110117', '110119']);
 export const irrigationWellRows: DemoGenerator = (_world, dataset) => {
   const f = demoFaker(dataset.name);
   const rows: DemoRow[] = [];
-  const seq = new Map<string, number>();
+  const seq = new Sequences();
   for (let i = 0; i < IRRIGATION_WELL_ROWS; i++) {
     const { district } = farmPlace(f, true);
     const town = f.helpers.arrayElement(district.towns);
-    const n = (seq.get(district.code) ?? 0) + 1;
-    seq.set(district.code, n);
+    const n = seq.next(district.code);
     const waterSource = weighted(f, {
       GROUNDWATER: 85,
       RECLAIMED_WATER: RECLAIMED.has(district.code) ? 12 : 0,

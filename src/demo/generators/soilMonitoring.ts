@@ -1,6 +1,7 @@
 import type { Faker } from '@faker-js/faker';
 import { type DemoDistrict, type LandCategoryCode, lonLatInTown, pointAt } from '../geography.js';
 import { chance, dateBetween, demoFaker, floatBetween, pad, round } from '../random.js';
+import { Sequences } from '../sequences.js';
 import { farmPlace, farmPublisher } from './farming.js';
 import type { DemoGenerator, DemoRow } from './types.js';
 
@@ -63,15 +64,14 @@ export function soilPoints(): SoilPoint[] {
   if (cachedPoints) return cachedPoints;
   const f = demoFaker('soilMonitoring');
   const points: SoilPoint[] = [];
-  const seq = new Map<string, number>();
+  const seq = new Sequences();
   let rows = 0;
   while (rows < SOIL_MONITORING_ROWS) {
     const { district, category } = farmPlace(f);
     const town = f.helpers.arrayElement(district.towns);
     const publisher = farmPublisher(category);
     const prefix = publisher === 'FORESTRY' ? 'YL' : 'NY';
-    const n = (seq.get(district.code) ?? 0) + 1;
-    seq.set(district.code, n);
+    const n = seq.next(district.code);
     const hotspot = category === 'CULTIVATED' && HOTSPOT_DISTRICTS.has(district.code) && chance(f, 0.06);
     const cadence = f.helpers.weightedArrayElement([
       { value: 1, weight: 4 },
