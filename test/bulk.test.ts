@@ -1,7 +1,7 @@
 import { Agent, request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { stringify } from 'csv-stringify/sync';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../src/catalog/define.js';
 import { datasetByName } from '../src/catalog/registry.js';
 import { withTestHub } from './support/hub.js';
@@ -353,26 +353,14 @@ describe('publishing streamed batches', () => {
     ]);
     expect(await countRows('construction_permit', 'permit_no', `${id}-r`)).toBe(0);
 
-    const partial = await publish(
-      keys.HOUSING,
-      'constructionPermit',
-      `rej-${id}`,
-      body,
-      NDJSON,
-      '?atomic=false',
-    );
+    const acceptValid = () =>
+      publish(keys.HOUSING, 'constructionPermit', `rej-${id}`, body, NDJSON, '?atomic=false');
+    const partial = await acceptValid();
     expect(partial).toMatchObject({ status: 'APPLIED', inserted: 2, rejectedCount: 3, replayed: false });
     expect(partial.rejections.map((r: { line: number }) => r.line)).toEqual([3, 4, 5]);
     expect(await countRows('construction_permit', 'permit_no', `${id}-r`)).toBe(2);
     // A replay answers exactly the first result, the parser's reasons included.
-    const replay = await publish(
-      keys.HOUSING,
-      'constructionPermit',
-      `rej-${id}`,
-      body,
-      NDJSON,
-      '?atomic=false',
-    );
+    const replay = await acceptValid();
     expect(replay).toEqual({ ...partial, replayed: true });
     expect(replay.rejections[0].reason).toMatch(/^invalid JSON: /);
   });
@@ -588,20 +576,14 @@ describe('export', () => {
   };
   const mine = (records: Json[], field: string) => records.filter((r) => String(r[field] ?? '').includes(id));
 
-  beforeAll(async () => {
-    await publish(keys.HOUSING, 'constructionPermit', `e-${id}`, ndjson(permits));
-    await publish(keys.PLANNING, 'landUseChange', `e-${id}`, ndjson(plots));
-    await publish(keys.AGRICULTURE, 'farmlandClass', `e-${id}`, ndjson(farmland));
-    await publish(keys.AGRICULTURE, 'pesticideUse', `e-${id}`, ndjson([pesticide.AGRICULTURE]));
-    await publish(keys.FORESTRY, 'pesticideUse', `ef-${id}`, ndjson([pesticide.FORESTRY]));
-    // A tombstone is not exported.
-    await publish(
-      keys.HOUSING,
-      'constructionPermit',
-      `e2-${id}`,
-      ndjson([{ permitNo: `${permits[3].permitNo}`, deleted: true }]),
-    );
-  });
+  withSeed(hub, (s) =>
+    s
+      // The fourth permit is withdrawn: a tombstone is not exported.
+      .records('constructionPermit', [...permits.slice(0, 3), { ...permits[3], deleted: true }])
+      .records('landUseChange', plots)
+      .records('farmlandClass', farmland)
+      .records('pesticideUse', [pesticide.AGRICULTURE, { ...pesticide.FORESTRY, publisher: 'FORESTRY' }]),
+  );
 
   it('streams NDJSON with provenance: the owner reads everything, a consumer masked and without denied fields', async () => {
     const owner = await exportOf(keys.HOUSING, 'constructionPermit');

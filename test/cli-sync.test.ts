@@ -5,8 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Dataset } from '../src/catalog/define.js';
-import { datasetByName } from '../src/catalog/registry.js';
 import { loadConfig } from '../src/config.js';
 import { loadReference } from '../src/datasets/reference.js';
 import { openDatabase } from '../src/db/connection.js';
@@ -14,19 +12,16 @@ import { createHub, type Hub } from '../src/http/app.js';
 import { createLogger } from '../src/http/logger.js';
 import { withTestHub } from './support/hub.js';
 import { type CuttableProxy, startCuttableProxy } from './support/pgCluster.js';
-import { creditCodeFor, outgoingRecord as outgoing, sampleRecord, uniqueId } from './support/records.js';
+import { creditCodeFor, outgoingRecord as outgoing, uniqueId } from './support/records.js';
+import { withSeed } from './support/seed.js';
 
 const hub = withTestHub();
-const keys: Record<string, string> = {};
+const { keys } = withSeed(hub, (s) => s.keys('HOUSING', 'ECONOMY', 'PLANNING', 'AGRICULTURE'));
 const folder = mkdtempSync(join(tmpdir(), 'jingtu-cli-sync-'));
 const running: ChildProcess[] = [];
 // A cron job: no terminal, CI set, so no progress output.
 const { JINGTU_KEY: _key, ...inherited } = process.env;
 const env = { ...inherited, CI: '1' };
-
-beforeAll(async () => {
-  for (const code of ['HOUSING', 'ECONOMY', 'PLANNING', 'AGRICULTURE']) keys[code] = await hub.key(code);
-});
 
 afterAll(() => {
   for (const child of running) child.kill('SIGKILL');
@@ -50,6 +45,10 @@ function sync(...args: string[]): Promise<Run> {
 }
 
 const hubArgs = (key: string, dataset: string) => ['--url', hub.url, '--key', key, '--dataset', dataset];
+
+/** `jingtu sync push` of a file into a dataset, with further options. */
+const pushFile = (key: string, dataset: string, file: string, ...options: string[]) =>
+  sync('push', ...hubArgs(key, dataset), '--file', file, ...options);
 
 const permits = (id: string, count: number, from = 1) =>
   Array.from({ length: count }, (_, i) =>
@@ -87,23 +86,14 @@ const bulkyRows = (tag: string, count: number) =>
     }),
   );
 
-async function fertiliserCount(tag: string): Promise<number> {
-  const { body } = await hub.graphql(
-    keys.AGRICULTURE,
-    'query($s: String) { fertiliserUses(filter: { search: $s }) { totalCount } }',
-    { s: tag },
-  );
-  return body.data.fertiliserUses.totalCount;
+/** How many records a search finds in a list, as the key sees them. */
+async function countOf(key: string, list: string, search: string): Promise<number> {
+  const query = `query($s: String) { ${list}(filter: { search: $s }) { totalCount } }`;
+  const { body } = await hub.graphql(key, query, { s: search });
+  return body.data[list].totalCount;
 }
-
-async function permitCount(search: string): Promise<number> {
-  const { body } = await hub.graphql(
-    keys.HOUSING,
-    'query($s: String) { constructionPermits(filter: { search: $s }) { totalCount } }',
-    { s: search },
-  );
-  return body.data.constructionPermits.totalCount;
-}
+const fertiliserCount = (tag: string) => countOf(keys.AGRICULTURE, 'fertiliserUses', tag);
+const permitCount = (search: string) => countOf(keys.HOUSING, 'constructionPermits', search);
 
 interface ChangeLine {
   cursor: string;
@@ -135,12 +125,12 @@ describe('jingtu sync push', { timeout: 120_000 }, () => {
 
   it('pushes an NDJSON file, and the same push again replays', async () => {
     const file = writeNdjson(`permits-${id}.ndjson`, permits(`${id}N`, 3));
-    const first = await sync('push', ...hubArgs(keys.HOUSING, 'constructionPermit'), '--file', file);
+    const first = await pushFile(keys.HOUSING, 'constructionPermit', file);
     expect(first, first.stderr).toMatchObject({ code: 0, stderr: '' });
     expect(first.stdout).toMatch(
       /^pushed constructionPermit: 3 received, 3 inserted, 0 updated, 0 unchanged, 0 deleted, 0 rows rejected \(batch constructionPermit\.delta\.sha256-[0-9a-f]{64}\)\n$/,
     );
-    const again = await sync('push', ...hubArgs(keys.HOUSING, 'constructionPermit'), '--file', file);
+    const again = await pushFile(keys.HOUSING, 'constructionPermit', file);
     expect(again, again.stderr).toMatchObject({ code: 0, stderr: '' });
     expect(again.stdout).toMatch(
       /^replayed constructionPermit: nothing changed now; when first applied: 3 received, 3 inserted, 0 updated, 0 unchanged, 0 deleted, 0 rows rejected \(batch /,
@@ -151,14 +141,7 @@ describe('jingtu sync push', { timeout: 120_000 }, () => {
 
   it('pushes a CSV file, and an explicit batch key', async () => {
     const file = writeCsv(`permits-${id}.csv`, permits(`${id}C`, 2));
-    const result = await sync(
-      'push',
-      ...hubArgs(keys.HOUSING, 'constructionPermit'),
-      '--file',
-      file,
-      '--batch-key',
-      `csv-${id}`,
-    );
+    const result = await pushFile(keys.HOUSING, 'constructionPermit', file, '--batch-key', `csv-${id}`);
     expect(result, result.stderr).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toMatch(/^pushed constructionPermit: 2 received, 2 inserted, .*\(batch csv-/);
     expect(await permitCount(`${id}C`)).toBe(2);
@@ -176,7 +159,7 @@ describe('jingtu sync push', { timeout: 120_000 }, () => {
       },
     ];
     const file = writeNdjson(`enterprises-${id}.jsonl`, rows);
-    const atomic = await sync('push', ...hubArgs(keys.ECONOMY, 'closedEnterprise'), '--file', file);
+    const atomic = await pushFile(keys.ECONOMY, 'closedEnterprise', file);
     expect(atomic.code).toBe(2);
     expect(atomic.stdout).toMatch(
       /^rejected closedEnterprise, nothing applied: 3 received, 0 inserted, 0 updated, 0 unchanged, 0 deleted, 2 rows rejected \(3 errors\) \(batch /,
@@ -190,13 +173,7 @@ describe('jingtu sync push', { timeout: 120_000 }, () => {
       /^jingtu: 2 rows rejected \(3 errors\), nothing applied/,
     );
 
-    const partial = await sync(
-      'push',
-      ...hubArgs(keys.ECONOMY, 'closedEnterprise'),
-      '--file',
-      file,
-      '--accept-valid',
-    );
+    const partial = await pushFile(keys.ECONOMY, 'closedEnterprise', file, '--accept-valid');
     expect(partial.code).toBe(2);
     expect(partial.stdout).toMatch(
       /^pushed closedEnterprise: 3 received, 1 inserted, .* 2 rows rejected \(3 errors\)/,
@@ -204,13 +181,7 @@ describe('jingtu sync push', { timeout: 120_000 }, () => {
     expect(partial.stderr).toMatch(/^jingtu: 2 rows rejected \(3 errors\); the 1 valid rows were applied$/m);
 
     // Replayed, it changes nothing and exits 0; the rows its first run rejected are still listed.
-    const replayed = await sync(
-      'push',
-      ...hubArgs(keys.ECONOMY, 'closedEnterprise'),
-      '--file',
-      file,
-      '--accept-valid',
-    );
+    const replayed = await pushFile(keys.ECONOMY, 'closedEnterprise', file, '--accept-valid');
     expect(replayed.code).toBe(0);
     expect(replayed.stdout).toMatch(
       /^replayed closedEnterprise: nothing changed now; when first applied: 3 received, 1 inserted, .* 2 rows rejected \(3 errors\)/,
@@ -224,7 +195,7 @@ describe('jingtu sync push', { timeout: 120_000 }, () => {
       projectName: `国标编码测试 ${id}G 第${i + 1}项`,
     }));
     const file = writeCsv(`permits-${id}-gb.csv`, rows, 'gb18030');
-    const plain = await sync('push', ...hubArgs(keys.HOUSING, 'constructionPermit'), '--file', file);
+    const plain = await pushFile(keys.HOUSING, 'constructionPermit', file);
     expect(plain.code).toBe(5);
     expect(plain.stdout).toBe('');
     expect(plain.stderr).toMatch(
@@ -232,14 +203,7 @@ describe('jingtu sync push', { timeout: 120_000 }, () => {
     );
     expect(await permitCount(`${id}G`)).toBe(0);
 
-    const pushed = await sync(
-      'push',
-      ...hubArgs(keys.HOUSING, 'constructionPermit'),
-      '--file',
-      file,
-      '--encoding',
-      'gb18030',
-    );
+    const pushed = await pushFile(keys.HOUSING, 'constructionPermit', file, '--encoding', 'gb18030');
     expect(pushed, pushed.stderr).toMatchObject({ code: 0, stderr: '' });
     expect(pushed.stdout).toMatch(/^pushed constructionPermit: 2 received, 2 inserted/);
     const { body } = await hub.graphql(
@@ -251,14 +215,7 @@ describe('jingtu sync push', { timeout: 120_000 }, () => {
       body.data.constructionPermits.nodes.map((n: { projectName: string }) => n.projectName).sort(),
     ).toEqual(rows.map((row) => row.projectName));
 
-    const unknown = await sync(
-      'push',
-      ...hubArgs(keys.HOUSING, 'constructionPermit'),
-      '--file',
-      file,
-      '--encoding',
-      'klingon',
-    );
+    const unknown = await pushFile(keys.HOUSING, 'constructionPermit', file, '--encoding', 'klingon');
     expect(unknown.code).toBe(5);
     expect(unknown.stderr).toMatch(/^jingtu: option '--encoding <charset>' argument 'klingon' is invalid/);
   });
@@ -278,8 +235,8 @@ describe('jingtu sync push', { timeout: 120_000 }, () => {
   it('exits 3 for a bad key or a dataset the key may not publish', async () => {
     const file = writeNdjson(`auth-${id}.ndjson`, permits(`${id}A`, 1));
     const [unknown, forbidden] = await Promise.all([
-      sync('push', ...hubArgs('jt_not_a_key', 'constructionPermit'), '--file', file),
-      sync('push', ...hubArgs(keys.PLANNING, 'constructionPermit'), '--file', file),
+      pushFile('jt_not_a_key', 'constructionPermit', file),
+      pushFile(keys.PLANNING, 'constructionPermit', file),
     ]);
     expect(unknown.code).toBe(3);
     expect(unknown.stderr).toMatch(/^jingtu: .*401 UNAUTHENTICATED/);
@@ -303,10 +260,10 @@ describe('jingtu sync push', { timeout: 120_000 }, () => {
         '--file',
         file,
       ),
-      sync('push', ...hubArgs(keys.HOUSING, 'constructionPermit'), '--file', join(folder, 'no-such.ndjson')),
-      sync('push', ...hubArgs(keys.HOUSING, 'constructionPermit'), '--file', join(folder, 'x.txt')),
+      pushFile(keys.HOUSING, 'constructionPermit', join(folder, 'no-such.ndjson')),
+      pushFile(keys.HOUSING, 'constructionPermit', join(folder, 'x.txt')),
       sync('push', '--key', 'k', '--dataset', 'constructionPermit', '--file', file),
-      sync('push', ...hubArgs(keys.HOUSING, 'constructionPermit'), '--file', file, '--mode', 'all'),
+      pushFile(keys.HOUSING, 'constructionPermit', file, '--mode', 'all'),
     ]);
     expect(unreachable).toMatchObject({ code: 4, stdout: '' });
     expect(unreachable.stderr).toMatch(
@@ -332,10 +289,9 @@ describe('jingtu sync pull', { timeout: 120_000 }, () => {
     changes.filter((change) => String(change.record.permitNo ?? '').includes(tag));
 
   it('pulls into a file, then appends only the changes made since', async () => {
-    await sync(
-      'push',
-      ...hubArgs(keys.HOUSING, 'constructionPermit'),
-      '--file',
+    await pushFile(
+      keys.HOUSING,
+      'constructionPermit',
       writeNdjson(`first-${id}.ndjson`, permits(`${id}P`, 4)),
     );
     const state = join(folder, `state-${id}.json`);
@@ -362,12 +318,7 @@ describe('jingtu sync pull', { timeout: 120_000 }, () => {
       { ...rows[0], floorAreaM2: 4321 },
       { permitNo: rows[1].permitNo, deleted: true },
     ];
-    const pushed = await sync(
-      'push',
-      ...hubArgs(keys.HOUSING, 'constructionPermit'),
-      '--file',
-      writeNdjson(`more-${id}.ndjson`, more),
-    );
+    const pushed = await pushFile(keys.HOUSING, 'constructionPermit', writeNdjson(`more-${id}.ndjson`, more));
     expect(pushed.stdout).toMatch(/2 inserted, 1 updated, 0 unchanged, 1 deleted/);
 
     const second = await pull(state, out, '--page', '7');
@@ -395,7 +346,7 @@ describe('jingtu sync pull', { timeout: 120_000 }, () => {
   it('resumes a killed pull with every change exactly once', { timeout: 180_000 }, async () => {
     const tag = `${id}K`;
     const file = writeNdjson(`many-${id}.ndjson`, permits(tag, 500));
-    const pushed = await sync('push', ...hubArgs(keys.HOUSING, 'constructionPermit'), '--file', file);
+    const pushed = await pushFile(keys.HOUSING, 'constructionPermit', file);
     expect(pushed.stdout).toMatch(/500 inserted/);
 
     const state = join(folder, `killed-${id}.json`);
@@ -541,7 +492,7 @@ describe('jingtu sync push, retried after its batch was applied', { timeout: 400
     expect(await fertiliserCount(tag), lost.stderr).toBe(2000);
     // A cron job that retries until exit 0 stops at the first retry; every retry after it is the same.
     for (let attempt = 0; attempt < 2; attempt++) {
-      const retry = await sync('push', ...hubArgs(keys.AGRICULTURE, 'fertiliserUse'), '--file', file);
+      const retry = await pushFile(keys.AGRICULTURE, 'fertiliserUse', file);
       expect(retry, retry.stderr).toMatchObject({ code: 0, stderr: '' });
       expect(retry.stdout).toMatch(
         /^replayed fertiliserUse: nothing changed now; when first applied: 2000 received, 2000 inserted, 0 updated, 0 unchanged, 0 deleted, 0 rows rejected \(batch fertiliserUse\.delta\.sha256-[0-9a-f]{64}\)\n$/,
@@ -594,10 +545,9 @@ describe('jingtu sync pull while the hub loses its database', { timeout: 400_000
 
   it('says that the answer was cut off, or what the hub answered, not "hub unreachable"; then resumes', async () => {
     const tag = `${id}D`;
-    const pushed = await sync(
-      'push',
-      ...hubArgs(keys.AGRICULTURE, 'fertiliserUse'),
-      '--file',
+    const pushed = await pushFile(
+      keys.AGRICULTURE,
+      'fertiliserUse',
       writeNdjson(`source-${id}.ndjson`, bulkyRows(tag, 3000)),
     );
     expect(pushed.code, pushed.stderr).toBe(0);
