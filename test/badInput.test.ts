@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { withTestHub } from './support/hub.js';
+import { bowtie } from './support/records.js';
 
 const hub = withTestHub();
 let key: string;
@@ -82,18 +83,7 @@ describe('bad input', () => {
     await expectBadInput(
       'query($g: GeoJSON) { landUseChanges(filter: { intersects: $g }) { totalCount } }',
       {
-        g: {
-          type: 'Polygon',
-          coordinates: [
-            [
-              [116, 39],
-              [117, 40],
-              [117, 39],
-              [116, 40],
-              [116, 39],
-            ],
-          ],
-        },
+        g: bowtie,
       },
       /crosses itself/,
     );

@@ -44,7 +44,16 @@ function sync(...args: string[]): Promise<Run> {
   });
 }
 
-const hubArgs = (key: string, dataset: string) => ['--url', hub.url, '--key', key, '--dataset', dataset];
+const hubArgs = (key: string, dataset: string, url = hub.url) => [
+  '--url',
+  url,
+  '--key',
+  key,
+  '--dataset',
+  dataset,
+];
+/** A hub address where nothing listens. */
+const NOWHERE = 'http://127.0.0.1:1';
 
 /** `jingtu sync push` of a file into a dataset, with further options. */
 const pushFile = (key: string, dataset: string, file: string, ...options: string[]) =>
@@ -249,17 +258,7 @@ describe('jingtu sync push', { timeout: 120_000 }, () => {
   it('exits 4 when the hub is unreachable, 5 for bad local input', async () => {
     const file = writeNdjson(`unreachable-${id}.ndjson`, permits(`${id}U`, 1));
     const [unreachable, missing, noFormat, noUrl, badMode] = await Promise.all([
-      sync(
-        'push',
-        '--url',
-        'http://127.0.0.1:1',
-        '--key',
-        keys.HOUSING,
-        '--dataset',
-        'constructionPermit',
-        '--file',
-        file,
-      ),
+      sync('push', ...hubArgs(keys.HOUSING, 'constructionPermit', NOWHERE), '--file', file),
       pushFile(keys.HOUSING, 'constructionPermit', join(folder, 'no-such.ndjson')),
       pushFile(keys.HOUSING, 'constructionPermit', join(folder, 'x.txt')),
       sync('push', '--key', 'k', '--dataset', 'constructionPermit', '--file', file),
@@ -439,12 +438,7 @@ describe('jingtu sync pull', { timeout: 120_000 }, () => {
       ),
       sync(
         'pull',
-        '--url',
-        'http://127.0.0.1:1',
-        '--key',
-        keys.HOUSING,
-        '--dataset',
-        'constructionPermit',
+        ...hubArgs(keys.HOUSING, 'constructionPermit', NOWHERE),
         '--state',
         path('down.json'),
         '--out',

@@ -6,7 +6,7 @@ import {
   MAX_TEXT_LENGTH,
 } from '../src/sync/validate.js';
 import { withTestHub } from './support/hub.js';
-import { creditCodeFor, outgoingRecord as outgoing, uniqueId } from './support/records.js';
+import { bowtie, creditCodeFor, outgoingRecord as outgoing, uniqueId } from './support/records.js';
 import { withSeed } from './support/seed.js';
 
 const hub = withTestHub();
@@ -100,18 +100,7 @@ describe('publishing a batch', () => {
       },
       {
         ...outgoing('closedEnterprise', `${id}-b3`, { creditCode: creditCodeFor(`${id}b3`) }),
-        siteBoundary: {
-          type: 'Polygon',
-          coordinates: [
-            [
-              [116, 39],
-              [117, 40],
-              [117, 39],
-              [116, 40],
-              [116, 39],
-            ],
-          ],
-        },
+        siteBoundary: bowtie,
       },
       {
         ...outgoing('closedEnterprise', `${id}-b4`, { creditCode: creditCodeFor(`${id}b4`) }),

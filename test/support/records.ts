@@ -38,6 +38,20 @@ export function square(lon: number, lat: number, size = 0.001) {
   };
 }
 
+/** A polygon whose ring crosses itself (a bow tie): never a valid boundary. */
+export const bowtie = {
+  type: 'Polygon' as const,
+  coordinates: [
+    [
+      [116, 39],
+      [117, 40],
+      [117, 39],
+      [116, 40],
+      [116, 39],
+    ],
+  ],
+};
+
 /** A valid value for a declared field, recognisable by the test id and field name. */
 export function sampleValue(name: string, field: FieldDef, id: string): unknown {
   switch (field.type) {
