@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from 'node:net';
 import postgres from 'postgres';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 
@@ -35,5 +36,43 @@ describe.runIf(onServer)('a postgres.js connection whose backend is terminated',
     expect(['57P01', 'CONNECTION_CLOSED']).toContain(await sleeping);
     const [next] = await pool<{ pid: number }[]>`select pg_backend_pid() as pid`;
     expect(next.pid).not.toBe(pid);
+  });
+});
+
+/**
+ * postgres.js asks for the array types on a new connection and drops that query's promise; a connection
+ * reset during it was an unhandled rejection (seen in CI, cli-sync on the embedded database). Patched too.
+ */
+describe('a postgres.js connection reset while it reads the array types', () => {
+  it('fails or retries its queries, with no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    let resets = 0;
+    // Says "authenticated, ready" to the startup message, then resets the connection at the first query.
+    const server = createServer((socket) => {
+      let started = false;
+      socket.on('data', () => {
+        if (!started) {
+          started = true;
+          socket.write(Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 0, 0x5a, 0, 0, 0, 5, 0x49]));
+          return;
+        }
+        resets++;
+        socket.resetAndDestroy();
+      });
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const sql = postgres({ host: '127.0.0.1', port, max: 1, username: 'x', connect_timeout: 2 });
+    const answer = sql`select 1`.catch((error: unknown) => error);
+    await expect.poll(() => resets, { timeout: 5_000 }).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sql.end({ timeout: 0 });
+    expect(await answer).toBeInstanceOf(Error);
+    server.close();
+    process.off('unhandledRejection', onUnhandled);
+    expect(unhandled).toEqual([]);
   });
 });
