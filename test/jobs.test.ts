@@ -24,7 +24,8 @@ import { type PullDependencies, PullError, runPull } from '../src/jobs/pull.js';
 import { hubJobs, type JobDefinition, type RunningJobs, startJobs } from '../src/jobs/scheduler.js';
 import { withTestHub } from './support/hub.js';
 import { postGraphql, spawnHub } from './support/process.js';
-import { creditCodeFor, outgoingRecord as outgoing, sampleRecord, uniqueId } from './support/records.js';
+import { creditCodeFor, outgoingRecord as outgoing, uniqueId } from './support/records.js';
+import { withSeed } from './support/seed.js';
 
 const hub = withTestHub();
 const db = hub.database.db;
@@ -96,13 +97,12 @@ describe('update cycles (ISO 8601 durations)', () => {
 });
 
 describe('the dataset freshness job', () => {
-  const keys: Record<string, string> = {};
+  const { keys } = withSeed(hub, (s) =>
+    s.keys('HOUSING', 'FORESTRY', 'ECOLOGY', 'AUDITOR', 'PLANNING', '110105'),
+  );
   let publishedFrom: number;
 
   beforeAll(async () => {
-    for (const code of ['HOUSING', 'FORESTRY', 'ECOLOGY', 'AUDITOR', 'PLANNING', '110105']) {
-      keys[code] = await hub.key(code);
-    }
     publishedFrom = Date.now() - 1000;
     await publishTo(hub.url, keys.HOUSING, 'constructionPermit', `fresh-${id}`, [
       outgoing('constructionPermit', `fresh-${id}`),

@@ -67,13 +67,10 @@ export class Seed implements PromiseLike<Seeded> {
   private readonly ownKeys = new Map<string, string>();
   readonly seeded: Seeded;
 
-  constructor(
-    readonly db: Db,
-    keys: Record<string, string> = {},
-  ) {
+  constructor(readonly db: Db) {
     const principals: string[] = [];
     this.seeded = {
-      keys,
+      keys: {},
       grants: [],
       principals,
       cleanup: async () => {
@@ -95,10 +92,9 @@ export class Seed implements PromiseLike<Seeded> {
 
   /** Makes an existing principal (a department, a district, AUDITOR) the subject of the next steps. */
   principal(code: string): this {
-    this.steps.push(async () => {
+    return this.run(async () => {
       this.current = code;
     });
-    return this;
   }
 
   /**
