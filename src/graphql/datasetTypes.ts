@@ -41,7 +41,11 @@ function linkField(
     return t.field({
       type: targetType,
       description,
-      resolve: (row, _args, ctx, info) => load(row, ctx, info).then((rows) => rows[0] ?? null),
+      // a link joined in the page's statement answers synchronously: no promise per row
+      resolve: (row, _args, ctx, info) => {
+        const joined = ctx.records.joined(source, linkName, row);
+        return joined !== undefined ? joined : load(row, ctx, info).then((rows) => rows[0] ?? null);
+      },
     });
   }
   return t.field({

@@ -5,6 +5,7 @@ import { filterReads } from '../audit/reads.js';
 import type { AuditTrail } from '../audit/trail.js';
 import type { Dataset } from '../catalog/define.js';
 import { datasetByName } from '../catalog/registry.js';
+import type { LinkDef } from '../catalog/types.js';
 import { type AggregateArgs, aggregateRecords, type Measures } from '../datasets/aggregate.js';
 import { cursorSeal } from '../datasets/cursorSeal.js';
 import type { FilterArgs } from '../datasets/filters.js';
@@ -97,15 +98,25 @@ export class Records {
     return record;
   }
 
-  /** The targets of a cross-link of a record: joined with its page where it could be, batched otherwise. */
+  /**
+   * The target of a to-one cross-link read in its record's page statement: the row, null when none matched,
+   * undefined when the link was not joined. Synchronous, so that a page's links cost no promise per row.
+   */
+  joined(source: Dataset, linkName: string, row: DatasetRow): DatasetRow | null | undefined {
+    const joined = joinedOf(row)?.[linkName];
+    if (joined !== undefined) this.audit.rows((source.links?.[linkName] as LinkDef).to, joined ? 1 : 0);
+    return joined;
+  }
+
+  /** The targets of a cross-link of a record (not joined with its page), batched across the page's rows. */
   async linked(source: Dataset, linkName: string, row: DatasetRow, fields: Fields): Promise<DatasetRow[]> {
+    const joined = this.joined(source, linkName, row);
+    if (joined !== undefined) return joined ? [joined] : [];
     const link = source.links?.[linkName];
     if (!link) throw new Error(`unknown link ${source.name}.${linkName}`);
     const target = datasetByName(link.to) as Dataset;
     let rows: DatasetRow[];
-    const joined = joinedOf(row)?.[linkName];
-    if (joined !== undefined) rows = joined ? [joined] : [];
-    else if (link.kind === 'overlap') {
+    if (link.kind === 'overlap') {
       rows =
         row[link.from] == null
           ? []
