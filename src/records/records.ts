@@ -5,7 +5,6 @@ import { filterReads } from '../audit/reads.js';
 import type { AuditTrail } from '../audit/trail.js';
 import type { Dataset } from '../catalog/define.js';
 import { datasetByName } from '../catalog/registry.js';
-import type { LinkDef } from '../catalog/types.js';
 import { type AggregateArgs, aggregateRecords, type Measures } from '../datasets/aggregate.js';
 import { cursorSeal } from '../datasets/cursorSeal.js';
 import type { FilterArgs } from '../datasets/filters.js';
@@ -104,7 +103,10 @@ export class Records {
    */
   joined(source: Dataset, linkName: string, row: DatasetRow): DatasetRow | null | undefined {
     const joined = joinedOf(row)?.[linkName];
-    if (joined !== undefined) this.audit.rows((source.links?.[linkName] as LinkDef).to, joined ? 1 : 0);
+    if (joined === undefined) return undefined;
+    const link = source.links?.[linkName];
+    if (!link) throw new Error(`unknown link ${source.name}.${linkName}`);
+    this.audit.rows(link.to, joined ? 1 : 0);
     return joined;
   }
 
