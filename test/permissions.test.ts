@@ -131,7 +131,7 @@ describe('permission rules', () => {
       for (const dataset of datasets) {
         const fields = Object.keys(dataset.fields).map((name) => {
           const { mode, reason } = access.field(dataset, name);
-          return mode === 'CLEAR' && (reason === 'OPEN' || reason === 'OWNER' || reason === 'ALL_FIELDS')
+          return mode === 'CLEAR' && ['PUBLIC', 'OPEN', 'OWNER', 'ALL_FIELDS'].includes(reason)
             ? null
             : `${name}=${mode}(${reason})`;
         });

@@ -1,6 +1,6 @@
 import { eq, getTableColumns, type SQL } from 'drizzle-orm';
 import { type Dataset, sharingOf } from '../catalog/define.js';
-import type { LinkDef } from '../catalog/types.js';
+import type { LinkDef, Mandate } from '../catalog/types.js';
 import { readsEveryField } from './actions.js';
 import type { Principal } from './principal.js';
 
@@ -8,7 +8,15 @@ import type { Principal } from './principal.js';
 export type FieldMode = 'CLEAR' | 'MASKED' | 'DENIED';
 
 /** Why: the caller's capability or ownership, the field's sharing class, or the grant that allows it. */
-export type AccessReason = 'ALL_FIELDS' | 'OWNER' | 'OPEN' | 'GRANT' | 'NO_GRANT' | 'PRIVATE';
+export type AccessReason =
+  | 'ALL_FIELDS'
+  | 'OWNER'
+  | 'PUBLIC'
+  | 'OPEN'
+  | 'MANDATE'
+  | 'GRANT'
+  | 'NO_GRANT'
+  | 'PRIVATE';
 
 export interface ActiveGrant {
   id: string;
@@ -21,6 +29,18 @@ export interface FieldDecision {
   mode: FieldMode;
   reason: AccessReason;
   grant?: ActiveGrant;
+  /** The plan's order that shares the field with the caller (reason MANDATE). */
+  mandate?: Mandate;
+}
+
+/** The mandate of a dataset that names a principal (by code, or `DISTRICT` for any district) for a field. */
+export function mandateFor(dataset: Dataset, principal: Principal, field: string): Mandate | undefined {
+  return dataset.mandates?.find(
+    (mandate) =>
+      mandate.fields.includes(field) &&
+      (mandate.to.includes(principal.code) ||
+        (principal.kind === 'DISTRICT' && mandate.to.includes('DISTRICT'))),
+  );
 }
 
 /**
@@ -28,7 +48,9 @@ export interface FieldDecision {
  * active grants and its district. Built per request; every decision is a lookup, cheap on hot paths.
  *
  * - the owning department and holders of readAllFields (auditors) read every field in clear;
- * - OPEN fields: every principal; CONDITIONAL: under an active grant; PRIVATE: nobody else;
+ * - PUBLIC and OPEN fields: every principal; CONDITIONAL: under an active grant; PRIVATE: nobody else;
+ * - a field a plan orders shared with the caller (a mandate, src/catalog/types.ts) reads like a standing
+ *   grant, CONDITIONAL or PRIVATE alike (mandates never cover personal data);
  * - personal fields with a masking rule are masked for everyone else;
  * - a publisher reads the rows it published in clear (FORESTRY its own pesticide rows, a district its
  *   own screening entries);
@@ -72,9 +94,11 @@ export class EffectiveAccess {
     const all = readsEveryField(this.principal, dataset);
     if (all) return { mode: 'CLEAR', reason: all };
     const shown: FieldMode = field.personal && field.mask ? 'MASKED' : 'CLEAR';
-    switch (sharingOf(field)) {
-      case 'OPEN':
-        return { mode: shown, reason: 'OPEN' };
+    const sharing = sharingOf(field);
+    if (sharing === 'PUBLIC' || sharing === 'OPEN') return { mode: shown, reason: sharing };
+    const mandate = mandateFor(dataset, this.principal, name);
+    if (mandate) return { mode: shown, reason: 'MANDATE', mandate };
+    switch (sharing) {
       case 'CONDITIONAL': {
         const grant = this.grantsByField.get(key);
         return grant ? { mode: shown, reason: 'GRANT', grant } : { mode: 'DENIED', reason: 'NO_GRANT' };

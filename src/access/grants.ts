@@ -3,7 +3,7 @@ import { and, count, desc, eq, inArray, lt, or, type SQL, sql } from 'drizzle-or
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { type Dataset, fieldOf, sharingOf } from '../catalog/define.js';
 import { datasetByName } from '../catalog/registry.js';
-import type { SharingClass } from '../catalog/types.js';
+import { SHARING_CLASS_NAMES } from '../catalog/types.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../datasets/store.js';
 import type { Db } from '../db/connection.js';
 import { accessGrant } from '../db/hubTables.js';
@@ -25,12 +25,6 @@ export const ANSWER_WITHIN_WORKING_DAYS = 10;
 
 /** The longest term a request may ask for, in days (about ten years; the table checks it too). */
 export const MAX_TERM_DAYS = 3660;
-
-const SHARING_ZH: Record<SharingClass, string> = {
-  OPEN: '无条件共享',
-  CONDITIONAL: '有条件共享',
-  PRIVATE: '不予共享',
-};
 
 export interface AccessRequestInput {
   dataset: string;
@@ -77,7 +71,7 @@ export async function requestAccess(
     const sharing = sharingOf(field);
     if (sharing !== 'CONDITIONAL') {
       throw badInput(
-        `${dataset.name}.${name} 属于${SHARING_ZH[sharing]}，只有有条件共享字段可申请授权 / ${dataset.name}.${name} is ${sharing}: only CONDITIONAL (有条件共享) fields are granted`,
+        `${dataset.name}.${name} 属于${SHARING_CLASS_NAMES[sharing].zh}，只有有条件共享字段可申请授权 / ${dataset.name}.${name} is ${sharing}: only CONDITIONAL (有条件共享) fields are granted`,
         { field: 'fields' },
       );
     }

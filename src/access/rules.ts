@@ -83,7 +83,7 @@ function datasetTypeRules(dataset: Dataset): Record<string, ShieldRule> {
   const fields: Record<string, ShieldRule> = { provenance: allow };
   for (const [name, field] of Object.entries(dataset.fields)) {
     // OPEN fields are readable by every principal (masking, where declared, is the resolver's job).
-    fields[name] = sharingOf(field) === 'OPEN' ? allow : fieldRule(dataset, name);
+    fields[name] = ['PUBLIC', 'OPEN'].includes(sharingOf(field)) ? allow : fieldRule(dataset, name);
   }
   for (const linkName of Object.keys(dataset.links ?? {})) fields[linkName] = linkRule(dataset, linkName);
   return fields;

@@ -23,6 +23,9 @@ export function sharingOf(field: FieldDef): SharingClass {
   return field.sharing ?? (field.personal ? 'PRIVATE' : 'OPEN');
 }
 
+/** A department's code (upper case), a district's GB/T 2260 code, or `DISTRICT` for every district. */
+const RECIPIENT = /^(?:[A-Z][A-Z_]{1,31}|\d{6})$/;
+
 function fail(dataset: DatasetInput, message: string): never {
   throw new Error(`dataset ${dataset.name}: ${message}`);
 }
@@ -63,6 +66,24 @@ export function defineDataset(input: DatasetInput): Dataset {
   for (const [name, field] of Object.entries(fields)) {
     if (field.personal && sharingOf(field) !== 'PRIVATE' && !field.mask) {
       fail(input, `personal field ${name} is shared but has no masking rule`);
+    }
+    if (field.personal && sharingOf(field) === 'PUBLIC')
+      fail(input, `personal field ${name} cannot be PUBLIC`);
+  }
+  for (const mandate of input.mandates ?? []) {
+    const { plan, article, quote } = mandate.basis;
+    if (!plan.trim() || !article.trim() || !quote.trim())
+      fail(input, 'a mandate names its plan, article and quote');
+    if (!mandate.to.length || !mandate.fields.length)
+      fail(input, 'a mandate names its recipients and fields');
+    for (const recipient of mandate.to) {
+      if (!RECIPIENT.test(recipient)) fail(input, `mandate recipient ${recipient} is not a principal code`);
+      if (recipient === input.owner) fail(input, `mandate recipient ${recipient} owns the dataset`);
+    }
+    for (const name of mandate.fields) {
+      const field = fieldOf(input, name);
+      if (!field) fail(input, `mandated field ${name} is not declared`);
+      if (field.personal) fail(input, `mandated field ${name} is personal data`);
     }
   }
   return { ...input, drizzle: datasetTable(input) };

@@ -3,8 +3,19 @@
  * its table, GraphQL type, filters, validation and (later) sharing rules are all derived from it.
  */
 
-/** Government data-sharing classes: 无条件共享 / 有条件共享 / 不予共享. */
-export type SharingClass = 'OPEN' | 'CONDITIONAL' | 'PRIVATE';
+/**
+ * Government data-sharing classes: 向社会公开 / 无条件共享 / 有条件共享 / 不予共享. `PUBLIC` is above `OPEN`:
+ * published to everyone, also without a key (the plans order the register and the key unit list disclosed).
+ */
+export type SharingClass = 'PUBLIC' | 'OPEN' | 'CONDITIONAL' | 'PRIVATE';
+
+/** Each sharing class's names, Chinese first: how descriptions, the catalogue and grant refusals say it. */
+export const SHARING_CLASS_NAMES: Readonly<Record<SharingClass, { zh: string; en: string }>> = {
+  PUBLIC: { zh: '向社会公开', en: 'Public: disclosed to everyone, without a key' },
+  OPEN: { zh: '无条件共享', en: 'Open to every authenticated department' },
+  CONDITIONAL: { zh: '有条件共享', en: 'Readable under an approved, unexpired grant' },
+  PRIVATE: { zh: '不予共享', en: 'Owner and auditors only' },
+};
 
 /** How a personal-data field is shown when it is shared masked (脱敏). */
 export type MaskRule = 'name' | 'phone' | 'idNumber';
@@ -91,6 +102,29 @@ export interface PublishingScope {
   entities?: readonly string[];
 }
 
+/** Where a plan orders something: the plan, its article, and the phrase quoted from it. */
+export interface PlanBasis {
+  /** The plan's Chinese title, e.g. 《北京市土壤污染防治“十四五”规划》. */
+  plan: string;
+  /** The article, e.g. `四(二)3`. */
+  article: string;
+  /** The phrase of the plan that orders it, in Chinese. */
+  quote: string;
+}
+
+/**
+ * Mandated sharing (法定共享): a plan orders a dataset's fields shared with named recipients. A mandate
+ * reads like a standing grant that nobody applies for and the owner cannot revoke: the recipients read the
+ * fields (masked where personal data is masked) with reason `MANDATE`. A change is a change of the catalogue.
+ */
+export interface Mandate {
+  /** The recipients the plan names: department codes, or `DISTRICT` for every district (its rows only). */
+  to: readonly string[];
+  /** The fields ordered shared. Never personal data: the plans order no personal information shared. */
+  fields: readonly string[];
+  basis: PlanBasis;
+}
+
 export interface DatasetInput {
   /** Stable machine name (also the dataset id in the catalogue and the sync API). */
   name: string;
@@ -108,6 +142,8 @@ export interface DatasetInput {
   districtPublishers?: boolean;
   /** What a publisher other than the owner may write about; required with `districtPublishers`. */
   publishingScope?: PublishingScope;
+  /** The fields a plan orders shared with named recipients, beyond their sharing class. */
+  mandates?: readonly Mandate[];
   /** Declared update cycle as an ISO 8601 duration (e.g. `P1D`). */
   updateCycle: string;
   /** Natural key from the source systems: the fields that identify a record. */

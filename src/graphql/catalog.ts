@@ -1,7 +1,12 @@
 import { canSeeFreshness } from '../access/actions.js';
 import { type Dataset, sharingOf } from '../catalog/define.js';
 import { datasetByName, datasets } from '../catalog/registry.js';
-import { type FieldDef, SHARING_METHODS } from '../catalog/types.js';
+import {
+  type FieldDef,
+  SHARING_CLASS_NAMES,
+  SHARING_METHODS,
+  type SharingClass as SharingClassName,
+} from '../catalog/types.js';
 import type { Context } from '../context.js';
 import { type Freshness, readFreshness } from '../jobs/freshness.js';
 import { builder } from './builder.js';
@@ -30,11 +35,9 @@ function describePublishingScope(dataset: Dataset): string | null {
 
 const SharingClass = builder.enumType('SharingClass', {
   description: '共享类别 / Sharing class',
-  values: {
-    OPEN: { description: '无条件共享 / Open to every authenticated department' },
-    CONDITIONAL: { description: '有条件共享 / Readable under an approved, unexpired grant' },
-    PRIVATE: { description: '不予共享 / Owner and auditors only' },
-  },
+  values: Object.fromEntries(
+    Object.entries(SHARING_CLASS_NAMES).map(([name, { zh, en }]) => [name, { description: `${zh} / ${en}` }]),
+  ) as Record<SharingClassName, { description: string }>,
 });
 
 const SharingMethod = builder.enumType('SharingMethod', {

@@ -21,7 +21,12 @@ const AccessReason = builder.enumType('AccessReason', {
         '可读全部数据集的全部字段（readAllFields，如审计员） / You read every field (readAllFields: auditors)',
     },
     OWNER: { description: '本部门的数据集 / Your own dataset' },
+    PUBLIC: { description: '向社会公开 / Public field' },
     OPEN: { description: '无条件共享 / Open field' },
+    MANDATE: {
+      description:
+        '规划明确要求共享（法定共享，见 mandate） / A plan orders the field shared with you (see mandate)',
+    },
     GRANT: { description: '有条件共享，已获授权 / Conditional field under your grant' },
     NO_GRANT: { description: '有条件共享，尚无有效授权 / Conditional field: no active grant' },
     PRIVATE: { description: '不予共享 / Private field' },

@@ -447,9 +447,16 @@ export function fieldMode(v: View, dataset: Dataset, name: string): Mode {
   if (v.caller.kind === 'AUDITOR' || v.caller.code === dataset.owner) return 'CLEAR';
   const field = dataset.fields[name];
   const shown: Mode = field.personal && field.mask ? 'MASKED' : 'CLEAR';
-  switch (sharingOf(field)) {
-    case 'OPEN':
-      return shown;
+  const sharing = sharingOf(field);
+  if (sharing === 'PUBLIC' || sharing === 'OPEN') return shown;
+  // A plan's mandate names the caller's code, or DISTRICT for a district, beside its fields.
+  const mandated = (dataset.mandates ?? []).some(
+    (m) =>
+      m.fields.includes(name) &&
+      (m.to.includes(v.caller.code) || (v.caller.kind === 'DISTRICT' && m.to.includes('DISTRICT'))),
+  );
+  if (mandated) return shown;
+  switch (sharing) {
     case 'CONDITIONAL':
       return v.grants.has(`${dataset.name}.${name}`) ? shown : 'DENIED';
     case 'PRIVATE':

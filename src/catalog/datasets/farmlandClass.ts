@@ -1,5 +1,6 @@
 import { defineDataset, defineEnum } from '../define.js';
 import { districtField, townField } from '../fields.js';
+import { PLANS } from '../plans.js';
 
 export const farmlandQualityClass = defineEnum(
   'FarmlandQualityClass',
@@ -20,6 +21,13 @@ export const farmlandClass = defineDataset({
   en: 'Farmland soil quality class',
   description: '耕地土壤环境质量类别划分结果 / classification of farmland by soil quality',
   owner: 'AGRICULTURE',
+  mandates: [
+    {
+      to: ['ECOLOGY'],
+      fields: ['qualityClass', 'boundary'],
+      basis: { plan: PLANS.fyp14, article: '一(二)1', quote: '耕地土壤环境质量类别动态调整' },
+    },
+  ],
   updateCycle: 'P1Y',
   key: ['parcelCode'],
   districtField: 'district',

@@ -1,5 +1,6 @@
 import { defineDataset, defineEnum } from '../define.js';
 import { districtField, townField } from '../fields.js';
+import { PLANS } from '../plans.js';
 
 export const waterSource = defineEnum('WaterSource', '水源类型', 'Water source', {
   GROUNDWATER: { zh: '地下水', en: 'Groundwater' },
@@ -21,6 +22,17 @@ export const irrigationWell = defineDataset({
   description:
     '水务部门登记的农田灌溉机井及水质检测 / farmland irrigation wells and their water-quality tests',
   owner: 'WATER',
+  mandates: [
+    {
+      to: ['ECOLOGY'],
+      fields: ['lastTestResult'],
+      basis: {
+        plan: PLANS.workPlan2016,
+        article: '灌溉水水质管理',
+        quote: '加强灌溉水水质管理 … 土壤土质、农产品质量协同监测',
+      },
+    },
+  ],
   updateCycle: 'P1Y',
   key: ['wellCode'],
   districtField: 'district',

@@ -20,12 +20,14 @@ export const keySupervisedUnit = defineDataset({
   districtField: 'district',
   defaultOrder: { field: 'listedYear', direction: 'DESC' },
   fields: {
-    creditCode: creditCodeField(),
-    listedYear: yearField('列入年度', 'Listed year'),
-    name: { type: 'text', zh: '单位名称', en: 'Unit name', required: true, search: true },
-    industryCode: industryCodeField,
-    industryName: industryNameField,
-    district: districtField,
+    // 向社会公开: the plans order the list published (who is listed, where, in which industry); the
+    // checks' outcomes below are not.
+    creditCode: { ...creditCodeField(), sharing: 'PUBLIC' },
+    listedYear: { ...yearField('列入年度', 'Listed year'), sharing: 'PUBLIC' },
+    name: { type: 'text', zh: '单位名称', en: 'Unit name', required: true, search: true, sharing: 'PUBLIC' },
+    industryCode: { ...industryCodeField, sharing: 'PUBLIC' },
+    industryName: { ...industryNameField, sharing: 'PUBLIC' },
+    district: { ...districtField, sharing: 'PUBLIC' },
     hiddenDangerCheckDone: {
       type: 'boolean',
       zh: '已开展隐患排查',

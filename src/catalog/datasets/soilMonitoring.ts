@@ -1,6 +1,7 @@
 import { defineDataset } from '../define.js';
 import { landCategory } from '../enums.js';
 import { districtField, townField } from '../fields.js';
+import { PLANS } from '../plans.js';
 import type { FieldDef } from '../types.js';
 
 const metal = (zh: string, en: string): FieldDef => ({
@@ -23,6 +24,13 @@ export const soilMonitoring = defineDataset({
   description: '农用地与绿地土壤环境监测点位结果 / soil monitoring results for farmland and green land',
   owner: 'AGRICULTURE',
   publishers: ['FORESTRY'],
+  mandates: [
+    {
+      to: ['ECOLOGY'],
+      fields: ['location', 'cadmium', 'mercury', 'arsenic', 'lead', 'chromium', 'copper', 'nickel', 'zinc'],
+      basis: { plan: PLANS.fyp14, article: '四(二)3', quote: '农药、化肥使用数据及其监测数据' },
+    },
+  ],
   updateCycle: 'P1Y',
   key: ['pointCode', 'sampledOn'],
   districtField: 'district',
