@@ -96,10 +96,10 @@ describe('permission rules', () => {
     expect(result.data?.unruled ?? null).toBeNull();
   });
 
-  it('allow a dataset field outright only when it is OPEN', () => {
+  it('allow a dataset field outright only when it is PUBLIC or OPEN', () => {
     for (const dataset of datasets) {
       for (const [name, field] of Object.entries(dataset.fields)) {
-        const open = sharingOf(field) === 'OPEN';
+        const open = ['PUBLIC', 'OPEN'].includes(sharingOf(field));
         expect(ruleOf(tree, dataset.names.type, name) === allow, `${dataset.name}.${name}`).toBe(open);
       }
     }

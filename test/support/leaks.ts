@@ -659,9 +659,10 @@ export const keyArgs = (row: Row) =>
 /** A filter literal that keeps a list to this fixture's rows: a search for the run id. */
 export function isolating(fx: Fixture, dataset: Dataset): string {
   const open = Object.values(dataset.fields).some(
-    (f) => f.search && f.type === 'text' && sharingOf(f) === 'OPEN' && !f.personal,
+    (f) => f.search && f.type === 'text' && ['PUBLIC', 'OPEN'].includes(sharingOf(f)) && !f.personal,
   );
-  if (!open) throw new Error(`${dataset.name}: no OPEN searchable field to isolate the fixture with`);
+  if (!open)
+    throw new Error(`${dataset.name}: no PUBLIC or OPEN searchable field to isolate the fixture with`);
   return `{ search: ${JSON.stringify(fx.runId)} }`;
 }
 
