@@ -118,7 +118,7 @@ export interface PlanBasis {
  * fields (masked where personal data is masked) with reason `MANDATE`. A change is a change of the catalogue.
  */
 export interface Mandate {
-  /** The recipients the plan names: department codes, or `DISTRICT` for every district (its rows only). */
+  /** The recipients the plan names: principal codes (a department, a district), or `DISTRICT` for every district (its rows only). */
   to: readonly string[];
   /** The fields ordered shared. Never personal data: the plans order no personal information shared. */
   fields: readonly string[];
