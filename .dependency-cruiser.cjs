@@ -12,6 +12,13 @@ module.exports = {
       from: {},
       to: { circular: true },
     },
+    {
+      name: 'config-is-a-leaf',
+      severity: 'error',
+      comment: 'src/config.ts is read by every layer: it imports libraries only, nothing of the hub.',
+      from: { path: '^src/config\\.ts$' },
+      to: { path: '^src/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 /**
@@ -46,6 +47,8 @@ export interface HubLimits {
   ratePerMinute: number;
   /** Requests without a valid key per client address per minute, per hub process; 0 turns the limit off. */
   anonymousPerMinute: number;
+  /** Requests to the public surface (/public) per client address per minute, per hub process; 0: no limit. */
+  publicPerMinute?: number;
   /** Time for a /graphql request to arrive and be answered, in milliseconds. */
   requestTimeoutMs: number;
   /** Size and pace of one bulk upload (src/http/uploadLimits.ts). */
@@ -59,6 +62,7 @@ export const DEFAULT_LIMITS: HubLimits = {
   bodyBytes: 8 * 1024 * 1024,
   ratePerMinute: 1200,
   anonymousPerMinute: 60,
+  publicPerMinute: 120,
   requestTimeoutMs: 30_000,
   upload: {
     maxBytes: 1024 * 1024 * 1024,
@@ -195,19 +199,29 @@ function proxyEntry(entry: string): boolean {
   return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
 }
 
+/** A comma-separated list (blanks around entries ignored) whose every entry passes `valid`. */
+const commaList = (valid: (entry: string) => boolean, message: string) =>
+  z
+    .string()
+    .transform((text) =>
+      text
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
+    .refine((entries) => entries.every(valid), message);
+
 /** Comma-separated proxy addresses and subnets (Express's `trust proxy`), for example `10.0.0.5, 10.1.0.0/16`. */
-const proxies = z
-  .string()
-  .transform((text) =>
-    text
-      .split(',')
-      .map((entry) => entry.trim())
-      .filter(Boolean),
-  )
-  .refine(
-    (entries) => entries.every(proxyEntry),
-    'must be IP addresses or subnets (10.0.0.5, 10.1.0.0/16, fd00::/8) or loopback, linklocal, uniquelocal, separated by commas',
-  );
+const proxies = commaList(
+  proxyEntry,
+  'must be IP addresses or subnets (10.0.0.5, 10.1.0.0/16, fd00::/8) or loopback, linklocal, uniquelocal, separated by commas',
+);
+
+/** Comma-separated addresses and subnets alert webhooks may reach beyond public ones (src/supervision/webhookTargets.ts). */
+const webhookNetworks = commaList(
+  (entry) => ipaddr.isValid(entry) || ipaddr.isValidCIDR(entry),
+  'must be IP addresses or subnets (10.20.0.0/16, 192.168.1.10, fd00::/8), separated by commas',
+);
 
 /** Configuration comes from the environment only, validated once at start. */
 const environment = (known: Known | undefined) =>
@@ -239,7 +253,9 @@ const environment = (known: Known | undefined) =>
     JINGTU_MAX_BODY: bytes.optional(),
     JINGTU_RATE_LIMIT: wholeNumber(DEFAULT_LIMITS.ratePerMinute, 0),
     JINGTU_ANONYMOUS_RATE_LIMIT: wholeNumber(DEFAULT_LIMITS.anonymousPerMinute, 0),
+    JINGTU_PUBLIC_RATE_LIMIT: wholeNumber(DEFAULT_LIMITS.publicPerMinute ?? 0, 0),
     JINGTU_TRUSTED_PROXIES: proxies.default([]),
+    JINGTU_WEBHOOK_NETWORKS: webhookNetworks.default([]),
     JINGTU_REQUEST_TIMEOUT: wholeNumber(DEFAULT_LIMITS.requestTimeoutMs / 1000),
     JINGTU_STATEMENT_TIMEOUT: wholeNumber(DEFAULT_STATEMENT_TIMEOUT_MS / 1000, 0),
     JINGTU_MAX_UPLOAD: bytes.optional(),
@@ -275,6 +291,8 @@ export interface Config {
   limits?: HubLimits;
   /** Reverse proxies whose X-Forwarded-For names the client (none when absent: the peer is the client). */
   trustedProxies?: string[];
+  /** Networks alert webhooks may reach beyond public addresses (JINGTU_WEBHOOK_NETWORKS; none when absent). */
+  webhookNetworks?: string[];
   /** statement_timeout of the hub's server connections (DEFAULT_STATEMENT_TIMEOUT_MS when absent). */
   statementTimeoutMs?: number;
 }
@@ -322,6 +340,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, known?: Known):
       bodyBytes: values.JINGTU_MAX_BODY ?? DEFAULT_LIMITS.bodyBytes,
       ratePerMinute: values.JINGTU_RATE_LIMIT,
       anonymousPerMinute: values.JINGTU_ANONYMOUS_RATE_LIMIT,
+      publicPerMinute: values.JINGTU_PUBLIC_RATE_LIMIT,
       requestTimeoutMs: values.JINGTU_REQUEST_TIMEOUT * 1000,
       upload: {
         maxBytes: values.JINGTU_MAX_UPLOAD ?? DEFAULT_LIMITS.upload.maxBytes,
@@ -332,6 +351,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, known?: Known):
       publishes: values.JINGTU_MAX_PUBLISHES ?? Math.max(1, Math.floor(values.JINGTU_DB_POOL / 2)),
     },
     trustedProxies: values.JINGTU_TRUSTED_PROXIES,
+    webhookNetworks: values.JINGTU_WEBHOOK_NETWORKS,
     statementTimeoutMs: values.JINGTU_STATEMENT_TIMEOUT * 1000,
     auditRetentionDays: values.JINGTU_AUDIT_RETENTION_DAYS,
   };

@@ -383,6 +383,12 @@ describe('rate limit per principal', () => {
 describe('timeouts', () => {
   const slow = withTestHub({ limits: { ...DEFAULT_LIMITS, requestTimeoutMs: 300 } });
 
+  it('keeps an idle connection 65 s and says so, so that a client closes its side first', async () => {
+    const answer = await fetch(`${hub.url}/healthz`);
+    expect(answer.headers.get('keep-alive')).toBe('timeout=65');
+    await answer.body?.cancel();
+  });
+
   it('answers 408 TIMEOUT to a /graphql body that does not arrive in time, and closes the connection', async () => {
     const { port } = new URL(slow.url);
     const answer = await new Promise<string>((resolve, reject) => {
@@ -478,6 +484,11 @@ describe('timeouts', () => {
         expect(await sql`select 1 as ok`).toEqual([{ ok: 1 }]);
       },
     );
+
+    it.runIf(inject('databaseKind') === 'server')('runs without JIT compilation on a server', async () => {
+      const [{ jit }] = await sql`show jit`;
+      expect(jit).toBe('off');
+    });
 
     it.runIf(inject('databaseKind') === 'embedded')(
       'leaves embedded PGlite working (it has no timer)',

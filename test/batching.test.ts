@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../src/catalog/define.js';
 import { datasetByName } from '../src/catalog/registry.js';
+import { evaluateRules } from '../src/supervision/evaluate.js';
+import { registerSiteSensitiveUse } from '../src/supervision/rules/registerSiteSensitiveUse.js';
 import { withTestHub } from './support/hub.js';
-import { creditCodeFor, sampleRecord, square, uniqueId } from './support/records.js';
+import { creditCodeFor, outgoingRecord, sampleRecord, square, uniqueId } from './support/records.js';
 import { seed, withSeed } from './support/seed.js';
 
 const hub = withTestHub();
@@ -112,5 +114,52 @@ describe('cross-links are batched', () => {
     expect(large.count).toBe(small.count);
     // key lookup, the page, the overlapping sites, the audit record
     expect(large.count).toBeLessThanOrEqual(4);
+  });
+
+  it('lists alerts with their evidence records and events in a constant number of statements', async () => {
+    const id = uniqueId();
+    // 30 listed sites, each under its own plot rezoned to housing: 30 REGISTER_SITE_SENSITIVE_USE alerts,
+    // far north-east, where no other test puts a site.
+    const base = 116.5 + Math.random() * 0.2;
+    const lat = 43 + Math.random() * 0.3;
+    const sites = Array.from({ length: 30 }, (_, i) =>
+      outgoingRecord('contaminatedSite', `bt${id}${i}`, {
+        boundary: square(base + i * 0.03, lat, 0.01),
+        status: 'LISTED',
+      }),
+    );
+    const plots = sites.map((_, i) =>
+      outgoingRecord('landUseChange', `bt${id}${i}`, {
+        parcelCode: `BT-${id}-${i}`,
+        boundary: square(base + i * 0.03 + 0.002, lat + 0.002, 0.01),
+      }),
+    );
+    await seed(hub.database.db).records('contaminatedSite', sites).records('landUseChange', plots);
+    await evaluateRules(hub.database.sql, [registerSiteSensitiveUse]);
+    const query = `query($first: Int) { alerts(rule: ["${registerSiteSensitiveUse.id}"], first: $first) { nodes {
+      id events { event } evidence { dataset key record { __typename
+        ... on LandUseChange { parcelCode plannedUse } ... on ContaminatedSite { siteCode status } } } } } }`;
+    const small = await statementsFor(keys.ECOLOGY, query, { first: 3 });
+    const large = await statementsFor(keys.ECOLOGY, query, { first: 30 });
+    const nodes = large.data.alerts.nodes as {
+      events: { event: string }[];
+      evidence: { key: Record<string, string>; record: Record<string, string> | null }[];
+    }[];
+    expect(nodes).toHaveLength(30);
+    // Other files' alerts of the rule may be on the page too (the shared database): this file's are checked.
+    const own = nodes.filter((n) => n.evidence.some((e) => e.key.parcelCode?.startsWith(`BT-${id}-`)));
+    expect(own.length).toBeGreaterThan(0);
+    for (const node of own) {
+      expect(node.events[0]).toEqual({ event: 'OPENED' });
+      for (const item of node.evidence) {
+        expect(item.record).not.toBeNull();
+        expect(item.record?.parcelCode ?? item.record?.siteCode).toBe(
+          item.key.parcelCode ?? item.key.siteCode,
+        );
+      }
+    }
+    expect(large.count).toBe(small.count);
+    // key lookup, the page, the events, the plots, the sites, the audit record
+    expect(large.count).toBeLessThanOrEqual(6);
   });
 });

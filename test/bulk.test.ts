@@ -1,11 +1,12 @@
 import { Agent, request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../src/catalog/define.js';
 import { datasetByName } from '../src/catalog/registry.js';
 import { withTestHub } from './support/hub.js';
-import { outgoingRecord as outgoing, square, uniqueId } from './support/records.js';
+import { outgoingRecord as outgoing, permitFeedScenario, square, uniqueId } from './support/records.js';
 import { withSeed } from './support/seed.js';
 
 const hub = withTestHub();
@@ -151,9 +152,10 @@ describe('keys and errors', () => {
       'BAD_USER_INPUT',
     ]);
     expect(await codeOf(post('constructionPermit', '', NDJSON, keys.PLANNING))).toEqual([403, 'FORBIDDEN']);
-    expect(
-      await codeOf(call('GET', '/datasets/constructionPermit/export?format=geojson', keys.HOUSING)),
-    ).toEqual([400, 'BAD_USER_INPUT']);
+    expect(await codeOf(call('GET', '/datasets/siteScreening/export?format=geojson', keys.HOUSING))).toEqual([
+      400,
+      'BAD_USER_INPUT',
+    ]);
     expect(await codeOf(call('GET', '/datasets/constructionPermit/export?format=xml', keys.HOUSING))).toEqual(
       [400, 'BAD_USER_INPUT'],
     );
@@ -648,16 +650,17 @@ describe('export', () => {
       unchanged: 3,
     });
 
-    const housing = (await exportOf(keys.HOUSING, 'constructionPermit', 'csv')).text.trimEnd().split('\n');
-    const columns = housing[0].split(',');
-    const row = housing.find((line) => line.includes(permits[0].permitNo))?.split(',') as string[];
+    // Parsed as CSV: the boundary's GeoJSON is a quoted cell with commas in it.
+    const housing: string[][] = parseCsv((await exportOf(keys.HOUSING, 'constructionPermit', 'csv')).text);
+    const columns = housing[0];
+    const row = housing.find((cells) => cells.includes(permits[0].permitNo)) as string[];
     expect(row[columns.indexOf('contactPerson')]).toBe('李四');
     expect(row[columns.indexOf('contactPhone')]).toBe('13812341234');
-    const planning = (await exportOf(keys.PLANNING, 'constructionPermit', 'csv')).text.trimEnd().split('\n');
-    const planningColumns = planning[0].split(',');
+    const planning: string[][] = parseCsv((await exportOf(keys.PLANNING, 'constructionPermit', 'csv')).text);
+    const planningColumns = planning[0];
     expect(planningColumns).not.toContain('contactPhone');
-    const planningRow = planning.find((line) => line.includes(permits[0].permitNo)) as string;
-    expect(planningRow.split(',')[planningColumns.indexOf('contactPerson')]).toBe('李*');
+    const planningRow = planning.find((cells) => cells.includes(permits[0].permitNo)) as string[];
+    expect(planningRow[planningColumns.indexOf('contactPerson')]).toBe('李*');
     // With bom=true the file starts with a UTF-8 byte-order mark, for Excel (fetch's text() would drop it).
     const bom = await fetch(`${hub.url}/datasets/constructionPermit/export?format=csv&bom=true`, {
       headers: { authorization: `Bearer ${keys.PLANNING}` },
@@ -721,19 +724,9 @@ describe('the change feed', () => {
   it('streams inserts, updates and tombstones after a cursor, resumable with no gap and no repeat', async () => {
     const id = uniqueId();
     const start = await endOfFeed(keys.PLANNING);
-    const rows = [1, 2, 3, 4, 5].map((n) =>
-      outgoing('constructionPermit', `${id}-${n}`, { contactPerson: '李四', contactPhone: '13812341234' }),
-    );
-    await publish(keys.HOUSING, 'constructionPermit', `c1-${id}`, ndjson(rows));
-    await publish(
-      keys.HOUSING,
-      'constructionPermit',
-      `c2-${id}`,
-      ndjson([
-        { ...rows[0], floorAreaM2: 1 },
-        { permitNo: rows[1].permitNo, deleted: true },
-      ]),
-    );
+    const scenario = permitFeedScenario(id, { contactPhone: '13812341234' });
+    await publish(keys.HOUSING, 'constructionPermit', `c1-${id}`, ndjson(scenario.rows));
+    await publish(keys.HOUSING, 'constructionPermit', `c2-${id}`, ndjson(scenario.second));
 
     const whole = await changesOf(keys.PLANNING, start, 100_000);
     const cursors: string[] = [];
@@ -755,19 +748,14 @@ describe('the change feed', () => {
       after = endCursor;
       if (!hasMore) break;
     }
-    const permit = (n: number) => rows[n - 1].permitNo;
-    expect(seen).toEqual([
-      `UPSERT:${permit(3)}:李*`,
-      `UPSERT:${permit(4)}:李*`,
-      `UPSERT:${permit(5)}:李*`,
-      `UPSERT:${permit(1)}:李*`,
-      `DELETE:${permit(2)}:李*`,
-    ]);
+    expect(seen).toEqual(scenario.expected);
     // Each once; the pages together are what one read returns (later changes may follow).
     expect(new Set(cursors).size).toBe(cursors.length);
     const wholeCursors = whole.changes.map((c) => c.cursor);
     expect(cursors.slice(0, wholeCursors.length)).toEqual(wholeCursors);
-    expect(whole.changes.find((c) => c.record.permitNo === permit(1))?.record.floorAreaM2).toBe(1);
+    expect(
+      whole.changes.find((c) => c.record.permitNo === scenario.rows[0].permitNo)?.record.floorAreaM2,
+    ).toBe(1);
   });
 
   it('keeps a district to its district in the feed, and ends with the cursor given when nothing is new', async () => {

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
@@ -72,13 +73,9 @@ function writeNdjson(name: string, rows: object[]): string {
 
 /** A CSV file with a header row, in UTF-8 or (as Chinese Excel saves it) GB18030. */
 function writeCsv(name: string, rows: Record<string, unknown>[], encoding = 'utf-8'): string {
-  const columns = Object.keys(rows[0]);
-  const cell = (value: unknown) => {
-    const text = value == null ? '' : String(value);
-    return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
+  // Objects (a boundary's GeoJSON) as JSON, as a department's export writes them.
+  const text = stringify(rows, { header: true, cast: { object: (value) => JSON.stringify(value) } });
   const path = join(folder, name);
-  const text = `${[columns.join(','), ...rows.map((row) => columns.map((c) => cell(row[c])).join(','))].join('\n')}\n`;
   writeFileSync(path, iconv.encode(text, encoding));
   return path;
 }

@@ -1,17 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../src/catalog/define.js';
 import { datasets } from '../src/catalog/registry.js';
+import type { FieldDef } from '../src/catalog/types.js';
 import { columnName } from '../src/db/datasetTable.js';
 import { outputType } from '../src/graphql/datasetTypes.js';
 import { withTestHub } from './support/hub.js';
-import { sampleRecord, uniqueId } from './support/records.js';
+import { fieldSelection, sampleRecord, uniqueId } from './support/records.js';
 import { seed } from './support/seed.js';
 
 const hub = withTestHub();
 
+/** The GraphQL type of a key argument's variable. */
+function keyVarType(field: FieldDef): string {
+  if (field.type === 'enum') return field.enum.name;
+  return String(outputType(field) === 'Int' ? 'Int' : field.type === 'date' ? 'Date' : 'String');
+}
+
 /** A selection of every declared field (GeoJSON and lists as scalars) plus provenance. */
 function selection(dataset: Dataset): string {
-  return `${Object.keys(dataset.fields).join(' ')} provenance { publisher sourceRecordId version deleted lastChangedAt }`;
+  return `${Object.entries(dataset.fields)
+    .map(([name, field]) => fieldSelection(name, field))
+    .join(' ')} provenance { publisher sourceRecordId version deleted lastChangedAt }`;
 }
 
 /** The first text-like filterable, non-key field: the filter that isolates this test's rows. */
@@ -45,12 +54,7 @@ describe.each(datasets.map((d) => [d.name, d] as const))('dataset %s over GraphQ
     expect(node.provenance).toMatchObject({ publisher: dataset.owner, version: 1, deleted: false });
 
     const keyArgs = dataset.key.map((k) => `${k}: $${k}`).join(', ');
-    const keyVars = dataset.key
-      .map(
-        (k) =>
-          `$${k}: ${String(outputType(dataset.fields[k]) === 'Int' ? 'Int' : dataset.fields[k].type === 'date' ? 'Date' : 'String')}!`,
-      )
-      .join(', ');
+    const keyVars = dataset.key.map((k) => `$${k}: ${keyVarType(dataset.fields[k])}!`).join(', ');
     const lookedUp = await hub.graphql(
       key,
       `query(${keyVars}) { one: ${dataset.names.one}(${keyArgs}) { ${dataset.key.join(' ')} } }`,

@@ -57,10 +57,13 @@ describe.skipIf(inject('databaseKind') === 'server')('embedded hub, as a newcome
   }, async () => {
     const { child, url, output } = await startHub();
     const keys = [...output.matchAll(/Authorization: Bearer (jt_\S+)/g)].map((m) => m[1]);
-    expect(keys).toHaveLength(8); // seven departments and an auditor
+    expect(keys).toHaveLength(11); // ten departments and an auditor
     const first = await query(url, keys[0], '{ me { kind } landUseChanges(first: 1) { totalCount } }');
     expect(first.body.errors).toBeUndefined();
     expect(first.body.data.landUseChanges.totalCount).toBeGreaterThan(100);
+    // The departments' keys first, then the auditor's (its principal row, not a code in the hub's logic).
+    const auditor = await query(url, keys.at(-1) as string, '{ me { code kind } }');
+    expect(auditor.body.data.me).toEqual({ code: 'AUDITOR', kind: 'AUDITOR' });
 
     const second = spawn('node', ['bin/jingtu.js', 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     running.push(second);
@@ -94,7 +97,7 @@ describe.skipIf(inject('databaseKind') === 'server')('embedded hub, as a newcome
 
     // With the hub stopped, commands open the folder themselves.
     const afterStop = await jingtu('keys', 'list');
-    expect(afterStop.stdout.split('\n').filter((line) => line.includes('\tdemo\t'))).toHaveLength(8);
+    expect(afterStop.stdout.split('\n').filter((line) => line.includes('\tdemo\t'))).toHaveLength(11);
 
     const restarted = await startHub();
     expect(restarted.output).not.toMatch(/Bearer jt_/);

@@ -23,7 +23,7 @@ beforeAll(async () => {
     outgoingRecord('constructionPermit', uniqueId(), { projectName }),
   ]);
   browser = await launchChromium();
-}, 30_000);
+}, 120_000);
 
 afterAll(async () => {
   await browser?.close();

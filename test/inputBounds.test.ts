@@ -27,6 +27,8 @@ const BOUNDED_ELSEWHERE = {
   cursor:
     'a page cursor (`after` beside `first`) is decoded, never stored or echoed (src/datasets/cursor.ts)',
   'Mutation.publish(batchKey)': 'the pattern ^[\\w.:-]{1,200}$ (src/sync/ingest.ts)',
+  'AlertWebhook.deliveries(alertId)':
+    'maxLength id, on a field of AlertWebhook that this probe of root fields cannot reach: webhooks.test sends one character too many over HTTP',
 };
 
 interface TextInput {
@@ -201,9 +203,12 @@ describe('text inputs', () => {
       ]);
       expect(tooLong.errors?.[0].message).toMatch(/[\u4e00-\u9fff].* \/ .*[A-Za-z]{3}/);
       expect(tooLong.errors?.[0].message).not.toContain('长长');
-      // At the limit the value passes the check (and the context-less resolver fails, not the check).
+      // At the limit the value passes the check (and the context-less resolver fails, not the check; its
+      // error may name another argument, as registerAlertWebhook's does the filler's url).
       const atLimit = await run('长'.repeat(limit));
-      expect(atLimit.errors?.[0]?.extensions.argument).toBeUndefined();
+      expect(atLimit.errors?.[0]?.extensions.argument).not.toBe(
+        argumentsWith(input.field, input.path, '').argument,
+      );
     },
   );
 });

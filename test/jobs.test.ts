@@ -23,7 +23,7 @@ import { grantHousekeeping } from '../src/jobs/grants.js';
 import { type PullDependencies, PullError, runPull } from '../src/jobs/pull.js';
 import { hubJobs, type JobDefinition, type RunningJobs, startJobs } from '../src/jobs/scheduler.js';
 import { withTestHub } from './support/hub.js';
-import { postGraphql, spawnHub } from './support/process.js';
+import { postGraphql, spawnHub, until } from './support/process.js';
 import { creditCodeFor, outgoingRecord as outgoing, uniqueId } from './support/records.js';
 import { withSeed } from './support/seed.js';
 
@@ -43,14 +43,6 @@ function capturingLogger() {
   const lines: LogLine[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line)) });
   return { logger, lines };
-}
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 const PUBLISH = `mutation($dataset: String!, $batchKey: String!, $records: [JSONObject!]!) {
@@ -343,6 +335,8 @@ describe('the scheduler (pg-boss)', () => {
       ['jingtu-audit-retention', '30 3 * * *'],
       ['jingtu-grants', '*/10 * * * *'],
       ['jingtu-freshness', '5 * * * *'],
+      ['jingtu-supervision', '*/10 * * * *'],
+      ['jingtu-supervision-full', '30 2 * * *'],
       ['jingtu-pull-county', '*/15 * * * *'],
     ]);
   });
@@ -392,7 +386,8 @@ describe('jingtu serve with jobs', () => {
       await until(() => child.output().includes('scheduled jobs started'), 10_000, 'the jobs to start');
       expect(child.output()).toContain('jingtu-pull-serve-test (0 3 * * *)');
     } finally {
-      expect(await child.stop()).toBe(0);
+      const code = await child.stop();
+      expect(code, `the hub's output:\n${child.output()}`).toBe(0);
     }
   });
 });

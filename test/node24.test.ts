@@ -61,7 +61,7 @@ function modulesUnder(folder: string): string[] {
 }
 
 describe('installed packages', () => {
-  it('take no function from util that Node 23 removed', () => {
+  it('take no function from util that Node 23 removed', { timeout: 120_000 }, () => {
     const found = modulesUnder('node_modules').flatMap((file) =>
       removedUtilUses(readFileSync(file, 'utf8')).map((use) => `${file}: ${use}`),
     );

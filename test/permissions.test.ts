@@ -8,17 +8,19 @@ import {
   type Action,
   canActOnAlert,
   canDecideGrant,
+  canManageWebhook,
   canPublish,
   canReadAudit,
   canRequestGrant,
   canRevokeGrant,
   canSeeAlert,
   canSeeFreshness,
+  canSeeIndicatorsOf,
   canVerifyAudit,
   grantsVisibleTo,
   readsEveryField,
 } from '../src/access/actions.js';
-import { type ActiveGrant, EffectiveAccess } from '../src/access/effectiveAccess.js';
+import { type ActiveGrant, EffectiveAccess, mandateFor } from '../src/access/effectiveAccess.js';
 import { canFollowLink } from '../src/access/fieldActions.js';
 import { type Principal, principalFromRow } from '../src/access/principal.js';
 import { applyPermissions, authenticated, rootRules, ruleOf, ruleTree } from '../src/access/rules.js';
@@ -27,6 +29,8 @@ import { datasetByName, datasets } from '../src/catalog/registry.js';
 import { createContext } from '../src/context.js';
 import { principal as principalTable } from '../src/db/hubTables.js';
 import { schema } from '../src/graphql/schema.js';
+import { indicators } from '../src/supervision/indicators/index.js';
+import { fieldsNotClear } from '../src/supervision/indicators/service.js';
 import { withTestDatabase } from './support/db.js';
 
 const tree = ruleTree(schema);
@@ -41,6 +45,10 @@ const DEMO = [
   'HOUSING',
   'ECONOMY',
   'WATER',
+  // The departments the plans name that share nothing yet (migrations/0015_plan_departments.sql).
+  'EMERGENCY',
+  'URBAN_MANAGEMENT',
+  'GRAIN',
   '110105',
   'AUDITOR',
 ];
@@ -105,6 +113,51 @@ describe('permission rules', () => {
     }
   });
 
+  it('give a mandated field to its recipients (reason MANDATE, with the mandate) and to no one else', () => {
+    const mandated = datasets.flatMap((dataset) =>
+      Object.keys(dataset.fields)
+        .map((field) => ({
+          dataset,
+          field,
+          mandates: (dataset.mandates ?? []).filter((m) => m.fields.includes(field)),
+        }))
+        .filter(({ mandates }) => mandates.length > 0),
+    );
+    // soilMonitoring's location and metals, farmlandClass's class and boundary, irrigationWell's test result
+    expect(mandated.length).toBeGreaterThanOrEqual(12);
+    const seen = new Set<string>();
+    for (const { dataset, field, mandates } of mandated) {
+      for (const code of DEMO) {
+        const who = demo.get(code) as Principal;
+        // a grant on the field changes nothing for a recipient, and is what others need
+        const grant: ActiveGrant = {
+          id: 'g',
+          dataset: dataset.name,
+          fields: [field],
+          expiresAt: '2099-01-01',
+        };
+        const decision = new EffectiveAccess(who, []).field(dataset, field);
+        const granted = new EffectiveAccess(who, [grant]).field(dataset, field);
+        const recipient = mandates.some(
+          (m) => m.to.includes(code) || (who.kind === 'DISTRICT' && m.to.includes('DISTRICT')),
+        );
+        const where = `${label(code)} on ${dataset.name}.${field}`;
+        if (code === dataset.owner || code === 'AUDITOR') {
+          expect(decision.reason, where).not.toBe('MANDATE');
+        } else if (recipient) {
+          seen.add(code);
+          expect(decision, where).toEqual({ mode: 'CLEAR', reason: 'MANDATE', mandate: mandates[0] });
+          expect(granted.reason, where).toBe('MANDATE');
+        } else {
+          expect(decision.mode, where).toBe('DENIED');
+          expect(decision.mandate, where).toBeUndefined();
+          expect(granted.reason, where).not.toBe('MANDATE');
+        }
+      }
+    }
+    expect([...seen]).toEqual(['ECOLOGY']);
+  });
+
   it('are a snapshot per principal kind: a diff here is a permission change, review it as one', async () => {
     const grant: ActiveGrant = {
       id: 'grant',
@@ -130,10 +183,11 @@ describe('permission rules', () => {
       const lines: Record<string, string> = {};
       for (const dataset of datasets) {
         const fields = Object.keys(dataset.fields).map((name) => {
-          const { mode, reason } = access.field(dataset, name);
+          const { mode, reason, mandate } = access.field(dataset, name);
+          // a mandate names its article, so that a review sees which order of which plan shares the field
           return mode === 'CLEAR' && ['PUBLIC', 'OPEN', 'OWNER', 'ALL_FIELDS'].includes(reason)
             ? null
-            : `${name}=${mode}(${reason})`;
+            : `${name}=${mode}(${reason}${mandate ? ` ${mandate.basis.article}` : ''})`;
         });
         const scope = access.rowScope(dataset) ? ' [own district rows only]' : '';
         lines[dataset.name] = `${fields.filter(Boolean).join(' ') || 'all clear'}${scope}`;
@@ -181,9 +235,14 @@ describe('permission rules', () => {
       },
       useField: () => 'the fields it reads in clear (effective-access.json)',
       publish: (p) => which((d) => canPublish(p, d)),
+      // datasets with a CONDITIONAL field to ask for: not one a mandate shares with it already
       requestGrant: (p) =>
         which(
-          (d) => canRequestGrant(p, d) && Object.values(d.fields).some((f) => sharingOf(f) === 'CONDITIONAL'),
+          (d) =>
+            canRequestGrant(p, d) &&
+            Object.entries(d.fields).some(
+              ([name, f]) => sharingOf(f) === 'CONDITIONAL' && !mandateFor(d, p, name),
+            ),
         ),
       seeGrant: (p) => {
         const visible = grantsVisibleTo(p);
@@ -196,6 +255,13 @@ describe('permission rules', () => {
       seeFreshness: (p) => which((d) => canSeeFreshness(p, d)),
       seeAlert: reach(canSeeAlert),
       actOnAlert: reach(canActOnAlert),
+      seeIndicator: (p) => {
+        const access = new EffectiveAccess(p, []);
+        const seen = indicators.filter((i) => !fieldsNotClear(access, i).length).map((i) => i.id);
+        const areas = canSeeIndicatorsOf(p, null) ? 'every district and the city' : 'its district';
+        return `${areas}: ${seen.join(' ') || 'none'}`;
+      },
+      manageWebhook: (p) => (canManageWebhook(p, '') ? 'all' : 'its own'),
     };
     const table: Record<string, Record<string, string>> = {};
     for (const code of DEMO) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { evaluateChanged } from '../src/supervision/evaluate.js';
 import {
   MAX_LIST_ITEM_LENGTH,
   MAX_LIST_ITEMS,
@@ -6,7 +7,14 @@ import {
   MAX_TEXT_LENGTH,
 } from '../src/sync/validate.js';
 import { withTestHub } from './support/hub.js';
-import { bowtie, creditCodeFor, outgoingRecord as outgoing, uniqueId } from './support/records.js';
+import {
+  bowtie,
+  creditCodeFor,
+  outgoingRecord as outgoing,
+  permitFeedScenario,
+  square,
+  uniqueId,
+} from './support/records.js';
 import { withSeed } from './support/seed.js';
 
 const hub = withTestHub();
@@ -213,29 +221,36 @@ describe('publishing a batch', () => {
   });
 
   it('tombstones the publisher’s rows missing from a snapshot, and nobody else’s', async () => {
-    const wells = [1, 2, 3].map((n) => outgoing('irrigationWell', `${id}-w${n}`, { town: `快照镇${id}` }));
+    // A district that publishes no demo filing (西城区): a snapshot tombstones the publisher's rows in the
+    // whole shared database, so an owner's snapshot would withdraw every other file's rows too.
+    const district = '110102';
+    const filings = [1, 2, 3].map((n) => outgoing('demolitionFiling', `${id}W${n}`, { district }));
     await publish(keys.ECOLOGY, {
-      dataset: 'contaminatedSite',
-      batchKey: `site-${id}`,
-      records: [outgoing('contaminatedSite', `${id}-site`)],
-    }).catch(() => {});
-    const water = await hub.key('WATER');
-    await publish(water, { dataset: 'irrigationWell', batchKey: `w1-${id}`, records: wells });
-    const snapshot = await publish(water, {
-      dataset: 'irrigationWell',
-      batchKey: `w2-${id}`,
-      mode: 'SNAPSHOT',
-      records: wells.slice(0, 2),
+      dataset: 'demolitionFiling',
+      batchKey: `ecology-${id}`,
+      records: [outgoing('demolitionFiling', `${id}E`, { district })],
     });
-    expect(snapshot.deleted).toBeGreaterThanOrEqual(1);
+    const publisher = await hub.key(district);
+    await publish(publisher, { dataset: 'demolitionFiling', batchKey: `f1-${id}`, records: filings });
+    const snapshot = await publish(publisher, {
+      dataset: 'demolitionFiling',
+      batchKey: `f2-${id}`,
+      mode: 'SNAPSHOT',
+      records: filings.slice(0, 2),
+    });
+    expect(snapshot.deleted).toBe(1);
     const { body } = await hub.graphql(
-      water,
-      `query($s: String) { irrigationWells(filter: { search: $s }) { totalCount } }`,
-      {
-        s: `快照镇${id}`,
-      },
+      keys.ECOLOGY,
+      `query($s: String) { demolitionFilings(filter: { search: $s }) { totalCount nodes { provenance { publisher } } } }`,
+      { s: id },
     );
-    expect(body.data.irrigationWells.totalCount).toBe(2);
+    // The publisher's two rows and ECOLOGY's, which the district's snapshot leaves alone.
+    expect(body.data.demolitionFilings.totalCount).toBe(3);
+    expect(
+      body.data.demolitionFilings.nodes
+        .map((n: { provenance: { publisher: string } }) => n.provenance.publisher)
+        .sort(),
+    ).toEqual(['110102', '110102', 'ECOLOGY']);
   });
 });
 
@@ -328,17 +343,16 @@ describe('the change feed', () => {
       after = body.data.changes.endCursor;
       if (!body.data.changes.hasMore) break;
     }
-    const rows = [1, 2, 3, 4, 5].map((n) =>
-      outgoing('constructionPermit', `${id}-${n}`, { contactPerson: '李四' }),
-    );
-    await publish(keys.HOUSING, { dataset: 'constructionPermit', batchKey: `c1-${id}`, records: rows });
+    const scenario = permitFeedScenario(id);
+    await publish(keys.HOUSING, {
+      dataset: 'constructionPermit',
+      batchKey: `c1-${id}`,
+      records: scenario.rows,
+    });
     await publish(keys.HOUSING, {
       dataset: 'constructionPermit',
       batchKey: `c2-${id}`,
-      records: [
-        { ...rows[0], floorAreaM2: 1 },
-        { permitNo: rows[1].permitNo, deleted: true },
-      ],
+      records: scenario.second,
     });
     const seen: string[] = [];
     for (let page = 0; page < 20; page++) {
@@ -356,14 +370,7 @@ describe('the change feed', () => {
       after = body.data.changes.endCursor;
       if (!body.data.changes.hasMore) break;
     }
-    const permit = (n: number) => rows[n - 1].permitNo;
-    expect(seen).toEqual([
-      `UPSERT:${permit(3)}:李*`,
-      `UPSERT:${permit(4)}:李*`,
-      `UPSERT:${permit(5)}:李*`,
-      `UPSERT:${permit(1)}:李*`,
-      `DELETE:${permit(2)}:李*`,
-    ]);
+    expect(seen).toEqual(scenario.expected);
   });
 
   it('refuses a malformed change cursor', async () => {
@@ -373,4 +380,55 @@ describe('the change feed', () => {
     );
     expect(body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
+});
+
+describe('a publish that moves an area', () => {
+  it('keeps the area it moved from (record_area_before), and nothing for an unchanged area or a withdrawal', async () => {
+    const id = uniqueId();
+    // A corner of its own: other files move plots at the same time (the shared database).
+    const lat = 41.3 + Math.random() * 0.1;
+    const plot = (lon: number) =>
+      outgoing('landUseChange', `${id}-mv`, { boundary: square(116.9 + lon, lat, 0.002) });
+    const moved = async () =>
+      hub.database.sql<{ area: string; change_seq: string }[]>`
+        select area::text, change_seq::text from record_area_before
+        where dataset = 'landUseChange' and field = 'boundary' and change_seq > ${before}
+          and area && polygon(box(point(116.89, ${lat - 0.001}), point(116.95, ${lat + 0.003})))
+        order by change_seq`;
+    const [{ before }] = await hub.database.sql<
+      { before: string }[]
+    >`select last_value::text as before from hub_change_seq`;
+    const at = (lon: number, batch: string) =>
+      publish(keys.PLANNING, {
+        dataset: 'landUseChange',
+        batchKey: `mv-${id}-${batch}`,
+        records: [plot(lon)],
+      });
+    await at(0, 'a');
+    expect(await moved()).toEqual([]);
+    await at(0.01, 'b');
+    const [first, ...rest] = await moved();
+    expect(rest).toEqual([]);
+    // The old square, as PostgreSQL prints a polygon: its first corner is the old one.
+    expect(first.area).toContain(`(116.9,${lat})`);
+    // The same area again, then a withdrawal (its tombstone keeps the area): nothing more is kept.
+    await at(0.01, 'c');
+    await publish(keys.PLANNING, {
+      dataset: 'landUseChange',
+      batchKey: `mv-${id}-d`,
+      records: [{ parcelCode: plot(0).parcelCode, deleted: true }],
+    });
+    expect(await moved()).toHaveLength(1);
+    // A refused publish moves nothing.
+    const refused = await hub.graphql(keys['110105'], PUBLISH, {
+      dataset: 'landUseChange',
+      batchKey: `mv-${id}-e`,
+      records: [plot(0.02)],
+    });
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(await moved()).toHaveLength(1);
+    // Once every rule reading plots has evaluated past it, it is forgotten.
+    await evaluateChanged(hub.database.sql);
+    expect(await moved()).toEqual([]);
+  }, 120_000);
 });

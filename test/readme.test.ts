@@ -5,6 +5,8 @@ import { demoRecords } from '../src/demo/rows.js';
 import { demoStories } from '../src/demo/stories.js';
 import { schema } from '../src/graphql/schema.js';
 import { estimatedCost, pageSizeEstimator } from '../src/http/limits.js';
+import { evaluateRules } from '../src/supervision/evaluate.js';
+import { registerSiteSensitiveUse } from '../src/supervision/rules/registerSiteSensitiveUse.js';
 import { withTestHub } from './support/hub.js';
 import { demoData, withSeed } from './support/seed.js';
 
@@ -55,8 +57,10 @@ function boundsOf(polygon: { coordinates: number[][][] }): number[] {
 const captions: Record<string, (data: Data) => void> = {
   RezonedOnListedSites({ landUseChanges }) {
     // every plot overlaps a listed site; the plots the demo rezoned onto a listed site in 房山区 are all there
-    expect(landUseChanges.totalCount).toBe(8);
-    expect(landUseChanges.nodes).toHaveLength(8);
+    // (other files' plots in the shared database may match too: the caption's 8 are the demo's)
+    const demoPlots = new Set((demoRecords().get('landUseChange') ?? []).map((r) => String(r.parcelCode)));
+    expect(landUseChanges.nodes.filter((plot: Data) => demoPlots.has(plot.parcelCode))).toHaveLength(8);
+    expect(landUseChanges.totalCount).toBeGreaterThanOrEqual(8);
     for (const plot of landUseChanges.nodes) {
       expect(plot.overlappingRegisterSites.map((s: Data) => s.status)).toContain('LISTED');
     }
@@ -125,6 +129,40 @@ const captions: Record<string, (data: Data) => void> = {
     });
   },
 
+  ListedSitesRezonedAlerts({ alerts }) {
+    // the rule finds the story's plot on its listed site, and only plots in 房山区 overlapping listed sites
+    type Evidence = { record: Data | null };
+    const pairs = alerts.nodes.map((a: Data) =>
+      a.evidence.map((e: Evidence) => e.record?.parcelCode ?? e.record?.siteCode),
+    );
+    expect(pairs).toContainEqual(expect.arrayContaining([LISTED_PLOT, LISTED_SITE]));
+    expect(alerts.totalCount).toBeGreaterThanOrEqual(1);
+    for (const alert of alerts.nodes) {
+      expect(alert.measure.kind).toBe('OVERLAP_AREA_M2');
+      expect(alert.measure.value).toBeGreaterThan(0);
+      const site = alert.evidence.find((e: Evidence) => e.record?.siteCode)?.record;
+      expect(site?.status).toBe('LISTED');
+    }
+  },
+
+  Mandates({ catalog }) {
+    // the four mandates of the table, all to the ecology bureau, each with its plan, article and words
+    const mandated = catalog.filter((d: Data) => d.mandates.length > 0);
+    expect(mandated.map((d: Data) => d.name)).toEqual([
+      'soilMonitoring',
+      'farmlandClass',
+      'irrigationWell',
+      'produceMonitoring',
+    ]);
+    for (const { mandates } of mandated) {
+      for (const mandate of mandates) {
+        expect(mandate.recipients).toEqual(['ECOLOGY']);
+        const { plan, article, quote } = mandate.basis;
+        expect(readme).toContain(`${plan} ${article}: ${quote}`);
+      }
+    }
+  },
+
   ToxicPesticidesByDistrictAndYear({ pesticideUseAggregate }) {
     expect(pesticideUseAggregate.truncated).toBe(false);
     expect(pesticideUseAggregate.groups.length).toBeGreaterThan(1);
@@ -137,10 +175,53 @@ const captions: Record<string, (data: Data) => void> = {
       expect(group.max.amountKg).toBeLessThanOrEqual(group.sum.amountKg);
     }
   },
+  PaddyCadmiumScreening({ standardValue }) {
+    // GB 15618-2018, paddy, 6.5 < pH ≤ 7.5
+    expect(standardValue).toEqual({
+      code: 'GB 15618-2018',
+      analyteZh: '镉',
+      phAbove: 6.5,
+      phUpTo: 7.5,
+      value: 0.6,
+      unit: 'mg/kg',
+    });
+  },
+
+  DistrictIndicators({ indicators }) {
+    expect(indicators).toMatchObject({ from: '2026-07-01', to: '2026-09-30', withheld: [] });
+    expect(indicators.figures.map((f: Data) => f.indicator.zh)).toEqual([
+      '受污染耕地安全利用率',
+      '重点建设用地安全利用率',
+      '关停企业原址用地筛查完成率',
+    ]);
+    for (const f of indicators.figures) {
+      expect(f.districtName).toBe('房山区');
+      expect(f.numerator).toBeLessThanOrEqual(f.denominator);
+      expect(f.value).toBe(f.denominator > 0 ? f.numerator / f.denominator : null);
+      expect(f.met).toBe(f.value === null ? null : f.value >= f.indicator.target);
+    }
+    // The demo's closures of 2025 in 房山区, and those of them screened by the quarter's end, all counted.
+    const screenedBy = new Map(
+      (demoRecords().get('siteScreening') ?? []).map((s) => [String(s.creditCode), String(s.screenedOn)]),
+    );
+    const closures = (demoRecords().get('closedEnterprise') ?? []).filter(
+      (c) => c.district === '110111' && String(c.closedOn).startsWith('2025-'),
+    );
+    const screened = closures.filter((c) => (screenedBy.get(String(c.creditCode)) ?? '9999') <= '2026-09-30');
+    expect(closures.length).toBeGreaterThan(0);
+    const screening = indicators.figures[2];
+    expect(screening.denominator).toBeGreaterThanOrEqual(closures.length);
+    expect(screening.numerator).toBeGreaterThanOrEqual(screened.length);
+  },
 };
 
 const { keys } = withSeed(hub, (s) =>
-  s.scenario(demoData).keys(...new Set(examples.flatMap((e) => (e.principal ? [e.principal] : [])))),
+  s
+    .scenario(demoData)
+    .keys(...new Set(examples.flatMap((e) => (e.principal ? [e.principal] : []))))
+    .run(async () => {
+      await evaluateRules(hub.database.sql, [registerSiteSensitiveUse]);
+    }),
 );
 
 describe('README', () => {

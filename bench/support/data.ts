@@ -41,14 +41,14 @@ export function fnvBytes(buffer: Buffer, start: number, end: number): number {
 }
 
 /** COPY text format: \N for null; backslash, tab and line breaks escaped. */
-function copyText(text: string): string {
+export function copyText(text: string): string {
   return /[\\\t\n\r]/.test(text)
     ? text.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c] ?? c)
     : text;
 }
 
 /** A field's value as a COPY text cell, in the stored form (geometry as PostgreSQL literals). */
-function copyCell(field: FieldDef, value: unknown): string {
+export function copyCell(field: FieldDef, value: unknown): string {
   if (value === null || value === undefined) return '\\N';
   switch (field.type) {
     case 'point':
@@ -62,7 +62,8 @@ function copyCell(field: FieldDef, value: unknown): string {
     case 'boolean':
       return value ? 't' : 'f';
     default:
-      return copyText(String(value));
+      // jsonb fields (analyte results) take their JSON text.
+      return copyText(typeof value === 'object' ? JSON.stringify(value) : String(value));
   }
 }
 

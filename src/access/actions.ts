@@ -31,6 +31,14 @@ export const ACTIONS = {
     capability: 'actOnAllAlerts',
     what: 'acknowledge, dismiss or comment an alert it must act on',
   },
+  seeIndicator: {
+    capability: null,
+    what: 'see an indicator of an area: a district its own, others every district and the city; its fields read in clear',
+  },
+  manageWebhook: {
+    capability: 'actOnAllAlerts',
+    what: 'register, remove and read the deliveries of an alert webhook: its own',
+  },
 } as const satisfies Record<string, { capability: Capability | null; what: string }>;
 
 export type Action = keyof typeof ACTIONS;
@@ -187,4 +195,34 @@ export function canActOnAlert(principal: Principal, alert: AlertScope): boolean 
 export function assertActOnAlert(principal: Principal, alert: AlertScope): void {
   if (!canActOnAlert(principal, alert))
     throw forbidden('无权处置该预警 / You may not act on this alert: you are not among those who must');
+}
+
+// Indicators (考核指标)
+
+/**
+ * Whose figures a principal may see, whatever the indicator: a district its own district's only (the city's
+ * figure sums other districts' records, which it may not read); departments, ECOLOGY and auditors, which have
+ * no row scope, every district's and the city's (`null`). Which indicators it sees also needs their fields
+ * in clear (src/supervision/indicators/service.ts).
+ */
+export function canSeeIndicatorsOf(principal: Principal, district: string | null): boolean {
+  return principal.kind !== 'DISTRICT' || district === principal.code;
+}
+
+export function assertSeeIndicatorsOf(principal: Principal, district: string | null): void {
+  if (!canSeeIndicatorsOf(principal, district)) {
+    throw forbidden(
+      '区级用户只能查看本区指标，不能查看其他区或全市指标 / A district sees its own district’s indicators only, not another district’s or the city’s',
+    );
+  }
+}
+
+/** A principal registers, removes and follows its own alert webhooks; actOnAllAlerts (ECOLOGY) anyone's. */
+export function canManageWebhook(principal: Principal, owner: string): boolean {
+  return holds(principal, 'actOnAllAlerts') || principal.code === owner;
+}
+
+export function assertManageWebhook(principal: Principal, owner: string): void {
+  if (!canManageWebhook(principal, owner))
+    throw forbidden('只能管理本单位的预警推送 / You may manage only your own alert webhooks');
 }

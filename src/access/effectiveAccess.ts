@@ -110,7 +110,12 @@ export class EffectiveAccess {
 
   /** The caller's access to a field of one row: its own published rows it reads in clear. */
   fieldOfRow(dataset: Dataset, name: string, row: Readonly<Record<string, unknown>>): FieldMode {
-    const mode = this.field(dataset, name).mode;
+    return this.modeOfRow(this.field(dataset, name), row);
+  }
+
+  /** `fieldOfRow` for a decision already in hand (a record view keeps its fields' decisions). */
+  modeOfRow(decision: FieldDecision, row: Readonly<Record<string, unknown>>): FieldMode {
+    const mode = decision.mode;
     return mode !== 'CLEAR' && row.publisher === this.principal.code ? 'CLEAR' : mode;
   }
 

@@ -7,8 +7,10 @@ import { SHARING_CLASS_NAMES } from '../catalog/types.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../datasets/store.js';
 import type { Db } from '../db/connection.js';
 import { accessGrant } from '../db/hubTables.js';
+import { keysetPage, type Paged } from '../db/keysetPage.js';
 import { badInput, userError } from '../errors.js';
 import { assertDecideGrant, assertRevokeGrant, canRequestGrant, grantsVisibleTo } from './actions.js';
+import { mandateFor } from './effectiveAccess.js';
 import type { Principal } from './principal.js';
 
 /**
@@ -44,7 +46,10 @@ function assertDataset(name: string): Dataset {
   return dataset;
 }
 
-/** Requests access to CONDITIONAL fields of a dataset the requester does not own. */
+/**
+ * Requests access to CONDITIONAL fields of a dataset the requester does not own, other than those a mandate
+ * shares with it already.
+ */
 export async function requestAccess(
   db: Db,
   requester: Principal,
@@ -73,6 +78,17 @@ export async function requestAccess(
       throw badInput(
         `${dataset.name}.${name} 属于${SHARING_CLASS_NAMES[sharing].zh}，只有有条件共享字段可申请授权 / ${dataset.name}.${name} is ${sharing}: only CONDITIONAL (有条件共享) fields are granted`,
         { field: 'fields' },
+      );
+    }
+    // A field a plan already shares with the requester (法定共享) reads in clear without a grant, and keeps
+    // reading so after any grant ends: a grant would add nothing, and an owner would be asked to decide
+    // what is not theirs to refuse.
+    const mandate = mandateFor(dataset, requester, name);
+    if (mandate) {
+      const { plan, article } = mandate.basis;
+      throw badInput(
+        `${dataset.name}.${name} 已依《${plan}》${article} 法定共享给 ${requester.code}，无需申请授权 / ${requester.code} already reads ${dataset.name}.${name} under a mandate (${plan}, ${article}): a grant would add nothing`,
+        { field: 'fields', mandated: name },
       );
     }
   }
@@ -225,13 +241,7 @@ export interface GrantFilter {
 }
 
 /** A page of requests, newest first; a request's cursor is its id. */
-export interface GrantPage {
-  rows: GrantRow[];
-  hasNextPage: boolean;
-  hasPreviousPage: boolean;
-  cursorOf(row: GrantRow): string;
-  totalCount(): Promise<number>;
-}
+export type GrantPage = Paged<GrantRow> & { cursorOf(row: GrantRow): string };
 
 /** The moment before which an unanswered request is overdue. */
 export function overdueBefore(now = new Date()): Date {
@@ -301,19 +311,14 @@ export async function listAccessRequests(
           .where(and(where, after))
           .orderBy(desc(accessGrant.requestedAt), desc(accessGrant.id))
           .limit(limit + 1);
-  let total: Promise<number> | undefined;
-  return {
-    rows: fetched.slice(0, limit),
-    hasNextPage: fetched.length > limit,
+  return keysetPage(fetched, limit, {
     hasPreviousPage: after !== undefined,
     cursorOf: (row) => row.id,
-    totalCount() {
-      total ??= db
+    count: () =>
+      db
         .select({ n: count() })
         .from(accessGrant)
         .where(where)
-        .then(([row]) => Number(row.n));
-      return total;
-    },
-  };
+        .then(([row]) => Number(row.n)),
+  });
 }

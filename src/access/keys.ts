@@ -89,22 +89,40 @@ export interface Authenticated {
  * The statement that finds the principals holding live keys among `$hashes`, with their active grants, by
  * key hash: built once per database and prepared (named) on each connection, since every request runs it.
  */
+/** The grants of the principal of the row being read that are approved and unexpired now, as JSON. */
+const activeGrants = sql<ActiveGrant[] | null>`(
+  select json_agg(json_build_object('id', g.id, 'dataset', g.dataset, 'fields', g.fields, 'expiresAt', g.expires_at))
+  from ${accessGrant} g
+  where g.requester = ${principal.code} and g.status = 'APPROVED' and g.expires_at > now())`;
+
+/** A principal as a key check reads it: who, with its capabilities and active grants. */
+const principalColumns = {
+  code: principal.code,
+  kind: principal.kind,
+  nameZh: principal.nameZh,
+  nameEn: principal.nameEn,
+  capabilities: principal.capabilities,
+  grants: activeGrants,
+};
+
+/**
+ * A principal by its code, with its active grants, as a request of it would be (the hub acting for it, as
+ * a webhook's delivery does: `keyId` says so in what it records); undefined for an unknown code.
+ */
+export async function principalByCode(
+  db: Db,
+  code: string,
+  keyId: string,
+): Promise<Authenticated | undefined> {
+  const [row] = await db.select(principalColumns).from(principal).where(eq(principal.code, code));
+  if (!row) return undefined;
+  const { grants, ...who } = row;
+  return { principal: principalFromRow(who, keyId), grants: grants ?? [] };
+}
+
 function principalsStatement(db: Db) {
-  const activeGrants = sql<ActiveGrant[] | null>`(
-    select json_agg(json_build_object('id', g.id, 'dataset', g.dataset, 'fields', g.fields, 'expiresAt', g.expires_at))
-    from ${accessGrant} g
-    where g.requester = ${principal.code} and g.status = 'APPROVED' and g.expires_at > now())`;
   return db
-    .select({
-      keyHash: apiKey.keyHash,
-      keyId: apiKey.id,
-      code: principal.code,
-      kind: principal.kind,
-      nameZh: principal.nameZh,
-      nameEn: principal.nameEn,
-      capabilities: principal.capabilities,
-      grants: activeGrants,
-    })
+    .select({ keyHash: apiKey.keyHash, keyId: apiKey.id, ...principalColumns })
     .from(apiKey)
     .innerJoin(principal, eq(principal.code, apiKey.principalCode))
     .where(and(sql`${apiKey.keyHash} = any(${sql.placeholder('hashes')}::text[])`, isNull(apiKey.revokedAt)))

@@ -116,8 +116,13 @@ function aggregateTypeRules(dataset: Dataset): Record<string, Record<string, Shi
 const STRUCTURAL_TYPES = [
   'PageInfo',
   'RecordProvenance',
+  // An analyteResults field's items: reached only through that field, whose own rule decides.
+  'AnalyteResult',
   'CatalogDataset',
   'CatalogField',
+  // A plan's order and its words: catalogue declarations, the same for every caller.
+  'Mandate',
+  'PlanBasis',
   // Its freshness is the seeFreshness action, decided in its resolver (src/graphql/catalog.ts).
   'DatasetFreshness',
   'Principal',
@@ -137,6 +142,28 @@ const STRUCTURAL_TYPES = [
   'AuditRecordPage',
   'AuditVerification',
   'AuditChainBreak',
+  // Published national standards (src/graphql/standards.ts): for every caller.
+  'StandardValue',
+  // Alerts and their parts: an alert is shown only to who may see it, its records through the records
+  // service with their own rules (src/supervision/alerts.ts, src/graphql/alerts.ts).
+  'SupervisionRule',
+  'SupervisionRuleParameter',
+  'Alert',
+  'AlertConnection',
+  'AlertEdge',
+  'AlertEvidence',
+  'AlertEvent',
+  'AlertMeasure',
+  'AlertCount',
+  // Indicators: the service decides whose figures and which indicators (src/supervision/indicators/service.ts).
+  'Indicator',
+  'IndicatorFigure',
+  'IndicatorWithheld',
+  'IndicatorReport',
+  // Webhooks are listed and changed by the webhook service, which decides manageWebhook per webhook.
+  'AlertWebhook',
+  'AlertWebhookDelivery',
+  'RegisteredAlertWebhook',
 ];
 
 /** A root field's rule, and the action its resolver or service decides once the target is known. */
@@ -164,6 +191,17 @@ const ROOT_RULES: Record<'Query' | 'Mutation', Record<string, RootRule>> = {
     accessGrants: decidedIn('seeGrant'),
     auditLog: decidedIn('readAudit'),
     auditVerify: decidedIn('verifyAudit'),
+    // Published national standards, the same for every caller: nothing to decide.
+    standards: decidedIn(null),
+    standardValue: decidedIn(null),
+    // The rules are the plans' words, for all; alerts are decided per alert (src/supervision/alerts.ts).
+    supervisionRules: decidedIn(null),
+    alerts: decidedIn('seeAlert'),
+    alert: decidedIn('seeAlert'),
+    alertSummary: decidedIn('seeAlert'),
+    // A district its own figures, others every district's and the city's; each indicator's fields in clear.
+    indicators: decidedIn('seeIndicator'),
+    alertWebhooks: decidedIn('manageWebhook'),
   },
   Mutation: {
     publish: decidedIn('publish'),
@@ -171,6 +209,12 @@ const ROOT_RULES: Record<'Query' | 'Mutation', Record<string, RootRule>> = {
     approveAccess: decidedIn('decideGrant'),
     refuseAccess: decidedIn('decideGrant'),
     revokeAccess: decidedIn('revokeGrant'),
+    acknowledgeAlert: decidedIn('actOnAlert'),
+    dismissAlert: decidedIn('actOnAlert'),
+    commentAlert: decidedIn('actOnAlert'),
+    registerAlertWebhook: decidedIn('manageWebhook'),
+    removeAlertWebhook: decidedIn('manageWebhook'),
+    rotateAlertWebhookSecret: decidedIn('manageWebhook'),
   },
 };
 

@@ -36,6 +36,9 @@ export function defineDataset(input: DatasetInput): Dataset {
   for (const key of input.key) {
     if (!fields[key]) fail(input, `natural key field ${key} is not declared`);
     if (!fields[key].required) fail(input, `natural key field ${key} must be required`);
+    // A record is looked up, linked and named (an alert's evidence) by its key: whoever sees the row reads it.
+    if (!['OPEN', 'PUBLIC'].includes(sharingOf(fields[key])))
+      fail(input, `natural key field ${key} must be OPEN or PUBLIC`);
   }
   if (input.districtField && fields[input.districtField]?.type !== 'district') {
     fail(input, `districtField ${input.districtField} must be a district field`);

@@ -1,5 +1,5 @@
 import { landCategory, reportingPeriod } from './enums.js';
-import type { FieldDef } from './types.js';
+import type { FieldDef, LinkDef } from './types.js';
 
 /** Field declarations that several datasets share, so that they are written (and validated) once. */
 
@@ -61,4 +61,56 @@ export const inputUseReportFields: Record<string, FieldDef> = {
     filter: true,
   },
   crop: { type: 'text', zh: '作物', en: 'Crop', filter: true, search: true },
+};
+
+/**
+ * A sample's results per analyte (检测结果): any of the 45 GB 36600 items, the GB 15618 metals or a
+ * groundwater index is one more result, not one more column. Measured values are shared on approval only
+ * (有条件共享) unless a plan orders them shared (a mandate).
+ */
+export function analyteResultsField(
+  units: readonly string[],
+  options: { scale?: number; analytes?: readonly string[] } = {},
+): FieldDef {
+  return {
+    type: 'analyteResults',
+    scale: options.scale ?? 4,
+    units,
+    ...(options.analytes ? { analytes: options.analytes } : {}),
+    zh: '检测结果（分项）',
+    en: 'Results per analyte',
+    required: true,
+    sharing: 'CONDITIONAL',
+  };
+}
+
+/** A sampling date, part of a monitoring record's key. */
+export const sampledOnField: FieldDef = {
+  type: 'date',
+  zh: '采样日期',
+  en: 'Sampled on',
+  required: true,
+  filter: true,
+  sortable: true,
+};
+
+/**
+ * The plot a `plotCode` names, for the datasets that follow a plot whichever list it is on: a priority
+ * plot (YXJG-) or a register site (BJML-), one link per list.
+ */
+export const plotCodeLinks: Readonly<Record<string, LinkDef>> = {
+  priorityPlot: {
+    kind: 'one',
+    to: 'priorityPlot',
+    on: { plotCode: 'plotCode' },
+    zh: '优先监管地块（YXJG- 编码时）',
+    en: 'The priority plot (for a YXJG- code)',
+  },
+  contaminatedSite: {
+    kind: 'one',
+    to: 'contaminatedSite',
+    on: { plotCode: 'siteCode' },
+    zh: '名录地块（BJML- 编码时）',
+    en: 'The register site (for a BJML- code)',
+  },
 };

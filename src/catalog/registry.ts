@@ -1,34 +1,7 @@
-import { closedEnterprise } from './datasets/closedEnterprise.js';
-import { constructionPermit } from './datasets/constructionPermit.js';
-import { contaminatedSite } from './datasets/contaminatedSite.js';
-import { farmlandClass } from './datasets/farmlandClass.js';
-import { fertiliserUse } from './datasets/fertiliserUse.js';
-import { irrigationWell } from './datasets/irrigationWell.js';
-import { keySupervisedUnit } from './datasets/keySupervisedUnit.js';
-import { landRightChange } from './datasets/landRightChange.js';
-import { landUseChange } from './datasets/landUseChange.js';
-import { pesticideUse } from './datasets/pesticideUse.js';
-import { priorityPlot } from './datasets/priorityPlot.js';
-import { siteScreening } from './datasets/siteScreening.js';
-import { soilMonitoring } from './datasets/soilMonitoring.js';
+import { datasets } from './catalogue.generated.js';
 import type { Dataset } from './define.js';
 
-/** Every dataset of the catalogue, in catalogue order. Adding a dataset: one file and one line here. */
-export const datasets: readonly Dataset[] = [
-  pesticideUse,
-  fertiliserUse,
-  soilMonitoring,
-  farmlandClass,
-  landUseChange,
-  landRightChange,
-  constructionPermit,
-  closedEnterprise,
-  irrigationWell,
-  keySupervisedUnit,
-  contaminatedSite,
-  siteScreening,
-  priorityPlot,
-];
+export { datasets };
 
 const byName = new Map(datasets.map((d) => [d.name, d]));
 

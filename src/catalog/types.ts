@@ -128,6 +128,13 @@ export interface Mandate {
 export interface DatasetInput {
   /** Stable machine name (also the dataset id in the catalogue and the sync API). */
   name: string;
+  /**
+   * The dataset's place in the catalogue (lists, the printed schema, the demo's load order), unique: the
+   * generated catalogue sorts by it, so a new dataset goes last by taking a higher number than any.
+   * Every file of src/catalog/datasets/ declares it (the generator refuses one without); a dataset
+   * declared elsewhere (a test's) is in no catalogue.
+   */
+  position?: number;
   names: DatasetNames;
   /** SQL table name. */
   table: string;

@@ -1,17 +1,15 @@
 import { userInfo } from 'node:os';
 import { Command } from 'commander';
-import { createKey, listKeys, revokeKey, UnknownPrincipalError } from '../access/keys.js';
-import { verifyAuditChain } from '../audit/chain.js';
-import { AuditWriter } from '../audit/writer.js';
-import { datasets } from '../catalog/registry.js';
-import { type Config, ConfigError, loadConfig } from '../config.js';
-import { type Database, openDatabase } from '../db/connection.js';
-import { type MigrationReport, runMigrations } from '../db/migrate.js';
-import { seedDemo } from '../demo/seed.js';
-import { createLogger } from '../http/logger.js';
-import { serve } from '../http/serve.js';
+import type { Config } from '../config.js';
+import type { Database } from '../db/connection.js';
+import type { MigrationReport } from '../db/migrate.js';
 import { StartupError } from '../startupError.js';
+import { createProgress } from './progress.js';
+import { registerReportCommand } from './report.js';
 import { registerSyncCommands } from './sync.js';
+
+/** The hub's modules, loaded by the commands that use the database (see hubModules.ts). */
+const hub = () => import('./hubModules.js');
 
 /** The `jingtu` command. Database commands work whether the hub is running or not. */
 const program = new Command('jingtu').description('Jingtu Hub 净土数据共享枢纽').showHelpAfterError();
@@ -24,7 +22,8 @@ function fail(message: string, exitCode = 1): never {
 /** A command that could not do what it was asked: one line and exit 1, once its database is closed. */
 class CommandRefused extends Error {}
 
-function config(): Config {
+async function config(): Promise<Config> {
+  const { ConfigError, datasets, loadConfig } = await hub();
   try {
     return loadConfig(process.env, { datasets: datasets.map((dataset) => dataset.name) });
   } catch (error) {
@@ -37,7 +36,8 @@ function config(): Config {
 async function withDatabase(
   work: (database: Database, migrations: MigrationReport) => Promise<void>,
 ): Promise<void> {
-  const database = await openDatabase(config(), { shareRunningHub: true });
+  const { openDatabase, runMigrations } = await hub();
+  const database = await openDatabase(await config(), { shareRunningHub: true });
   try {
     await work(database, await runMigrations(database.url));
   } finally {
@@ -47,6 +47,7 @@ async function withDatabase(
 
 /** Key management is audited (等保): who ran the command on this machine, and what changed. */
 async function auditKeyChange(database: Database, event: string, detail: Record<string, unknown>) {
+  const { AuditWriter, createLogger } = await hub();
   const writer = new AuditWriter(database.sql, createLogger('warn'));
   await writer.write({
     event,
@@ -65,7 +66,8 @@ program
   .command('serve')
   .description('run the hub (migrates first; an empty embedded hub gets the demo data)')
   .action(async () => {
-    const settings = config();
+    const { createLogger, serve } = await hub();
+    const settings = await config();
     await serve(settings, createLogger(settings.logLevel));
   });
 
@@ -88,6 +90,7 @@ program
   .requiredOption('--demo', 'the deterministic demo data set')
   .action(() =>
     withDatabase(async (database) => {
+      const { seedDemo } = await hub();
       const counts = await seedDemo(database.db);
       console.log(
         Object.keys(counts).length ? JSON.stringify(counts) : 'demo data already present: nothing loaded',
@@ -103,7 +106,11 @@ keys
   .option('--name <name>', 'what the key is for')
   .action((options: { principal: string; name?: string }) =>
     withDatabase(async (database) => {
-      const { id, key } = await createKey(database.db, options.principal, options.name);
+      const { createKey, UnknownPrincipalError } = await hub();
+      const created = await createKey(database.db, options.principal, options.name).catch((error) => {
+        throw error instanceof UnknownPrincipalError ? new CommandRefused(error.message) : error;
+      });
+      const { id, key } = created;
       await auditKeyChange(database, 'KEY_CREATE', {
         keyId: id,
         principal: options.principal,
@@ -120,6 +127,7 @@ keys
     withDatabase(async (database) => {
       // Tab-separated with a header row, for people and for `cut`/`awk` alike.
       console.log(['id', 'principal', 'name', 'created', 'state'].join('\t'));
+      const { listKeys } = await hub();
       for (const key of await listKeys(database.db)) {
         const state = key.revokedAt ? `revoked ${key.revokedAt}` : 'active';
         console.log([key.id, key.principalCode, key.name ?? '', key.createdAt, state].join('\t'));
@@ -131,6 +139,7 @@ keys
   .description('revoke a key by id')
   .action((id: string) =>
     withDatabase(async (database) => {
+      const { revokeKey } = await hub();
       const revocation = await revokeKey(database.db, id);
       if (revocation.outcome === 'UNKNOWN') {
         throw new CommandRefused(`no key with id ${id} (see jingtu keys list)`);
@@ -150,6 +159,7 @@ program
   .description('check the audit hash chain; exits 1 and names the first broken record if it is not intact')
   .action(() =>
     withDatabase(async (database) => {
+      const { verifyAuditChain } = await hub();
       const result = await verifyAuditChain(database.sql);
       if (result.intact) {
         console.log(`audit chain intact: ${result.checked} records checked`);
@@ -161,7 +171,42 @@ program
     }),
   );
 
+program
+  .command('supervise')
+  .description('joint-supervision rules (联动监管)')
+  .command('run')
+  .description('evaluate the rules now and bring the alerts in step with what they find')
+  .option('--rule <id...>', 'only these rules (ids as `supervisionRules` lists them)')
+  .option('--changed', 'only the rules whose datasets changed since they last ran')
+  .action((options: { rule?: string[]; changed?: boolean }) =>
+    withDatabase(async (database) => {
+      const { evaluateChanged, evaluateRules, ruleById, rules } = await hub();
+      const chosen = (options.rule ?? rules.map((r) => r.id)).map((id) => {
+        const rule = ruleById(id);
+        if (!rule) throw new CommandRefused(`no rule ${id} (rules: ${rules.map((r) => r.id).join(', ')})`);
+        return rule;
+      });
+      const progress = createProgress({
+        label: 'supervise',
+        total: chosen.length,
+        describe: (n) => `${n} rules`,
+      });
+      const evaluate = options.changed ? evaluateChanged : evaluateRules;
+      const outcomes = await evaluate(database.sql, chosen, {
+        onRule: (_outcome, done) => progress.update(done),
+      });
+      progress.stop();
+      for (const o of outcomes) {
+        console.log(
+          `${o.rule}: ${o.found} found, ${o.opened} opened, ${o.reopened} reopened, ${o.resolved} resolved (${o.ms} ms)`,
+        );
+      }
+      console.log(`${outcomes.length} of ${chosen.length} rules evaluated`);
+    }),
+  );
+
 registerSyncCommands(program);
+registerReportCommand(program);
 
 /**
  * Any other failure is one line too, never a stack trace: the error's own first line (a database's message
@@ -179,12 +224,6 @@ function unexpected(error: unknown): string {
 try {
   await program.parseAsync();
 } catch (error) {
-  if (
-    error instanceof StartupError ||
-    error instanceof CommandRefused ||
-    error instanceof UnknownPrincipalError
-  ) {
-    fail(error.message);
-  }
+  if (error instanceof StartupError || error instanceof CommandRefused) fail(error.message);
   fail(unexpected(error));
 }

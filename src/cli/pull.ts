@@ -1,11 +1,22 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
+import { MAX_ALERT_CHANGES_LIMIT } from '../supervision/feedLimits.js';
 import { checkKey, EXIT, endpoint, request, SyncFailure, statusFailure } from './hubClient.js';
 import { createProgress } from './progress.js';
 import { lockPullState, type PullState, readPullState, StateError, writePullState } from './syncState.js';
 
-/** `jingtu sync pull`: a dataset's change feed appended to a file, page by page, resumably. */
+/**
+ * `jingtu sync pull`: a dataset's change feed appended to a file, page by page, resumably; `--dataset alerts`
+ * pulls the alert feed (GET /alerts/changes, src/supervision/feed.ts) the same way.
+ */
+
+/** The name that pulls the alert feed instead of a dataset's (no dataset is named so). */
+export const ALERT_FEED_NAME = 'alerts';
+
+function feedPath(name: string): string {
+  return name === ALERT_FEED_NAME ? '/alerts/changes' : `/datasets/${encodeURIComponent(name)}/changes`;
+}
 
 export interface PullOptions {
   url: URL;
@@ -79,7 +90,7 @@ async function pullPage(
   after: string | null,
   onChange: () => void,
 ): Promise<PageEnd & { upserts: number; deletes: number }> {
-  const url = endpoint(options.url, `/datasets/${encodeURIComponent(options.dataset)}/changes`, {
+  const url = endpoint(options.url, feedPath(options.dataset), {
     after: after ?? undefined,
     limit: String(options.page),
   });
@@ -146,6 +157,12 @@ async function pullPage(
 
 export async function pull(options: PullOptions): Promise<number> {
   checkKey(options.key);
+  if (options.dataset === ALERT_FEED_NAME && options.page > MAX_ALERT_CHANGES_LIMIT) {
+    throw new SyncFailure(
+      `--page: the alert feed gives at most ${MAX_ALERT_CHANGES_LIMIT} changes per request (got ${options.page})`,
+      EXIT.badInput,
+    );
+  }
   const release = await lockPullState(options.state);
   let out: FileHandle | undefined;
   let state: PullState | null = null;

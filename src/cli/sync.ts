@@ -1,4 +1,5 @@
 import { type Command, type CommanderError, InvalidArgumentError, Option } from 'commander';
+import { MAX_ALERT_CHANGES_LIMIT } from '../supervision/feedLimits.js';
 import { EXIT, SyncFailure } from './hubClient.js';
 import { type PullOptions, pull } from './pull.js';
 import { type PushOptions, push } from './push.js';
@@ -47,7 +48,9 @@ Example (crontab):
 const PULL_HELP = `
 Appends the dataset's changes (GET {url}/datasets/{dataset}/changes) to FILE, one JSON line per change:
 {"cursor": "…", "operation": "UPSERT" | "DELETE", "record": {…}}, in change order, with the hub's masking
-for your key.
+for your key. \`--dataset alerts\` pulls the alerts you may see instead (GET {url}/alerts/changes): one line
+per alert change, {"cursor": "…", "event": "OPENED" | "REOPENED" | "ACKNOWLEDGED" | "DISMISSED" |
+"COMMENTED" | "RESOLVED", "alert": {…}}, counted as upserts.
 
 State: STATE.json holds {"dataset", "cursor", "outBytes"}. A missing state file starts from the
 beginning (FILE must then be missing or empty). Each run first cuts FILE back to outBytes, then, page by
@@ -61,7 +64,7 @@ Output: a count of changes on a terminal; one summary line on stdout.
 The key can come from JINGTU_KEY instead of --key, which keeps it out of the process list.
 ${EXIT_CODES_HELP}`;
 
-function parseHubUrl(value: string): URL {
+export function parseHubUrl(value: string): URL {
   let url: URL;
   try {
     url = new URL(value);
@@ -74,7 +77,7 @@ function parseHubUrl(value: string): URL {
   return url;
 }
 
-function parsePositive(max: number) {
+export function parsePositive(max: number) {
   return (value: string) => {
     if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
       throw new InvalidArgumentError(`must be a whole number from 1 to ${max}`);
@@ -108,21 +111,24 @@ function parseBatchKey(value: string): string {
   return value;
 }
 
-const hubOptions = (command: Command) =>
+/** Where the hub is and the key to ask it with: every command that talks to a hub takes them. */
+export const connectionOptions = (command: Command) =>
   command
     .addOption(
       new Option('--url <url>', 'the hub, e.g. https://hub.example')
         .argParser(parseHubUrl)
         .makeOptionMandatory(),
     )
-    .addOption(new Option('--key <key>', 'API key').env('JINGTU_KEY').makeOptionMandatory())
-    .addOption(
-      new Option('--dataset <name>', 'dataset, e.g. constructionPermit')
-        .argParser(parseDataset)
-        .makeOptionMandatory(),
-    );
+    .addOption(new Option('--key <key>', 'API key').env('JINGTU_KEY').makeOptionMandatory());
 
-const timeoutOption = () =>
+const hubOptions = (command: Command) =>
+  connectionOptions(command).addOption(
+    new Option('--dataset <name>', 'dataset, e.g. constructionPermit')
+      .argParser(parseDataset)
+      .makeOptionMandatory(),
+  );
+
+export const timeoutOption = () =>
   new Option('--timeout <seconds>', 'give up when the hub sends nothing for this long')
     .argParser(parsePositive(86_400))
     .default(600);
@@ -131,7 +137,7 @@ const timeoutOption = () =>
  * Commander's own errors (missing option, unknown option, bad value) as one `jingtu:` line and exit code 5;
  * `--help` exits 0.
  */
-function asSyncCommand(command: Command, name: string): Command {
+export function asSyncCommand(command: Command, name: string): Command {
   return command
     .showHelpAfterError(false)
     .configureOutput({
@@ -144,7 +150,7 @@ function asSyncCommand(command: Command, name: string): Command {
 }
 
 /** Runs a command's work; every failure becomes one `jingtu:` line and an exit code. */
-async function run(work: () => Promise<number>): Promise<never> {
+export async function run(work: () => Promise<number>): Promise<never> {
   let code: number;
   try {
     code = await work();
@@ -219,7 +225,7 @@ export function registerSyncCommands(program: Command): void {
     )
     .addOption(new Option('--out <file>', 'output file (NDJSON), appended to').makeOptionMandatory())
     .addOption(
-      new Option('--page <n>', 'changes per request (1–100000)')
+      new Option('--page <n>', `changes per request (1–100000; the alert feed: 1–${MAX_ALERT_CHANGES_LIMIT})`)
         .argParser(parsePositive(100_000))
         .default(10_000),
     )

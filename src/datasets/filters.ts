@@ -8,6 +8,7 @@ import type { FieldDef, LinkDef } from '../catalog/types.js';
 import { bboxToPgBox, type Geometry, GeometryError, pointToPg, polygonToPg } from '../domain/geometry.js';
 import { badInput, forbidden } from '../errors.js';
 import { checkInput } from '../fields/filters.js';
+import { overlapSql } from '../fields/geometry.js';
 import { kindOf } from '../fields/registry.js';
 import type { ReferenceData } from './reference.js';
 
@@ -177,7 +178,10 @@ function linkConditions(
   const joined = and(
     ...joins.map(([from, to]) =>
       link.kind === 'overlap'
-        ? sql`${columns[to]} && ${source.columns[from]}`
+        ? overlapSql(
+            { field: target.fields[to], column: columns[to] },
+            { field: source.dataset.fields[from], column: source.columns[from] },
+          )
         : eq(columns[to], source.columns[from]),
     ),
     eq(columns.deleted, false),

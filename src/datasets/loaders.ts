@@ -1,8 +1,9 @@
 import DataLoader from 'dataloader';
-import { and, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, or, sql } from 'drizzle-orm';
 import type { EffectiveAccess } from '../access/effectiveAccess.js';
 import type { Dataset } from '../catalog/define.js';
 import type { Db } from '../db/connection.js';
+import { overlapSql } from '../fields/geometry.js';
 import { columnsOf, type DatasetRow } from './store.js';
 
 /**
@@ -17,13 +18,47 @@ export class DatasetLoaders {
     private readonly access: EffectiveAccess,
   ) {}
 
-  private cached(key: string, batch: (keys: readonly unknown[]) => Promise<DatasetRow[][]>) {
+  private cached(
+    key: string,
+    batch: (keys: readonly unknown[]) => Promise<DatasetRow[][]>,
+    cacheKeyFn?: (key: unknown) => unknown,
+  ) {
     let loader = this.loaders.get(key);
     if (!loader) {
-      loader = new DataLoader(batch, { maxBatchSize: 1000 });
+      loader = new DataLoader(batch, { maxBatchSize: 1000, cacheKeyFn });
       this.loaders.set(key, loader);
     }
     return loader;
+  }
+
+  /**
+   * The live record (one or none) of `dataset` with each natural key, holding `fields` (all when
+   * undefined), the id and the publisher: the evidence records of a page of alerts in one statement.
+   */
+  byKey(dataset: Dataset, fields?: readonly string[]): DataLoader<unknown, DatasetRow[]> {
+    const keyText = (key: unknown) =>
+      JSON.stringify(dataset.key.map((field) => String((key as Record<string, unknown>)[field])));
+    return this.cached(
+      `key:${dataset.name}:${fields?.join(',') ?? '*'}`,
+      async (keys) => {
+        const columns = getTableColumns(dataset.drizzle) as Record<string, any>;
+        const matches = keys.map((key) =>
+          and(...dataset.key.map((field) => eq(columns[field], (key as Record<string, unknown>)[field]))),
+        );
+        const rows = (await this.db
+          .select(columnsOf(dataset, fields, 'id', 'publisher', ...dataset.key))
+          .from(dataset.drizzle)
+          .where(
+            and(eq(columns.deleted, false), this.access.rowScope(dataset), or(...matches)),
+          )) as DatasetRow[];
+        const byText = new Map(rows.map((row) => [keyText(row), row]));
+        return keys.map((key) => {
+          const row = byText.get(keyText(key));
+          return row ? [row] : [];
+        });
+      },
+      keyText,
+    );
   }
 
   /**
@@ -72,7 +107,13 @@ export class DatasetLoaders {
       const rows = await this.db
         .select({ sourceId: sourceColumns.id, target: columnsOf(target, fields, 'id', 'publisher') })
         .from(source.drizzle)
-        .innerJoin(target.drizzle, sql`${sourceColumns[from]} && ${targetColumns[toField]}`)
+        .innerJoin(
+          target.drizzle,
+          overlapSql(
+            { field: target.fields[toField], column: targetColumns[toField] },
+            { field: source.fields[from], column: sourceColumns[from] },
+          ),
+        )
         .where(
           and(
             inArray(sourceColumns.id, ids as number[]),

@@ -3,6 +3,7 @@ import type { EffectiveAccess } from '../access/effectiveAccess.js';
 import { assertUseField, canUseField } from '../access/fieldActions.js';
 import type { Dataset } from '../catalog/define.js';
 import type { Db } from '../db/connection.js';
+import { keysetPage, type Paged } from '../db/keysetPage.js';
 import { badInput } from '../errors.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { cursorSeal } from './cursorSeal.js';
@@ -62,14 +63,8 @@ export function columnsOf(
   return selected;
 }
 
-export interface Page {
-  rows: DatasetRow[];
-  hasNextPage: boolean;
-  hasPreviousPage: boolean;
-  /** A row's sealed cursor (the seal is read from the database the first time one is needed). */
-  cursorOf(row: DatasetRow): Promise<string>;
-  totalCount(): Promise<number>;
-}
+/** A page of records; a row's cursor is sealed (the seal is read from the database the first time one is needed). */
+export type Page = Paged<DatasetRow> & { cursorOf(row: DatasetRow): Promise<string> };
 
 function pageSize(first: number | null | undefined): number {
   if (first == null) return DEFAULT_PAGE_SIZE;
@@ -188,50 +183,31 @@ export async function listRecords(
       row[JOINED] = joined;
     }
   }
-  let total: Promise<number> | undefined;
-  return {
-    rows: fetched.slice(0, limit) as DatasetRow[],
-    hasNextPage: fetched.length > limit,
+  return keysetPage(fetched as DatasetRow[], limit, {
     hasPreviousPage: cursor !== undefined,
     cursorOf: async (row) =>
       encodeCursor(await cursorSeal(db.$client), dataset.name, cursorOrder, {
         value: (row[orderField] as unknown) ?? null,
         id: row.id,
       }),
-    totalCount() {
-      total ??= db
+    count: () =>
+      db
         .select({ count: sql<number>`count(*)::int` })
         .from(table)
         .where(where)
-        .then(([row]) => Number(row.count));
-      return total;
-    },
-  };
+        .then(([row]) => Number(row.count)),
+  });
 }
 
-/** One record by its natural key, or null; it holds `fields` (all when undefined), the id and the publisher. */
-export async function recordByKey(
-  db: Db,
+/** A lookup by natural key: the caller may use each key field, and a code field holds a known code. */
+export function assertKeyLookup(
   dataset: Dataset,
   key: Record<string, unknown>,
   reference: ReferenceData,
   access: EffectiveAccess,
-  fields?: readonly string[],
-): Promise<DatasetRow | null> {
+): void {
   for (const field of dataset.key) {
     assertUseField(access, dataset, field, 'look up');
     checkCodeValue(field, dataset.fields[field], key[field], reference);
   }
-  const columns = getTableColumns(dataset.drizzle) as Record<string, any>;
-  const match = and(
-    eq(columns.deleted, false),
-    access.rowScope(dataset),
-    ...dataset.key.map((field) => eq(columns[field], key[field])),
-  );
-  const [row] = await db
-    .select(columnsOf(dataset, fields, 'id', 'publisher'))
-    .from(dataset.drizzle)
-    .where(match)
-    .limit(1);
-  return (row as DatasetRow | undefined) ?? null;
 }

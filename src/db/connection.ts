@@ -48,6 +48,9 @@ export function sessionParameters(statementTimeoutMs: number): Partial<postgres.
   return {
     application_name: 'jingtu-hub',
     role: APP_ROLE,
+    // JIT compiles a plan whose estimated cost passes jit_above_cost, often for longer than the query then
+    // runs (a rule's set-based query, a wide aggregate); the hub's statements are short and planned often.
+    jit: 'off',
     ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
   };
 }

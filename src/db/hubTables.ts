@@ -1,19 +1,33 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  bigserial,
   boolean,
   check,
+  customType,
+  date,
+  foreignKey,
   index,
   integer,
   jsonb,
+  numeric,
   pgSequence,
   pgTable,
   primaryKey,
   text,
   timestamp,
+  unique,
   uuid,
 } from 'drizzle-orm/pg-core';
 import { capabilityNames } from '../access/capabilities.js';
+import {
+  GROUNDWATER_CLASSES,
+  LAND_USES,
+  PRODUCE,
+  sqlList,
+  UNITS,
+  VALUE_KINDS,
+} from '../standards/vocabulary.js';
 
 /**
  * Who can hold a key: the departments, the districts and the auditors, with their capabilities
@@ -122,6 +136,27 @@ export const syncBatch = pgTable(
   ],
 );
 
+/** A PostgreSQL `polygon`, kept as its text form. */
+const polygonText = customType<{ data: string; driverData: string }>({ dataType: () => 'polygon' });
+
+/**
+ * The area a record covered before a publish moved it: the previous value of each polygon field that an
+ * update changed, with a position in the change sequence (taken in the publish's transaction). Rules that
+ * reach records by where they lie (src/supervision: `ChangeQuery.movedFrom`) find through it what a record
+ * no longer covers; rows every rule has evaluated past are purged.
+ */
+export const recordAreaBefore = pgTable(
+  'record_area_before',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    dataset: text('dataset').notNull(),
+    field: text('field').notNull(),
+    changeSeq: bigint('change_seq', { mode: 'number' }).notNull().default(sql`nextval('hub_change_seq')`),
+    area: polygonText('area').notNull(),
+  },
+  (t) => [index('record_area_before_seq').on(t.dataset, t.changeSeq)],
+);
+
 /**
  * Each dataset's freshness against its declared update cycle, written by the freshness job
  * (src/jobs/freshness.ts): when it was last published (last applied batch or last change), and whether
@@ -210,4 +245,121 @@ export const cursorSecret = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
   },
   (t) => [check('cursor_secret_single', sql`${t.id}`)],
+);
+
+/**
+ * The published standards the supervision rules compare measurements with (src/standards/): one row per
+ * edition, with its source. Loaded by migrations, read-only for the hub's role: a new edition is another
+ * migration adding its edition and values, and the edition in force on a date is the latest whose
+ * `effectiveFrom` has come (migrations/0016_standard_values.sql, function `standard_edition_in_force`).
+ */
+export const standardEdition = pgTable(
+  'standard_edition',
+  {
+    /** The standard without its year: `GB 15618`, `GB/T 14848`. */
+    standard: text('standard').notNull(),
+    /** The edition's year: `2018`. */
+    edition: text('edition').notNull(),
+    titleZh: text('title_zh').notNull(),
+    titleEn: text('title_en').notNull(),
+    issuerZh: text('issuer_zh').notNull(),
+    issuerEn: text('issuer_en').notNull(),
+    effectiveFrom: date('effective_from', { mode: 'string' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.standard, t.edition] }),
+    check('standard_edition_code', sql`${t.standard} ~ '^GB(/T)? [0-9]+$' and ${t.edition} ~ '^[0-9]{4}$'`),
+    // Two editions in force from the same day would leave the edition in force undecided.
+    unique('standard_edition_effective').on(t.standard, t.effectiveFrom),
+  ],
+);
+
+/** What the standards measure: a stable code (`Cd`, `Cr6`, `benzo_a_pyrene`), its names and CAS number. */
+export const standardAnalyte = pgTable(
+  'standard_analyte',
+  {
+    code: text('code').primaryKey(),
+    nameZh: text('name_zh').notNull(),
+    nameEn: text('name_en').notNull(),
+    /** Chemical Abstracts Service registry number; none for sums and parameters (total hardness). */
+    cas: text('cas'),
+  },
+  (t) => [
+    check('standard_analyte_code', sql`${t.code} ~ '^[A-Za-z][A-Za-z0-9_]{0,39}$'`),
+    check('standard_analyte_cas', sql`${t.cas} ~ '^[0-9]{2,7}-[0-9]{2}-[0-9]$'`),
+  ],
+);
+
+/**
+ * One figure of a standard's edition and the conditions it applies to: soil land use and pH band (GB 15618,
+ * GB 36600), produce category (GB 2762), groundwater class (GB/T 14848). A pH band is (above, upTo]: GB
+ * 15618 writes its bands pH≤5.5, 5.5<pH≤6.5, 6.5<pH≤7.5, pH>7.5, so each boundary belongs to the band
+ * below it. The unique key (nulls equal) keeps a condition from carrying two figures.
+ */
+export const standardValue = pgTable(
+  'standard_value',
+  {
+    standard: text('standard').notNull(),
+    edition: text('edition').notNull(),
+    analyte: text('analyte')
+      .notNull()
+      .references(() => standardAnalyte.code),
+    valueKind: text('value_kind').notNull(),
+    landUse: text('land_use'),
+    /** The pH band's lower bound, exclusive (none: no lower bound). */
+    phAbove: numeric('ph_above', { precision: 4, scale: 2 }),
+    /** The pH band's upper bound, inclusive (none: no upper bound). */
+    phUpTo: numeric('ph_up_to', { precision: 4, scale: 2 }),
+    produce: text('produce'),
+    groundwaterClass: text('groundwater_class'),
+    value: numeric('value').notNull(),
+    unit: text('unit').notNull(),
+    /** What the standard says beside the figure: the basis (总砷, 以N计), the exceptions of a category. */
+    noteZh: text('note_zh'),
+    noteEn: text('note_en'),
+  },
+  (t) => [
+    foreignKey({
+      name: 'standard_value_edition',
+      columns: [t.standard, t.edition],
+      foreignColumns: [standardEdition.standard, standardEdition.edition],
+    }),
+    unique('standard_value_condition')
+      .on(
+        t.standard,
+        t.edition,
+        t.analyte,
+        t.valueKind,
+        t.landUse,
+        t.phAbove,
+        t.phUpTo,
+        t.produce,
+        t.groundwaterClass,
+      )
+      .nullsNotDistinct(),
+    index('standard_value_lookup').on(t.analyte, t.standard, t.valueKind),
+    check('standard_value_kind', sql.raw(`value_kind in (${sqlList(Object.keys(VALUE_KINDS))})`)),
+    check('standard_value_land_use', sql.raw(`land_use in (${sqlList(Object.keys(LAND_USES))})`)),
+    check('standard_value_produce', sql.raw(`produce in (${sqlList(Object.keys(PRODUCE))})`)),
+    check(
+      'standard_value_groundwater_class',
+      sql.raw(`groundwater_class in (${sqlList(Object.keys(GROUNDWATER_CLASSES))})`),
+    ),
+    check('standard_value_unit', sql.raw(`unit in (${sqlList(UNITS)})`)),
+    check('standard_value_positive', sql`${t.value} > 0`),
+    check(
+      'standard_value_ph',
+      sql`${t.phAbove} between 0 and 14 and ${t.phUpTo} between 0 and 14 and ${t.phAbove} < ${t.phUpTo}`,
+    ),
+    // Each kind of figure has its own conditions, and no other's.
+    check(
+      'standard_value_conditions',
+      sql`case ${t.valueKind}
+        when 'LIMIT' then ${t.produce} is not null and ${t.landUse} is null and ${t.groundwaterClass} is null
+          and ${t.phAbove} is null and ${t.phUpTo} is null
+        when 'CLASS_LIMIT' then ${t.groundwaterClass} is not null and ${t.landUse} is null and ${t.produce} is null
+          and ${t.phAbove} is null and ${t.phUpTo} is null
+        else ${t.landUse} is not null and ${t.produce} is null and ${t.groundwaterClass} is null end`,
+    ),
+  ],
 );

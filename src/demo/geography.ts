@@ -459,3 +459,32 @@ export function polygonAreaM2(polygon: GeoPolygon): number {
 
 /** Square metres per mu (亩). */
 export const M2_PER_MU = 2000 / 3;
+
+function contains(polygon: GeoPolygon, [x, y]: [number, number]): boolean {
+  const ring = polygon.coordinates[0];
+  let inside = false;
+  for (let i = 0, j = ring.length - 2; i < ring.length - 1; j = i++) {
+    const [xi, yi] = ring[i];
+    const [xj, yj] = ring[j];
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+/**
+ * A point well inside a plot (a monitoring point on it): the mean of its corners, or halfway from there
+ * to a corner, whichever lies inside first; undefined for a shape where none does.
+ */
+export function interiorPoint(polygon: GeoPolygon): [number, number] | undefined {
+  const corners = polygon.coordinates[0].slice(0, -1) as [number, number][];
+  const mean: [number, number] = [
+    corners.reduce((s, c) => s + c[0], 0) / corners.length,
+    corners.reduce((s, c) => s + c[1], 0) / corners.length,
+  ];
+  const candidates = [
+    mean,
+    ...corners.map((c): [number, number] => [(mean[0] + c[0]) / 2, (mean[1] + c[1]) / 2]),
+  ];
+  const found = candidates.find((c) => contains(polygon, c));
+  return found ? [round(found[0], 6), round(found[1], 6)] : undefined;
+}

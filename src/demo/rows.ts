@@ -1,5 +1,5 @@
 import { datasets } from '../catalog/registry.js';
-import { demoGenerators } from './generators/index.js';
+import { demoGenerators } from './generators.generated.js';
 import { DEMO_BATCH } from './random.js';
 import { demoWorld } from './world.js';
 

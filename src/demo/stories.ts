@@ -1,3 +1,4 @@
+import { wellsOnParcels } from './generators/irrigationWell.js';
 import { soilPoints } from './generators/soilMonitoring.js';
 import { DEMO_BATCH, DEMO_SEED, DEMO_TODAY } from './random.js';
 import { demoWorld } from './world.js';
@@ -42,6 +43,9 @@ export interface DemoStories {
   permitsElsewhere: number;
   /** Soil monitoring points in old sewage-irrigation areas with cadmium and lead above the usual ranges. */
   soilHotspotPointCodes: string[];
+  /** Irrigation wells standing on a classed farmland parcel: those whose last test failed, and the others. */
+  failedIrrigationWellsOnParcels: { wellCode: string; parcelCode: string }[];
+  compliantIrrigationWellsOnParcels: { wellCode: string; parcelCode: string }[];
 }
 
 let cached: DemoStories | undefined;
@@ -110,6 +114,12 @@ export function demoStories(): DemoStories {
     soilHotspotPointCodes: soilPoints()
       .filter((p) => p.hotspot)
       .map((p) => p.pointCode),
+    failedIrrigationWellsOnParcels: wellsOnParcels(world)
+      .filter((w) => w.result === 'NON_COMPLIANT')
+      .map(({ wellCode, parcelCode }) => ({ wellCode, parcelCode })),
+    compliantIrrigationWellsOnParcels: wellsOnParcels(world)
+      .filter((w) => w.result === 'COMPLIANT')
+      .map(({ wellCode, parcelCode }) => ({ wellCode, parcelCode })),
   };
   return cached;
 }

@@ -1,3 +1,4 @@
+import { type Column, type SQL, sql } from 'drizzle-orm';
 import { customType } from 'drizzle-orm/pg-core';
 import { GeometryError } from '../domain/geometry.js';
 import { parsedJson } from './json.js';
@@ -48,4 +49,21 @@ export function geometryKind<D extends { type: 'point' | 'polygon' }, G>(
     fromSql: (value) => form.fromPg(value as string),
     toCsv: (value) => JSON.stringify(value),
   };
+}
+
+/**
+ * SQL: two geometry columns overlap (an overlap link). `&&` compares two polygons only; a point lies in a
+ * polygon (`<@`), so each pairing is asked of the target field's kind with the source's shape.
+ */
+export function overlapSql(
+  target: { field: { type: string }; column: SQL | Column },
+  source: { field: { type: string }; column: SQL | Column },
+): SQL {
+  if (target.field.type === 'polygon' && source.field.type === 'polygon') {
+    return sql`${target.column} && ${source.column}`;
+  }
+  if (target.field.type === 'polygon') return sql`${target.column} @> ${source.column}`;
+  return source.field.type === 'polygon'
+    ? sql`${target.column} <@ ${source.column}`
+    : sql`${target.column} ~= ${source.column}`;
 }

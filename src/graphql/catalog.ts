@@ -3,6 +3,8 @@ import { type Dataset, sharingOf } from '../catalog/define.js';
 import { datasetByName, datasets } from '../catalog/registry.js';
 import {
   type FieldDef,
+  type Mandate,
+  type PlanBasis,
   SHARING_CLASS_NAMES,
   SHARING_METHODS,
   type SharingClass as SharingClassName,
@@ -55,45 +57,100 @@ const MASK_RULES: Record<string, string> = {
   idNumber: '证件号保留前六后四位 / ID numbers keep the first six and last four characters',
 };
 
-const CatalogField = builder.objectRef<[string, FieldDef]>('CatalogField').implement({
+export const PlanBasisType = builder.objectRef<PlanBasis>('PlanBasis').implement({
+  description:
+    '规划依据：哪部规划的哪一条、原文如何要求 / Where a plan orders it: the plan, its article, its words',
+  fields: (t) => ({
+    plan: t.exposeString('plan', { nullable: false, description: '规划名称 / The plan (its Chinese title)' }),
+    article: t.exposeString('article', { nullable: false, description: '条款 / The article, e.g. 四(二)3' }),
+    quote: t.exposeString('quote', {
+      nullable: false,
+      description: '规划原文（摘引） / The phrase of the plan that orders it, in Chinese',
+    }),
+  }),
+});
+
+/**
+ * A plan's order to share fields (法定共享), the same object in `catalog` (every mandate of a dataset and of
+ * a field) and in `myAccess` (the one a field is read under).
+ */
+export const MandateType = builder.objectRef<Mandate>('Mandate').implement({
+  description:
+    '法定共享：规划明确要求向指定单位共享的字段，如同无需申请、不可撤销的长期授权 / Mandated sharing: fields a plan orders shared with named recipients, read like a standing grant nobody applies for and the owner cannot revoke',
+  fields: (t) => ({
+    recipients: t.stringList({
+      nullable: false,
+      description:
+        '接收单位：部门代码，或 DISTRICT 表示各区（仅本区记录） / Recipients: department codes, or DISTRICT for every district (its own rows only)',
+      resolve: (m) => [...m.to],
+    }),
+    fields: t.stringList({
+      nullable: false,
+      description: '要求共享的字段 / The fields ordered shared',
+      resolve: (m) => [...m.fields],
+    }),
+    basis: t.field({
+      type: PlanBasisType,
+      nullable: false,
+      description: '规划依据 / The plan, article and words that order it',
+      resolve: (m) => m.basis,
+    }),
+  }),
+});
+
+/** A field of the catalogue with its dataset, which its mandates are declared on. */
+interface CatalogFieldOf {
+  dataset: Dataset;
+  name: string;
+  field: FieldDef;
+}
+
+const CatalogField = builder.objectRef<CatalogFieldOf>('CatalogField').implement({
   description: '目录中的字段 / A field of a catalogue dataset',
   fields: (t) => ({
-    name: t.string({ nullable: false, description: '字段名 / Field name', resolve: ([name]) => name }),
+    name: t.string({ nullable: false, description: '字段名 / Field name', resolve: ({ name }) => name }),
     zh: t.string({
       nullable: false,
       description: '中文名称 / Chinese name',
-      resolve: ([, field]) => field.zh,
+      resolve: ({ field }) => field.zh,
     }),
     en: t.string({
       nullable: false,
       description: '英文名称 / English name',
-      resolve: ([, field]) => field.en,
+      resolve: ({ field }) => field.en,
     }),
     type: t.string({
       nullable: false,
       description: '数据类型 / Data type',
-      resolve: ([, field]) => field.type,
+      resolve: ({ field }) => field.type,
     }),
     required: t.boolean({
       nullable: false,
       description: '必填 / Required',
-      resolve: ([, f]) => f.required ?? false,
+      resolve: ({ field: f }) => f.required ?? false,
     }),
     sharing: t.field({
       type: SharingClass,
       nullable: false,
       description: '共享类别 / Sharing class',
-      resolve: ([, field]) => sharingOf(field),
+      resolve: ({ field }) => sharingOf(field),
     }),
     personal: t.boolean({
       nullable: false,
       description: '个人信息 / Personal data',
-      resolve: ([, field]) => field.personal ?? false,
+      resolve: ({ field }) => field.personal ?? false,
     }),
-    mask: t.string({ description: '脱敏规则 / Masking rule', resolve: ([, field]) => field.mask ?? null }),
+    mask: t.string({ description: '脱敏规则 / Masking rule', resolve: ({ field }) => field.mask ?? null }),
     maskDescription: t.string({
       description: '脱敏方式说明 / How masked values look',
-      resolve: ([, field]) => (field.mask ? MASK_RULES[field.mask] : null),
+      resolve: ({ field }) => (field.mask ? MASK_RULES[field.mask] : null),
+    }),
+    mandates: t.field({
+      type: [MandateType],
+      nullable: false,
+      description:
+        "规划要求共享本字段的法定共享（与数据集的 mandates 相同，只列涵盖本字段者） / The mandates that cover this field (those of the dataset's mandates that name it)",
+      resolve: ({ dataset, name }) => (dataset.mandates ?? []).filter((m) => m.fields.includes(name)),
     }),
   }),
 });
@@ -185,11 +242,18 @@ const CatalogDataset = builder.objectRef<Dataset>('CatalogDataset').implement({
         '数据时效；仅责任部门、发布部门、生态环境部门和审计员可见，其他为空；尚未检查时为空 / Freshness: for the owner, its publishers, ECOLOGY and auditors (null for others, and before the first check)',
       resolve: (d, _args, ctx) => freshnessFor(ctx, d),
     }),
+    mandates: t.field({
+      type: [MandateType],
+      nullable: false,
+      description:
+        '法定共享：规划要求向指定单位共享的字段及依据 / Mandated sharing: the fields a plan orders shared, with whom, and where it says so',
+      resolve: (d) => [...(d.mandates ?? [])],
+    }),
     fields: t.field({
       type: [CatalogField],
       nullable: false,
       description: '字段 / Fields',
-      resolve: (d) => Object.entries(d.fields),
+      resolve: (dataset) => Object.entries(dataset.fields).map(([name, field]) => ({ dataset, name, field })),
     }),
   }),
 });

@@ -1,14 +1,6 @@
 import type { ObjectRef } from '@pothos/core';
+import type { Paged } from '../db/keysetPage.js';
 import { builder, type HubSchemaTypes } from './builder.js';
-
-/** A page of rows as a connection serves it: the dataset lists' `Page`, the access requests' `GrantPage`. */
-export interface Paged<Row> {
-  rows: Row[];
-  hasNextPage: boolean;
-  hasPreviousPage: boolean;
-  cursorOf(row: Row): string | Promise<string>;
-  totalCount(): Promise<number>;
-}
 
 /**
  * Relay-style connections with keyset cursors. Hand-built rather than with @pothos/plugin-relay because

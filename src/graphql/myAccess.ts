@@ -3,6 +3,7 @@ import type { FieldDecision } from '../access/effectiveAccess.js';
 import type { Dataset } from '../catalog/define.js';
 import { datasets } from '../catalog/registry.js';
 import { builder } from './builder.js';
+import { MandateType } from './catalog.js';
 
 const AccessMode = builder.enumType('AccessMode', {
   description: '读取方式 / How a field reads',
@@ -60,6 +61,12 @@ const FieldAccess = builder
         type: 'DateTime',
         description: '授权有效期至 / The grant expires at',
         resolve: (f) => (f.decision.grant ? new Date(f.decision.grant.expiresAt) : null),
+      }),
+      mandate: t.field({
+        type: MandateType,
+        description:
+          '所依据的法定共享（依据为 MANDATE 时），含规划依据和接收单位 / The mandate relied on (reason MANDATE): its basis and recipients',
+        resolve: (f) => f.decision.mandate ?? null,
       }),
     }),
   });

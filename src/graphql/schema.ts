@@ -11,6 +11,10 @@ import './myAccess.js';
 import './grants.js';
 import './sync.js';
 import './audit.js';
+import './standards.js';
+import './alerts.js';
+import './indicators.js';
+import './webhooks.js';
 
 /**
  * The one place the schema is assembled; no schema module imports this file. Every text argument's

@@ -81,6 +81,14 @@ export function recordFields(dataset: Dataset, info: GraphQLResolveInfo): Select
   return cached(recordCache, info, () => fieldsOf(walkOf(info), dataset, info.fieldNodes));
 }
 
+/**
+ * The same for a field whose type is a union of dataset types (an alert's evidence): not cached by field
+ * node, since the same node reads a different dataset on each record.
+ */
+export function unionMemberFields(dataset: Dataset, info: GraphQLResolveInfo): SelectedFields {
+  return fieldsOf(walkOf(info), dataset, info.fieldNodes);
+}
+
 export interface ConnectionSelection {
   /** The fields read of the records. */
   fields: SelectedFields;

@@ -17,14 +17,18 @@ import { DEFAULT_LIMITS } from '../config.js';
 import type { Context } from '../context.js';
 import { userError } from '../errors.js';
 import { schema } from '../graphql/schema.js';
+import { publicSurface } from '../public/router.js';
+import { alertFeedRouter } from './alertFeed.js';
+import { apolloOptions } from './apolloOptions.js';
 import { bulkRouter } from './bulk.js';
 import type { HubDependencies } from './dependencies.js';
 import { Edge } from './edge.js';
-import { apolloRefusal, formatError, requestIdPlugin, sendError } from './errors.js';
+import { apolloRefusal, requestIdPlugin, sendError } from './errors.js';
 import { graphiqlRouter } from './graphiql.js';
 import { healthRouter } from './health.js';
 import { limitRules, limitsPlugin } from './limits.js';
 import { AddressRateLimit, PrincipalRateLimit } from './rateLimit.js';
+import { reportsRouter } from './reports.js';
 import { graphqlBody } from './requestBody.js';
 import { IDLE_SOCKET_TIMEOUT_MS, requestDeadline, SERVER_OPTIONS } from './timeouts.js';
 
@@ -78,23 +82,17 @@ export async function createHub(given: HubDependencies): Promise<Hub> {
     principals: deps.rateLimit,
   });
   app.use(bulkRouter(deps, audit, edge));
+  app.use(reportsRouter(audit, edge));
+  app.use(alertFeedRouter(audit, edge));
+  // No key: the PUBLIC fields only (src/public), limited per address and audited in aggregate.
+  const publicRoutes = await publicSurface(deps, audit, limits);
+  app.use(publicRoutes.router);
 
   const apollo = new ApolloServer<Context>({
-    schema: deps.permissions === false ? schema : applyPermissions(schema),
     // Only principals reach it: every /graphql request needs a key (the edge).
-    introspection: true,
-    // Never, whatever NODE_ENV says (Apollo's default shows them outside production).
-    includeStacktraceInErrorResponses: false,
-    // The hub stops itself on SIGTERM and SIGINT (src/http/serve.ts): Apollo's own handlers would race it.
-    stopOnTerminationSignals: false,
-    hideSchemaDetailsFromClientErrors: true,
-    // Apollo's defaults, stated: a simple POST (text/plain, forms) or a GET without a preflight header is
-    // refused; one document per request.
-    csrfPrevention: true,
-    allowBatchedHttpRequests: false,
-    parseOptions: { maxTokens: limits.query.tokens },
+    ...apolloOptions(limits),
+    schema: deps.permissions === false ? schema : applyPermissions(schema),
     validationRules: limitRules(limits.query),
-    formatError,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       // It instruments every resolved field only to send `no-store`, which the hub sets itself (below).
@@ -147,6 +145,7 @@ export async function createHub(given: HubDependencies): Promise<Hub> {
     httpServer,
     async stop() {
       await apollo.stop();
+      await publicRoutes.stop();
       // what the last minute counted, before the writer closes
       await refusals.close();
       await audit.close();

@@ -57,7 +57,7 @@ function datasetNamed(name: string): Dataset {
 }
 
 /** One query parameter as text (undefined when absent); repeated parameters are refused. */
-function param(req: Request, name: string): string | undefined {
+export function param(req: Request, name: string): string | undefined {
   const value = req.query[name];
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw badInput(`query parameter ${name} must be given once, as text`);
@@ -251,7 +251,7 @@ function fail(req: Request, res: Response, error: unknown): string | undefined {
  * an error in the query is still a proper JSON error; after that, an error cuts the response short (the
  * chunked body has no proper end, so a client sees it failed) and is logged.
  */
-async function streamOut(
+export async function streamOut(
   req: Request,
   res: Response,
   chunks: AsyncGenerator<string>,
@@ -279,47 +279,64 @@ async function streamOut(
 
 type Handler = (req: Request, res: Response, ctx: Context, dataset: Dataset) => Promise<void>;
 
+/**
+ * A streaming route: admits the request at the edge (a refusal is audited there), runs the handler, and
+ * writes the transfer's audit record at its end, whatever the end (done, failed, or the client gone): the
+ * rows sent, the fields they carried (what `handler` returns, once it knows), the error by its code as
+ * /graphql's records count them.
+ */
+export function auditedRoute(
+  audit: AuditSink,
+  edge: Edge,
+  event: string,
+  handler: (
+    req: Request<Record<string, string>>,
+    res: Response,
+    ctx: Context,
+    reads: FieldRead[],
+  ) => Promise<void>,
+) {
+  return async (req: Request<Record<string, string>>, res: Response): Promise<void> => {
+    const asking = { event, operationName: `${req.method} ${req.path}` };
+    const { context: ctx, refusal } = await edge.admit(req, asking);
+    if (refusal) {
+      fail(req, res, refusal.error);
+      return;
+    }
+    let outcome = 'OK';
+    const reads: FieldRead[] = [];
+    const errors: Record<string, number> = {};
+    try {
+      await handler(req, res, ctx, reads);
+      if (res.destroyed && !res.writableFinished) outcome = 'CUT_SHORT';
+    } catch (error) {
+      const code = fail(req, res, error);
+      if (code) errors[code] = 1;
+      outcome = 'FAILED';
+    }
+    await audit.write({
+      ...asking,
+      principal: ctx.principal.code,
+      keyId: ctx.principal.keyId,
+      requestId: String(req.id),
+      documentHash: null,
+      outcome,
+      detail: ctx.audit.detail(reads, errors),
+    });
+  };
+}
+
 export function bulkRouter(deps: HubDependencies, audit: AuditSink, edge: Edge): Router {
   const router = Router();
   const { upload: uploadLimits, publishes } = deps.limits ?? DEFAULT_LIMITS;
   limitPublishes(deps.db, publishes);
-  /**
-   * A bulk route: admits the request at the edge (a refusal is audited there), runs the handler, and
-   * writes the transfer's audit record at its end, whatever the end (done, failed, or the client gone):
-   * the rows sent, the fields they carried, the error by its code as /graphql's records count them.
-   */
-  const route =
-    (transfer: 'PUBLISH' | 'EXPORT' | 'CHANGES', handler: Handler) =>
-    async (req: Request<Record<string, string>>, res: Response): Promise<void> => {
-      const asking = { event: `BULK_${transfer}`, operationName: `${req.method} ${req.path}` };
-      const { context: ctx, refusal } = await edge.admit(req, asking);
-      if (refusal) {
-        fail(req, res, refusal.error);
-        return;
-      }
-      let outcome = 'OK';
-      let reads: FieldRead[] = [];
-      const errors: Record<string, number> = {};
-      try {
-        const dataset = datasetNamed(req.params.name);
-        if (transfer !== 'PUBLISH') reads = datasetFieldsRead(dataset, ctx.access);
-        await handler(req, res, ctx, dataset);
-        if (res.destroyed && !res.writableFinished) outcome = 'CUT_SHORT';
-      } catch (error) {
-        const code = fail(req, res, error);
-        if (code) errors[code] = 1;
-        outcome = 'FAILED';
-      }
-      await audit.write({
-        ...asking,
-        principal: ctx.principal.code,
-        keyId: ctx.principal.keyId,
-        requestId: String(req.id),
-        documentHash: null,
-        outcome,
-        detail: ctx.audit.detail(reads, errors),
-      });
-    };
+  /** A bulk route of a dataset (`:name`), audited (`auditedRoute`) with the dataset's fields it reads. */
+  const route = (transfer: 'PUBLISH' | 'EXPORT' | 'CHANGES', handler: Handler) =>
+    auditedRoute(audit, edge, `BULK_${transfer}`, async (req, res, ctx, reads) => {
+      const dataset = datasetNamed(req.params.name);
+      if (transfer !== 'PUBLISH') reads.push(...datasetFieldsRead(dataset, ctx.access));
+      await handler(req, res, ctx, dataset);
+    });
 
   /**
    * Publishes a batch from an NDJSON or CSV body (see src/sync/parse.ts and src/sync/ingest.ts): 200 with

@@ -24,4 +24,6 @@ export interface HubDependencies {
    * X-Forwarded-For names the client; none when absent: the peer is the client.
    */
   trustedProxies?: readonly string[];
+  /** The interval of the public surface's aggregate audit records (src/public/counts.ts): a minute unless given (tests). */
+  publicCountMs?: number;
 }

@@ -12,7 +12,11 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 export class PrincipalRateLimit {
   private readonly limiter: RateLimiterMemory | undefined;
 
-  constructor(readonly perMinute: number) {
+  /** `refusal`: what a caller past the limit reads (the public surface counts addresses: publicRateLimited). */
+  constructor(
+    readonly perMinute: number,
+    private readonly refusal: (perMinute: number, retryAfterSeconds: number) => GraphQLError = rateLimited,
+  ) {
     this.limiter = perMinute > 0 ? new RateLimiterMemory({ points: perMinute, duration: 60 }) : undefined;
   }
 
@@ -23,7 +27,7 @@ export class PrincipalRateLimit {
       await this.limiter.consume(principal);
     } catch (refusal) {
       if (!(refusal instanceof RateLimiterRes)) throw refusal;
-      throw rateLimited(this.perMinute, Math.max(1, Math.ceil(refusal.msBeforeNext / 1000)));
+      throw this.refusal(this.perMinute, Math.max(1, Math.ceil(refusal.msBeforeNext / 1000)));
     }
   }
 }
@@ -66,6 +70,14 @@ export function addressRateLimited(perMinute: number, retryAfterSeconds: number)
 export function rateLimited(perMinute: number, retryAfterSeconds: number): GraphQLError {
   return tooMany(
     `请求过于频繁：每分钟最多 ${perMinute} 次，请 ${retryAfterSeconds} 秒后重试 / Too many requests: at most ${perMinute} a minute for your principal; try again in ${retryAfterSeconds} s`,
+    retryAfterSeconds,
+  );
+}
+
+/** What a client of the public surface (/public) reads past the limit of its address. */
+export function publicRateLimited(perMinute: number, retryAfterSeconds: number): GraphQLError {
+  return tooMany(
+    `来自您地址的公开查询过多：每分钟最多 ${perMinute} 次，请 ${retryAfterSeconds} 秒后重试 / Too many public requests from your address: at most ${perMinute} a minute; try again in ${retryAfterSeconds} s`,
     retryAfterSeconds,
   );
 }

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { count, eq } from 'drizzle-orm';
+import { count, inArray } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { createKey } from '../access/keys.js';
 import { auditConfiguration } from '../audit/configuration.js';
@@ -11,7 +11,18 @@ import { type Database, openDatabase } from '../db/connection.js';
 import { apiKey, principal } from '../db/hubTables.js';
 import { runMigrations } from '../db/migrate.js';
 import { seedDemo } from '../demo/seed.js';
-import { hubJobs, type RunningJobs, startJobs } from '../jobs/scheduler.js';
+import type { PgBoss } from '../jobs/boss.js';
+import {
+  hubJobs,
+  JOBS_TIME_ZONE,
+  type RunningJobs,
+  SUPERVISION_QUEUE,
+  startJobs,
+} from '../jobs/scheduler.js';
+import { startWebhookJobs, WEBHOOK_DISPATCH_QUEUE } from '../jobs/webhooks.js';
+import { onAlertsChanged } from '../supervision/alertsChanged.js';
+import { WebhookTargets } from '../supervision/webhookTargets.js';
+import { onPublished } from '../sync/published.js';
 import { createHub } from './app.js';
 import { reservePort } from './portReservation.js';
 
@@ -26,11 +37,14 @@ async function welcomeNewcomer(database: Database, config: Config, logger: Logge
   logger.info('empty embedded hub: loading the demo data set');
   const counts = await seedDemo(database.db);
   logger.info({ counts }, 'demo data loaded');
-  const departments = await database.db.select().from(principal).where(eq(principal.kind, 'DEPARTMENT'));
+  // A key for every department, then for every auditor (the principals' table says which those are).
+  const kinds = ['DEPARTMENT', 'AUDITOR'];
+  const principals = await database.db.select().from(principal).where(inArray(principal.kind, kinds));
+  principals.sort((a, b) => kinds.indexOf(a.kind) - kinds.indexOf(b.kind));
   const lines: string[] = [];
-  for (const department of [...departments, { code: 'AUDITOR', nameZh: '审计员' }]) {
-    const { key } = await createKey(database.db, department.code, 'demo');
-    lines.push(`${department.code.padEnd(12)} ${department.nameZh}\n  Authorization: Bearer ${key}`);
+  for (const who of principals) {
+    const { key } = await createKey(database.db, who.code, 'demo');
+    lines.push(`${who.code.padEnd(12)} ${who.nameZh}\n  Authorization: Bearer ${key}`);
   }
   const text = `演示密钥 Demo API keys (also saved in ${join(config.dataDir, 'demo-keys.txt')}):\n\n${lines.join('\n')}\n`;
   writeFileSync(join(config.dataDir, 'demo-keys.txt'), text, { mode: 0o600 });
@@ -84,7 +98,29 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
     });
     const timing =
       database.mode === 'embedded' ? { pollingIntervalSeconds: 30, cronWorkerIntervalSeconds: 30 } : {};
-    jobs = await startJobs({ sql: database.sql, logger, definitions, timing });
+    const webhooks = (boss: PgBoss, pollingIntervalSeconds: number) =>
+      startWebhookJobs(boss, {
+        db: database.db,
+        logger,
+        pollingIntervalSeconds,
+        tz: JOBS_TIME_ZONE,
+        targets: new WebhookTargets(config.webhookNetworks),
+      });
+    jobs = await startJobs({ sql: database.sql, logger, definitions, timing, workers: [webhooks] });
+    const { boss } = jobs;
+    // A publish that changed records queues an incremental supervision run (the queue keeps one waiting).
+    onPublished(() => {
+      boss
+        .send(SUPERVISION_QUEUE, {})
+        .catch((error) => logger.warn({ err: error }, 'supervision run not queued'));
+    });
+    // Alerts that changed queue the webhook dispatch now (stately: one waiting); its minute schedule stays
+    // for the changes other processes make.
+    onAlertsChanged(() => {
+      boss
+        .send(WEBHOOK_DISPATCH_QUEUE, {})
+        .catch((error) => logger.warn({ err: error }, 'webhook dispatch not queued'));
+    });
   } else {
     logger.info('scheduled jobs are off in this process (JINGTU_JOBS=off)');
   }

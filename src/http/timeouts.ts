@@ -6,10 +6,16 @@ import type { Request, RequestHandler } from 'express';
  * - the request line and headers must arrive within 15 s (slow-header attacks), checked every 5 s;
  * - no bound on a whole request (`requestTimeout` 0): a bulk upload of millions of rows may take longer
  *   than any fixed time, and is authenticated before its body is read; /graphql has its own deadline
- *   (`requestDeadline`).
+ *   (`requestDeadline`);
+ * - an idle keep-alive connection is closed after 65 s, not Node's 5 s, and says so (`Keep-Alive: timeout=65`):
+ *   a client (fetch keeps sockets 4 s, or a second less than the hint) then closes its side first. With 5 s,
+ *   a client whose event loop was busy for seconds sent its next request on a socket the hub was closing
+ *   at that moment, and got ECONNRESET (seen in the bulk export test on a loaded machine). Load balancers'
+ *   idle timeouts (60 s) are shorter too.
  */
 export const SERVER_OPTIONS: ServerOptions = {
   headersTimeout: 15_000,
+  keepAliveTimeout: 65_000,
   requestTimeout: 0,
   connectionsCheckingInterval: 5_000,
 };

@@ -50,38 +50,60 @@ function rowsOf(result: postgres.RowList<postgres.Row[]>): postgres.Row[] {
   });
 }
 
-/** A pg-boss `Db` that runs pg-boss's SQL on a postgres.js pool (the hub's). */
-export function postgresJsExecutor(sql: postgres.Sql): PgBoss.Db {
+/**
+ * A pg-boss `Db` that runs pg-boss's SQL on a postgres.js pool (the hub's), and knows its statements in
+ * flight: pg-boss 10 completes or fails a job without awaiting it (manager.js `watch`), so a stop that
+ * closes the pool right after `boss.stop()` would fail that statement with no one to catch it, and the
+ * process would die of an unhandled rejection. `settled()` waits for them. Such a statement that fails
+ * (the database gone) no longer ends the process either: the job expires and is retried, as pg-boss
+ * intends for a worker that died; a statement pg-boss awaits gets its rejection as before.
+ */
+export function postgresJsExecutor(sql: postgres.Sql): PgBoss.Db & { settled(): Promise<void> } {
+  const inFlight = new Set<Promise<unknown>>();
+  const run = postgresJsRun(sql);
+  return {
+    executeSql(text: string, values?: unknown[]) {
+      const statement = run(text, values);
+      inFlight.add(statement);
+      const forget = () => inFlight.delete(statement);
+      statement.then(forget, forget);
+      return statement;
+    },
+    async settled() {
+      while (inFlight.size) await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+function postgresJsRun(sql: postgres.Sql) {
   // pg-boss sends JSON as text. The hub's client passes JSON text through as it is (drizzle sets it so);
   // make that hold for any client, and still serialize objects.
   for (const type of JSON_TYPES) {
     sql.options.serializers[type] = (x: unknown) => (typeof x === 'string' ? x : JSON.stringify(x));
   }
-  return {
-    async executeSql(text: string, values: unknown[] = []) {
-      if (values.length > 0) {
-        const result = await sql.unsafe(text, values.map(parameter) as postgres.ParameterOrJSON<never>[]);
-        const rows = rowsOf(result);
-        return { rows, rowCount: result.count ?? rows.length };
-      }
-      // Parameterless statements go as a simple query, which may hold several statements: pg-boss's
-      // migrations are `BEGIN; …; COMMIT;` in one string. They run on a reserved connection, so that a
-      // failure part-way is rolled back before that connection serves anyone else.
-      const connection = await sql.reserve();
-      try {
-        const result = (await connection.unsafe(text)) as postgres.RowList<postgres.Row[]>;
-        const last = Array.isArray(result[0])
-          ? (result as unknown as postgres.RowList<postgres.Row[]>[]).at(-1)
-          : result;
-        const rows = last ? rowsOf(last) : [];
-        return { rows, rowCount: last?.count ?? rows.length };
-      } catch (error) {
-        await connection.unsafe('rollback').catch(() => {});
-        throw error;
-      } finally {
-        connection.release();
-      }
-    },
+  return async (text: string, values: unknown[] = []) => {
+    if (values.length > 0) {
+      const result = await sql.unsafe(text, values.map(parameter) as postgres.ParameterOrJSON<never>[]);
+      const rows = rowsOf(result);
+      return { rows, rowCount: result.count ?? rows.length };
+    }
+    // Parameterless statements go as a simple query, which may hold several statements: pg-boss's
+    // migrations are `BEGIN; …; COMMIT;` in one string. They run on a reserved connection, so that a
+    // failure part-way is rolled back before that connection serves anyone else.
+    const connection = await sql.reserve();
+    try {
+      const result = (await connection.unsafe(text)) as postgres.RowList<postgres.Row[]>;
+      const last = Array.isArray(result[0])
+        ? (result as unknown as postgres.RowList<postgres.Row[]>[]).at(-1)
+        : result;
+      const rows = last ? rowsOf(last) : [];
+      return { rows, rowCount: last?.count ?? rows.length };
+    } catch (error) {
+      await connection.unsafe('rollback').catch(() => {});
+      throw error;
+    } finally {
+      connection.release();
+    }
   };
 }
 

@@ -1,5 +1,6 @@
 import { add } from 'date-fns';
 import { sql } from 'drizzle-orm';
+import type postgres from 'postgres';
 import type { Dataset } from '../catalog/define.js';
 import { datasets } from '../catalog/registry.js';
 import type { Db } from '../db/connection.js';
@@ -27,27 +28,16 @@ export function isStale(dataset: Dataset, lastPublishedAt: Date | null, now: Dat
   return add(lastPublishedAt, parseIsoDuration(dataset.updateCycle)).getTime() < now.getTime();
 }
 
-type Row = { ms: number | string | null };
-const rowsOf = <T>(result: unknown): T[] => (Array.isArray(result) ? result : (result as { rows: T[] }).rows);
-
-async function latestMillis(db: Db, query: ReturnType<typeof sql>): Promise<number | null> {
-  const [row] = rowsOf<Row>(await db.execute(query));
-  return row?.ms == null ? null : Number(row.ms);
-}
-
-/** When a dataset was last published, from its batches and its records (both read by index). */
-export async function lastPublished(db: Db, dataset: Dataset): Promise<Date | null> {
-  const epochMs = (column: string) => sql.raw(`(extract(epoch from max(${column})) * 1000)::float8 as ms`);
-  const batch = await latestMillis(
-    db,
-    sql`select ${epochMs('applied_at')} from sync_batch where dataset = ${dataset.name}`,
-  );
-  const record = await latestMillis(
-    db,
-    sql`select ${epochMs('last_changed_at')} from ${sql.identifier(dataset.table)}`,
-  );
-  const latest = Math.max(batch ?? -1, record ?? -1);
-  return latest < 0 ? null : new Date(latest);
+/**
+ * When a dataset was last published, from its batches and its records (both read by index). On postgres.js
+ * rather than drizzle, so that a supervision rule (DATASET_STALE) can ask it inside its transaction.
+ */
+export async function lastPublished(sql: postgres.Sql, dataset: Dataset): Promise<Date | null> {
+  const [row] = await sql<{ ms: number | string | null }[]>`
+    select (extract(epoch from greatest(
+      (select max(applied_at) from sync_batch where dataset = ${dataset.name}),
+      (select max(last_changed_at) from ${sql(dataset.table)}))) * 1000)::float8 as ms`;
+  return row?.ms == null ? null : new Date(Number(row.ms));
 }
 
 /**
@@ -57,7 +47,7 @@ export async function lastPublished(db: Db, dataset: Dataset): Promise<Date | nu
 export async function checkFreshness(db: Db, now = new Date()): Promise<Freshness[]> {
   const results: Freshness[] = [];
   for (const dataset of datasets) {
-    const lastPublishedAt = await lastPublished(db, dataset);
+    const lastPublishedAt = await lastPublished(db.$client, dataset);
     results.push({
       dataset: dataset.name,
       lastPublishedAt,

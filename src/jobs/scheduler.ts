@@ -5,6 +5,7 @@ import type { AuditSink } from '../audit/writer.js';
 import { DEFAULT_AUDIT_RETENTION_DAYS, type PullJobConfig } from '../config.js';
 import type { ReferenceData } from '../datasets/reference.js';
 import type { Db } from '../db/connection.js';
+import { evaluateChanged, evaluateRules, type RuleOutcome } from '../supervision/evaluate.js';
 import { PgBoss, postgresJsExecutor } from './boss.js';
 import { checkFreshness } from './freshness.js';
 import { grantHousekeeping } from './grants.js';
@@ -21,6 +22,16 @@ import { runPull } from './pull.js';
 /** Cron expressions are read in China Standard Time. */
 export const JOBS_TIME_ZONE = 'Asia/Shanghai';
 const PULL_PREFIX = 'jingtu-pull-';
+/** The incremental supervision run's queue: a publish that changed a dataset sends a job here. */
+export const SUPERVISION_QUEUE = 'jingtu-supervision';
+
+function outcomeSummary(outcomes: readonly RuleOutcome[]) {
+  return {
+    rules: outcomes.length,
+    opened: outcomes.reduce((n, o) => n + o.opened, 0),
+    resolved: outcomes.reduce((n, o) => n + o.resolved, 0),
+  };
+}
 
 export interface JobDefinition {
   /** The pg-boss queue, and the name of its schedule. */
@@ -45,7 +56,7 @@ export interface HubJobDependencies {
   audit?: AuditSink;
 }
 
-/** The hub's jobs: audit retention, grant housekeeping, dataset freshness, and one per pull job. */
+/** The hub's jobs: audit retention, grant housekeeping, dataset freshness, supervision, and one per pull job. */
 export function hubJobs({
   db,
   reference,
@@ -75,6 +86,20 @@ export function hubJobs({
         return { checked: results.length, stale: results.filter((r) => r.stale).map((r) => r.dataset) };
       },
     },
+    {
+      // After publishes (serve.ts queues a run when a publish changes a dataset), and every ten minutes.
+      queue: SUPERVISION_QUEUE,
+      cron: '*/10 * * * *',
+      atStart: true,
+      run: async () => outcomeSummary(await evaluateChanged(db.$client)),
+    },
+    {
+      // Every rule, also those the date alone changes (deadlines, update cycles).
+      queue: 'jingtu-supervision-full',
+      cron: '30 2 * * *',
+      expireInSeconds: 60 * 60,
+      run: async () => outcomeSummary(await evaluateRules(db.$client)),
+    },
     ...pullJobs.map(
       (job): JobDefinition => ({
         queue: `${PULL_PREFIX}${job.name}`,
@@ -97,6 +122,8 @@ export interface StartJobsOptions {
   sql: postgres.Sql;
   logger: Logger;
   definitions: readonly JobDefinition[];
+  /** Queues with workers of their own beyond the scheduled definitions (the webhooks': src/jobs/webhooks.ts). */
+  workers?: readonly ((boss: PgBoss, pollingIntervalSeconds: number) => Promise<void>)[];
   /** pg-boss's schema (default `pgboss`). */
   schema?: string;
   /** pg-boss intervals in seconds; tests shorten them. */
@@ -135,8 +162,9 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
   const { logger, definitions, timing = {} } = options;
   const { pollingIntervalSeconds = 5, ...intervals } = timing;
   // pg-boss checks `name in config`: an interval given as undefined would fail its assertions.
+  const executor = postgresJsExecutor(options.sql);
   const boss = new PgBoss({
-    db: postgresJsExecutor(options.sql),
+    db: executor,
     schema: options.schema ?? 'pgboss',
     ...Object.fromEntries(Object.entries(intervals).filter(([, value]) => value !== undefined)),
   });
@@ -146,6 +174,7 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
   const stopping = new AbortController();
   try {
     await register(boss, definitions, logger, pollingIntervalSeconds, stopping.signal);
+    for (const start of options.workers ?? []) await start(boss, pollingIntervalSeconds);
   } catch (error) {
     await boss.stop({ graceful: false, close: false }).catch(() => {});
     throw error;
@@ -163,6 +192,8 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
         } finally {
           clearTimeout(abort);
           stopping.abort();
+          // The completions pg-boss sent without awaiting them, before the caller closes the pool.
+          await executor.settled();
         }
       })();
       return stopped;

@@ -11,13 +11,13 @@ import type { FilterArgs } from '../datasets/filters.js';
 import { DatasetLoaders } from '../datasets/loaders.js';
 import type { ReferenceData } from '../datasets/reference.js';
 import {
+  assertKeyLookup,
   type DatasetRow,
   joinedOf,
   type LinkJoin,
   type ListArgs,
   listRecords,
   type Page,
-  recordByKey,
 } from '../datasets/store.js';
 import type { Db } from '../db/connection.js';
 import { badInput } from '../errors.js';
@@ -90,9 +90,10 @@ export class Records {
     return page;
   }
 
-  /** One live record by its natural key, or null. */
+  /** One live record by its natural key, or null (batched: a page of alerts' evidence is one statement a dataset). */
   async byKey(dataset: Dataset, key: Record<string, unknown>, fields: Fields): Promise<DatasetRow | null> {
-    const record = await recordByKey(this.db, dataset, key, this.reference, this.access, fields);
+    assertKeyLookup(dataset, key, this.reference, this.access);
+    const [record = null] = await this.loaders.byKey(dataset, fields).load(key);
     this.audit.rows(dataset.name, record ? 1 : 0);
     return record;
   }

@@ -18,19 +18,19 @@ export interface FieldView {
  * and exports alike.
  */
 export class RecordView {
-  readonly fields: readonly FieldView[];
-  private readonly byName: ReadonlyMap<string, FieldView>;
+  // Decided when first asked: a list's resolvers ask for its masked fields only, per row.
+  private readonly byName = new Map<string, FieldView>();
+  private all?: readonly FieldView[];
 
   constructor(
     readonly dataset: Dataset,
     private readonly access: EffectiveAccess,
-  ) {
-    this.fields = Object.entries(dataset.fields).map(([name, field]) => ({
-      name,
-      field,
-      decision: access.field(dataset, name),
-    }));
-    this.byName = new Map(this.fields.map((view) => [view.name, view]));
+  ) {}
+
+  /** Every declared field's view, in declaration order. */
+  get fields(): readonly FieldView[] {
+    this.all ??= Object.keys(this.dataset.fields).map((name) => this.view(name));
+    return this.all;
   }
 
   /** The fields the caller reads on some row (a denied field it may still read on rows it published). */
@@ -40,19 +40,17 @@ export class RecordView {
 
   /** How the caller reads a field of a row: its own published rows in clear; no masking rule, no value. */
   mode(row: Row, name: string): FieldMode {
-    const view = this.byName.get(name) as FieldView;
-    if (view.decision.mode === 'CLEAR') return 'CLEAR';
-    const mode = this.access.fieldOfRow(this.dataset, name, row);
-    return mode === 'MASKED' && !view.field.mask ? 'DENIED' : mode;
+    return this.modeOf(this.view(name), row);
   }
 
   /** A field's value as the caller reads it (masked where it must be), or undefined when denied. */
   value(row: Row, name: string): unknown {
-    const mode = this.mode(row, name);
+    const view = this.view(name);
+    const mode = this.modeOf(view, row);
     if (mode === 'DENIED') return undefined;
     const value = row[name];
     if (value == null) return null;
-    const mask = (this.byName.get(name) as FieldView).field.mask;
+    const mask = view.field.mask;
     return mode === 'MASKED' && mask ? maskValue(mask, value) : value;
   }
 
@@ -65,5 +63,20 @@ export class RecordView {
       if (value !== undefined) record[name] = value;
     }
     return record;
+  }
+
+  private view(name: string): FieldView {
+    let view = this.byName.get(name);
+    if (!view) {
+      view = { name, field: this.dataset.fields[name], decision: this.access.field(this.dataset, name) };
+      this.byName.set(name, view);
+    }
+    return view;
+  }
+
+  private modeOf(view: FieldView, row: Row): FieldMode {
+    if (view.decision.mode === 'CLEAR') return 'CLEAR';
+    const mode = this.access.modeOfRow(view.decision, row);
+    return mode === 'MASKED' && !view.field.mask ? 'DENIED' : mode;
   }
 }

@@ -17,10 +17,11 @@ import { csvCell } from './csvCells.js';
  * order (the publish lock), so `change_seq > last` never skips one.
  */
 
-export type ExportFormat = 'ndjson' | 'csv' | 'geojson';
+export type ExportFormat = 'ndjson' | 'json' | 'csv' | 'geojson';
 
 export const EXPORT_FORMATS: Readonly<Record<ExportFormat, { contentType: string; extension: string }>> = {
   ndjson: { contentType: 'application/x-ndjson; charset=utf-8', extension: 'ndjson' },
+  json: { contentType: 'application/json; charset=utf-8', extension: 'json' },
   csv: { contentType: 'text/csv; charset=utf-8', extension: 'csv' },
   geojson: { contentType: 'application/geo+json; charset=utf-8', extension: 'geojson' },
 };
@@ -28,9 +29,10 @@ export const EXPORT_FORMATS: Readonly<Record<ExportFormat, { contentType: string
 export const DEFAULT_CHANGES_LIMIT = 10_000;
 export const MAX_CHANGES_LIMIT = 100_000;
 
-/** A record as NDJSON carries it: its readable fields and its provenance. */
-function ndjsonRecord(view: RecordView, row: DatasetRow): Record<string, unknown> {
+/** A record as NDJSON carries it: its readable fields and (unless left out) its provenance. */
+function ndjsonRecord(view: RecordView, row: DatasetRow, provenance = true): Record<string, unknown> {
   const record = view.values(row);
+  if (!provenance) return record;
   record.provenance = {
     publisher: row.publisher,
     sourceRecordId: row.sourceRecordId,
@@ -49,6 +51,11 @@ function cell(view: RecordView, row: DatasetRow, name: string): string {
 export interface ExportOptions {
   /** CSV: start with a UTF-8 byte-order mark, which Excel needs to read Chinese text. */
   bom?: boolean;
+  /**
+   * Whether records carry their provenance (NDJSON, JSON) and CSV its `sourceRecordId` column; true unless
+   * false. The public downloads (src/public/downloads.ts) leave it out: it is no declared field.
+   */
+  provenance?: boolean;
 }
 
 /**
@@ -57,6 +64,7 @@ export interface ExportOptions {
  * - `ndjson`: one JSON object per line: the readable fields in declaration order (denied fields absent,
  *   empty fields null, geometry as GeoJSON, dates YYYY-MM-DD), and `provenance` { publisher,
  *   sourceRecordId, version, lastChangedAt }.
+ * - `json`: the same records as one JSON array, one record per line.
  * - `csv`: a header of field names, then one row per record. A column the caller cannot read on any row
  *   (`access.field(…).mode === 'DENIED'`) is left out, even where the caller would read its own rows in
  *   clear; a cell it may not read is empty. Geometry cells hold GeoJSON text, lists a JSON array. A last
@@ -77,25 +85,34 @@ export async function* exportDataset(
   }
   const view = records.view(dataset);
   const csvColumns = view.readable.map((column) => column.name);
+  const provenance = options.provenance !== false;
 
   let prefix = '';
   if (format === 'csv') {
-    prefix = (options.bom ? '\ufeff' : '') + stringify([[...csvColumns, 'sourceRecordId']]);
+    const header = provenance ? [...csvColumns, 'sourceRecordId'] : csvColumns;
+    prefix = (options.bom ? '\ufeff' : '') + stringify([header]);
   } else if (format === 'geojson') {
     prefix = '{"type":"FeatureCollection","features":[\n';
+  } else if (format === 'json') {
+    prefix = '[';
   }
   let first = true;
   for await (const rows of records.exportPages(dataset)) {
     let chunk = prefix;
     prefix = '';
     if (format === 'ndjson') {
-      for (const row of rows) chunk += `${JSON.stringify(ndjsonRecord(view, row))}\n`;
+      for (const row of rows) chunk += `${JSON.stringify(ndjsonRecord(view, row, provenance))}\n`;
+    } else if (format === 'json') {
+      for (const row of rows) {
+        chunk += `${first ? '\n' : ',\n'}${JSON.stringify(ndjsonRecord(view, row, provenance))}`;
+        first = false;
+      }
     } else if (format === 'csv') {
       chunk += stringify(
-        rows.map((row) => [
-          ...csvColumns.map((name) => cell(view, row, name)),
-          csvCell(row.sourceRecordId as string),
-        ]),
+        rows.map((row) => {
+          const cells = csvColumns.map((name) => cell(view, row, name));
+          return provenance ? [...cells, csvCell(row.sourceRecordId as string)] : cells;
+        }),
       );
     } else {
       for (const row of rows) {
@@ -111,6 +128,7 @@ export async function* exportDataset(
     if (chunk) yield chunk;
   }
   if (format === 'geojson') yield `${prefix}${first ? '' : '\n'}]}\n`;
+  else if (format === 'json') yield `${prefix}${first ? '' : '\n'}]\n`;
   else if (prefix) yield prefix;
 }
 

@@ -12,6 +12,8 @@ import { userError } from '../errors.js';
 import type { FieldKind } from '../fields/kind.js';
 import { kindOf } from '../fields/registry.js';
 import { rowScopeText } from '../records/records.js';
+import { announcePublished } from './published.js';
+import { publishLockName } from './publishLock.js';
 import { checkPublishingScope } from './scope.js';
 import { StagingSpool } from './spool.js';
 import { type Rejection, type ValidRow, validateRecord } from './validate.js';
@@ -232,7 +234,7 @@ async function publishUnaudited(
       // A batch of millions of rows takes longer than the statement timeout of the hub's connections
       // (src/db/connection.ts), which is for queries; here it would only cut a valid batch short.
       await tx`set local statement_timeout = 0`;
-      await tx`select pg_advisory_xact_lock(hashtext(${`publish:${dataset.name}`}))`;
+      await tx`select pg_advisory_xact_lock(hashtext(${publishLockName(dataset.name)}))`;
       // The same batch may have been applied by a request that ran while this one was validating.
       const applied = await previousResult(tx, dataset, principal.code, options.batchKey);
       if (applied) return applied;
@@ -306,6 +308,25 @@ async function merge(
     publisher === dataset.owner ? 'true' : `${alias}.publisher = ${literal(publisher)}`;
   const latest = `select distinct on (${keys.join(', ')}) * from jt_staging order by ${keys.join(', ')}, line desc`;
   const set = columns.map((c) => `${c} = excluded.${c}`).join(', ');
+  const keyMatch = keys.map((k) => `d.${k} = t.${k}`).join(' and ');
+  // The areas this publish moves, as they were (record_area_before): what a moved record no longer covers.
+  const areas = parts.fields.filter((field) => dataset.fields[field].type === 'polygon');
+  if (areas.length) {
+    const moved = areas
+      .map((field) => {
+        const column = quote(columnName(field));
+        return `(${literal(field)}, t.${column}, t.${column}::text is distinct from d.${column}::text)`;
+      })
+      .join(', ');
+    await tx.unsafe(
+      `with latest as (${latest})
+        insert into record_area_before (dataset, field, area)
+        select ${literal(dataset.name)}, f.field, f.area
+        from latest d join ${table} t on ${keyMatch}
+        cross join lateral (values ${moved}) f(field, area, changed)
+        where not d.deleted and not t.deleted and ${mine('t')} and f.area is not null and f.changed`,
+    );
+  }
   const [upserted] = await tx.unsafe<{ inserted: number; updated: number; accepted: number }[]>(
     `with latest as (${latest}),
       up as (
@@ -328,7 +349,6 @@ async function merge(
   const tombstone = `deleted = true, version = t.version + 1, last_changed_at = now(),
       change_seq = nextval('hub_change_seq'), sync_batch = ${literal(options.batchKey)},
       publisher = ${literal(publisher)}`;
-  const keyMatch = keys.map((k) => `d.${k} = t.${k}`).join(' and ');
   const deletedRows = await tx.unsafe<{ id: number }[]>(
     `with latest as (${latest})
       update ${table} t set ${tombstone}
@@ -363,6 +383,9 @@ export async function publishBatch(...args: Parameters<typeof publishUnaudited>)
   const result = await publishUnaudited(...args);
   const { batchKey, mode, status, replayed, received, inserted, updated, deleted, takenOver, rejectedCount } =
     result;
+  if (status === 'APPLIED' && !replayed && inserted + updated + deleted + takenOver > 0) {
+    announcePublished(dataset.name);
+  }
   publisher.audit?.action({
     action: 'PUBLISH',
     dataset: dataset.name,

@@ -2,15 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { datasets } from '../../src/catalog/registry.js';
 import {
   asCallers,
-  checkPlan,
+  canaryRun,
   describeRow,
-  fullQuery,
+  fullQueries,
   HOME,
   LABELS,
-  ResponseCheck,
-  rowMode,
-  scanLeaks,
-  Tally,
   visible,
   withLeakWorld,
 } from '../support/leaks.js';
@@ -47,34 +43,8 @@ describe('canary oracle', () => {
   it.each(LABELS)(
     '%s: every list, lookup, cross-link and count shows exactly what the model allows',
     async (label) => {
-      const caller = world.caller(label);
-      const { fx } = world;
-      const { query, plan } = fullQuery(fx);
-      const { result: res, views } = await asCallers(hub, [caller], () => hub.graphql(caller.key, query));
-      const view = views.get(label);
-      if (!view) throw new Error('no view');
-      const tally = new Tally();
-      const check = new ResponseCheck(tally, fx, view, res.body, 'full query');
-      checkPlan(check, plan);
-      check.finish();
-
-      // No false denial in canary terms either: every canary of a visible row's CLEAR field shows up.
-      const raw = JSON.stringify(res.body);
-      const missing: string[] = [];
-      for (const token of fx.tokens) {
-        if (token.match !== 'substring') continue;
-        const owner = token.owners.find(
-          (o) => visible(view, o.row) && rowMode(view, o.row, o.field) === 'CLEAR',
-        );
-        if (owner && !raw.includes(token.text)) {
-          missing.push(
-            `${label}: ${describeRow(owner.row)}.${owner.field} is CLEAR but ${token.text} is absent`,
-          );
-        }
-      }
-      // The scan alone (independent of the structural walk) finds nothing either.
-      const scanned = scanLeaks(res.body, fx, view);
-
+      // No false denial in canary terms either (`missing`), and the scan alone finds nothing (`scanned`).
+      const { tally, missing, scanned } = await canaryRun(hub, world, label);
       console.log(`canary ${label}: ${tally.summary()}, ${missing.length} absent clear canaries`);
       expect({ leaks: tally.leaks, scanned }, `${label}: leaks`).toEqual({ leaks: [], scanned: [] });
       expect(tally.falseDenials.concat(missing), `${label}: false denials`).toEqual([]);
@@ -89,8 +59,9 @@ describe('canary oracle', () => {
       t.owners.every((o) => !visible({ caller, grants: new Set() }, o.row)),
     );
     expect(foreign.length).toBeGreaterThan(datasets.length);
-    const res = await hub.graphql(caller.key, fullQuery(fx).query);
-    const raw = JSON.stringify(res.body);
+    const bodies = [];
+    for (const { query } of fullQueries(fx)) bodies.push((await hub.graphql(caller.key, query)).body);
+    const raw = JSON.stringify(bodies);
     const seen = foreign
       .filter((t) => t.match === 'substring' && raw.includes(t.text))
       .map((t) => `${t.text} (${t.owners.map((o) => `${describeRow(o.row)}.${o.field}`).join(' / ')})`);

@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/catalog/define.js';
 import { datasetByName } from '../../src/catalog/registry.js';
+import { DEFAULT_LIMITS } from '../../src/config.js';
 import type { GraphqlResponse } from '../support/hub.js';
 import {
   asCallers,
@@ -22,7 +23,9 @@ import {
  * caches, graphql-shield caches, per-request access decisions, masking) shows up as a difference.
  */
 
-const { hub, world } = withLeakWorld();
+// 200 requests at once wait their turn on embedded PGlite's one session: on a loaded machine the last ones
+// pass the default 30 s request deadline (408), which is not what this test is about.
+const { hub, world } = withLeakWorld({ limits: { ...DEFAULT_LIMITS, requestTimeoutMs: 200_000 } });
 
 const ds = (name: string) => datasetByName(name) as Dataset;
 
@@ -127,9 +130,9 @@ describe('concurrent requests', () => {
     console.log(
       `concurrency: ${pairs.length} solo answers (${result.tally.summary()}), 200 concurrent requests (${result.concurrent.summary()}), ${result.differences.length} differences`,
     );
-    expect(result.statuses.every((s) => s === 200)).toBe(true);
+    expect([...new Set(result.statuses)], JSON.stringify(result.statuses)).toEqual([200]);
     expect(result.tally.problems(), 'solo answers against the oracle').toEqual([]);
     expect(result.differences.slice(0, 10)).toEqual([]);
     expect(result.concurrent.problems(), 'concurrent answers against the oracle').toEqual([]);
-  }, 120_000);
+  }, 300_000);
 });

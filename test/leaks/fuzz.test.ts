@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Dataset } from '../../src/catalog/define.js';
+import { type Dataset, fieldOf } from '../../src/catalog/define.js';
 import { datasetByName, datasets } from '../../src/catalog/registry.js';
 import {
   asCallers,
@@ -19,6 +19,7 @@ import {
   type View,
   withLeakWorld,
 } from '../support/leaks.js';
+import { subSelection } from '../support/records.js';
 
 /**
  * Random queries over the schema: aliases, named and inline fragments, @include/@skip on variables,
@@ -175,7 +176,7 @@ function render(q: Query): { text: string; variables: Record<string, unknown> } 
     const parts = list.map((n): string => {
       const head =
         n.t === 'field' || n.t === 'link' ? `${n.alias === null ? '' : `${keyOf(n)}: `}${n.name}` : '';
-      if (n.t === 'field') return `${head}${dir(n.dir)}`;
+      if (n.t === 'field') return `${head}${dir(n.dir)}${subSelection(fieldOf(dataset, n.name))}`;
       if (n.t === 'link') {
         return `${head}${dir(n.dir)} { ${nodes(n.children, linkTarget(dataset, n.name).name)} }`;
       }

@@ -10,7 +10,7 @@ import {
   fieldMode,
   filterArg,
   filterKind,
-  fullQuery,
+  fullQueries,
   LABELS,
   ResponseCheck,
   type Row,
@@ -212,11 +212,12 @@ async function probeCaller(caller: Caller): Promise<Tally> {
     const v = views.get(caller.label) as View;
     const tally = new Tally();
     // (a) lists, (b) lookups, (c) every cross-link with every target field, totalCount
-    const { query, plan } = fullQuery(fx);
-    const full = await hub.graphql(caller.key, query);
-    const check = new ResponseCheck(tally, fx, v, full.body, 'lists, lookups and links');
-    checkPlan(check, plan);
-    check.finish();
+    for (const { query, plan } of fullQueries(fx)) {
+      const full = await hub.graphql(caller.key, query);
+      const check = new ResponseCheck(tally, fx, v, full.body, 'lists, lookups and links');
+      checkPlan(check, plan);
+      check.finish();
+    }
 
     // (d) filters, geometry filters, sort orders, search
     const probes = filterProbes(fx, v);

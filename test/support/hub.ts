@@ -5,6 +5,7 @@ import { createKey } from '../../src/access/keys.js';
 import type { HubLimits } from '../../src/config.js';
 import { loadReference } from '../../src/datasets/reference.js';
 import { createHub, type Hub } from '../../src/http/app.js';
+import type { HubDependencies } from '../../src/http/dependencies.js';
 import { createLogger } from '../../src/http/logger.js';
 import { type TestDatabase, withTestDatabase } from './db.js';
 
@@ -37,7 +38,12 @@ export interface GraphqlResponse {
  * or goes to `logDestination` at level info. `limits` replaces the default limits (src/config.ts).
  */
 export function withTestHub(
-  options: { logDestination?: DestinationStream; limits?: HubLimits } = {},
+  options: {
+    logDestination?: DestinationStream;
+    limits?: HubLimits;
+    /** More of the hub's dependencies (trusted proxies, the public audit's interval). */
+    dependencies?: Partial<HubDependencies>;
+  } = {},
 ): TestHub {
   const database = withTestDatabase();
   let hub: Hub;
@@ -63,6 +69,7 @@ export function withTestHub(
   beforeAll(async () => {
     const reference = await loadReference(database.db);
     hub = await createHub({
+      ...options.dependencies,
       db: database.db,
       sql: database.sql,
       reference,

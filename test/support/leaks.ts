@@ -1,11 +1,13 @@
 import { isDeepStrictEqual } from 'node:util';
+import { Lexer, Source, TokenKind } from 'graphql';
 import { beforeAll } from 'vitest';
-import type { Dataset } from '../../src/catalog/define.js';
+import type { Capability } from '../../src/access/capabilities.js';
+import { type Dataset, fieldOf } from '../../src/catalog/define.js';
 import { datasetByName, datasets } from '../../src/catalog/registry.js';
 import type { FieldDef, LinkDef, MaskRule, SharingClass } from '../../src/catalog/types.js';
 import { type GraphqlResponse, type TestHub, withTestHub } from './hub.js';
-import { creditCodeFor, uniqueId } from './records.js';
-import { type Scenario, withSeed } from './seed.js';
+import { creditCodeFor, subSelection, uniqueId } from './records.js';
+import { type GrantSpec, type Scenario, withSeed } from './seed.js';
 
 /**
  * Leak hunting: a canary fixture (every text value names its dataset, field and row), the principals of
@@ -35,6 +37,8 @@ export interface Caller {
   code: string;
   kind: Kind;
   key: string;
+  /** Capabilities this world gave a principal of its own (the real principals' are the oracles' rules). */
+  capabilities: readonly Capability[];
 }
 
 export interface Row {
@@ -126,14 +130,24 @@ function joinGroups(): Map<string, string[]> {
   return byMember;
 }
 
+/** A fixture of some datasets, with the values a situation needs (the supervision leak tests). */
+export interface FixtureOptions {
+  /** The datasets planted (default: all). */
+  datasets?: readonly Dataset[];
+  /** The region's south-west corner (default: a random one in a region far from other tests'). */
+  origin?: { lon: number; lat: number };
+  /** Values of enum or boolean fields (they carry no canary) replacing a row's; `null`: the row is not planted. */
+  adjust?: (row: Row) => Record<string, unknown> | null | undefined;
+}
+
 /** Builds the canary rows (not yet inserted). Geometry sits in a random region far from other tests'. */
-export function buildFixture(runId = uniqueId()): Fixture {
+export function buildFixture(runId = uniqueId(), options: FixtureOptions = {}): Fixture {
   const groups = joinGroups();
   const tokens = new Map<string, Token>();
   const rows: Row[] = [];
   const numbers = new Set<number>();
-  const lon0 = round(95 + Math.random() * 10, 4);
-  const lat0 = round(25 + Math.random() * 10, 4);
+  const lon0 = options.origin?.lon ?? round(95 + Math.random() * 10, 4);
+  const lat0 = options.origin?.lat ?? round(25 + Math.random() * 10, 4);
   let ints = 0;
   let nums = 0;
   let days = 0;
@@ -152,7 +166,7 @@ export function buildFixture(runId = uniqueId()): Fixture {
     return value;
   };
 
-  datasets.forEach((dataset, k) => {
+  (options.datasets ?? datasets).forEach((dataset, k) => {
     const pattern = PATTERNS[dataset.name] ?? X;
     for (let i = 0; i < ENTITIES; i++) {
       const tag = `${runId}R${i}`;
@@ -187,7 +201,12 @@ export function buildFixture(runId = uniqueId()): Fixture {
               break;
             }
             const where = group ? group.map((m) => m.split('.')[0]).join('+') : dataset.name;
-            const marker = `CANARY~${where}~${group ? group[0].split('.')[1] : name}~${tag}~`;
+            const long = `CANARY~${where}~${group ? group[0].split('.')[1] : name}~${tag}~`;
+            // A field shorter than the marker gets a compact one, still unique per dataset, field and row.
+            const marker =
+              field.maxLength !== undefined && long.length > field.maxLength
+                ? `CY~${datasets.indexOf(dataset)}.${f}~${tag}~`
+                : long;
             value = field.personal && field.mask === 'phone' ? `${marker}13912345678` : marker;
             own('substring', marker, row, name);
             break;
@@ -196,6 +215,27 @@ export function buildFixture(runId = uniqueId()): Fixture {
             const marker = `CANARY~${dataset.name}~${name}~${tag}~`;
             value = [`${marker}A`, `${marker}B`];
             own('substring', marker, row, name);
+            break;
+          }
+          case 'analyteResults': {
+            // The method carries the marker, the value a number of its own: either may leak.
+            const marker = `CANARY~${dataset.name}~${name}~${tag}~`;
+            const measured = uniqueNumber(
+              () => round(1000 + (nums++ % 1000) + 0.1 + Math.random() * 0.8, field.scale),
+              field.scale,
+            );
+            value = [
+              {
+                analyte: field.analytes?.[0] ?? 'Cd',
+                value: measured,
+                unit: field.units?.[0] ?? 'mg/kg',
+                method: marker,
+                detectionLimit: null,
+                belowDetection: false,
+              },
+            ];
+            own('substring', marker, row, name);
+            own('number', String(measured), row, name);
             break;
           }
           case 'integer': {
@@ -260,14 +300,29 @@ export function buildFixture(runId = uniqueId()): Fixture {
         }
         row.values[name] = value;
       });
+      const adjusted = options.adjust ? options.adjust(row) : undefined;
+      if (adjusted === null) continue;
+      for (const [name, value] of Object.entries(adjusted ?? {})) {
+        if (!['enum', 'boolean'].includes(dataset.fields[name]?.type)) {
+          throw new Error(
+            `fixture: ${dataset.name}.${name} carries a canary; adjust enums and booleans only`,
+          );
+        }
+        row.values[name] = value;
+      }
       rows.push(row);
     }
   });
+  const planted = new Set(rows);
+  // Tokens of rows not planted go with them.
+  const kept = [...tokens.values()]
+    .map((token) => ({ ...token, owners: token.owners.filter((o) => planted.has(o.row)) }))
+    .filter((token) => token.owners.length > 0);
   const bySrc = new Map(rows.map((row) => [row.src, row]));
   return {
     runId,
     rows,
-    tokens: [...tokens.values()],
+    tokens: kept,
     bySrc,
     rowsOf: (dataset) => rows.filter((row) => row.dataset === dataset),
   };
@@ -362,13 +417,60 @@ export const leakWorld =
       .grant({ dataset: revoked[0], fields: [revoked[1]], state: 'REVOKED' });
   };
 
-function worldOf(fx: Fixture, keys: Record<string, string>): World {
+/**
+ * A caller a test file adds to the world: a real principal (`code`: a key only), or a principal of its own
+ * (`prefix`: its code is the prefix and the run id), created with the capabilities and grants given.
+ */
+export interface ExtraCaller {
+  label: string;
+  kind: Kind;
+  code?: string;
+  prefix?: string;
+  capabilities?: readonly Capability[];
+  grants?: readonly GrantSpec[];
+}
+
+const extraCode = (fx: Fixture, extra: ExtraCaller) =>
+  extra.code ?? `${extra.prefix}_${fx.runId.slice(0, 8)}`;
+
+/** The extra callers' keys, principals and grants. */
+const extraCallers =
+  (fx: Fixture, extras: readonly ExtraCaller[]): Scenario =>
+  (chain) => {
+    for (const extra of extras) {
+      const code = extraCode(fx, extra);
+      if (extra.code && (extra.grants?.length || extra.capabilities?.length)) {
+        // A real principal's grants would change other files' view of it.
+        throw new Error(
+          `leak world: ${code} is a real principal; grants and capabilities go to one of the file's own`,
+        );
+      }
+      if (extra.code) chain.keys(code);
+      else chain.testPrincipal(code, extra.kind, extra.capabilities).key();
+      for (const grant of extra.grants ?? []) chain.grant(grant);
+    }
+    return chain;
+  };
+
+function worldOf(fx: Fixture, keys: Record<string, string>, extras: readonly ExtraCaller[]): World {
   const holders: Record<string, string> = holdersOf(fx);
-  const callers: Caller[] = LABELS.map((label) => {
-    const code = holders[label] ?? (label === `DISTRICT_${HOME}` ? HOME : label);
-    const kind: Kind = code === HOME ? 'DISTRICT' : code === 'AUDITOR' ? 'AUDITOR' : 'DEPARTMENT';
-    return { label, code, kind, key: keys[code] };
-  });
+  const callers: Caller[] = [
+    ...LABELS.map((label): Caller => {
+      const code = holders[label] ?? (label === `DISTRICT_${HOME}` ? HOME : label);
+      const kind: Kind = code === HOME ? 'DISTRICT' : code === 'AUDITOR' ? 'AUDITOR' : 'DEPARTMENT';
+      return { label, code, kind, key: keys[code], capabilities: [] };
+    }),
+    ...extras.map((extra): Caller => {
+      const code = extraCode(fx, extra);
+      return {
+        label: extra.label,
+        code,
+        kind: extra.kind,
+        key: keys[code],
+        capabilities: extra.capabilities ?? [],
+      };
+    }),
+  ];
   const byLabel = new Map(callers.map((c) => [c.label, c]));
   return {
     fx,
@@ -383,17 +485,27 @@ function worldOf(fx: Fixture, keys: Record<string, string>): World {
 
 /**
  * A leak test file's hub and canary world: seeded before the file's tests (the `world` object is filled
- * then), this run's principals removed after them.
+ * then), this run's principals removed after them. A file may plant a fixture of its own (`fixture`) and
+ * add callers (`extras`).
  */
-export function withLeakWorld(): { hub: TestHub; world: World } {
-  const hub = withTestHub();
-  const fx = buildFixture();
-  const world = {} as World;
-  const seeded = withSeed(hub, leakWorld(fx));
+export function withLeakWorld(
+  options?: Parameters<typeof withTestHub>[0],
+  world: { fixture?: FixtureOptions; extras?: readonly ExtraCaller[]; first?: Scenario } = {},
+): { hub: TestHub; world: World } {
+  const hub = withTestHub(options);
+  const fx = buildFixture(undefined, world.fixture);
+  const extras = world.extras ?? [];
+  const filled = {} as World;
+  const seeded = withSeed(hub, (chain) =>
+    chain
+      .scenario(world.first ?? ((c) => c))
+      .scenario(leakWorld(fx))
+      .scenario(extraCallers(fx, extras)),
+  );
   beforeAll(() => {
-    Object.assign(world, worldOf(fx, seeded.keys));
+    Object.assign(filled, worldOf(fx, seeded.keys, extras));
   });
-  return { hub, world };
+  return { hub, world: filled };
 }
 
 /** The active grants of principals, read from the table: `dataset.field` per principal code. */
@@ -541,7 +653,7 @@ interface Leaf {
   value: string | number;
 }
 
-function collectLeaves(value: unknown, path: string, out: Leaf[]): void {
+export function collectLeaves(value: unknown, path: string, out: Leaf[]): void {
   if (typeof value === 'string' || typeof value === 'number') {
     out.push({ path, value });
     if (typeof value === 'string' && /(^|\.)(cursor|startCursor|endCursor)$/.test(path)) {
@@ -569,7 +681,7 @@ function collectLeaves(value: unknown, path: string, out: Leaf[]): void {
   }
 }
 
-function tokenHit(token: Token, leaves: Leaf[]): Leaf | undefined {
+export function tokenHit(token: Token, leaves: Leaf[]): Leaf | undefined {
   switch (token.match) {
     case 'substring':
       return leaves.find((l) => typeof l.value === 'string' && l.value.includes(token.text));
@@ -645,7 +757,9 @@ export const fullSels = (dataset: Dataset): Sel[] => [
 export function renderSels(sels: Sel[], dataset: Dataset): string {
   const parts = sels.map((s) => {
     const head = s.key === s.name ? s.name : `${s.key}: ${s.name}`;
-    return s.children ? `${head} { ${renderSels(s.children, linkTarget(dataset, s.name))} }` : head;
+    return s.children
+      ? `${head} { ${renderSels(s.children, linkTarget(dataset, s.name))} }`
+      : `${head}${subSelection(fieldOf(dataset, s.name))}`;
   });
   return [...parts, ROW_ID].join(' ');
 }
@@ -653,8 +767,13 @@ export function renderSels(sels: Sel[], dataset: Dataset): string {
 export const gqlLiteral = (value: unknown): string =>
   typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value);
 
+/** A lookup's key arguments for a row: an enum value bare, others as JSON literals. */
 export const keyArgs = (row: Row) =>
-  row.dataset.key.map((k) => `${k}: ${gqlLiteral(row.values[k])}`).join(', ');
+  row.dataset.key
+    .map((k) =>
+      row.dataset.fields[k].type === 'enum' ? `${k}: ${row.values[k]}` : `${k}: ${gqlLiteral(row.values[k])}`,
+    )
+    .join(', ');
 
 /** A filter literal that keeps a list to this fixture's rows: a search for the run id. */
 export function isolating(fx: Fixture, dataset: Dataset): string {
@@ -928,6 +1047,18 @@ export class ResponseCheck {
     this.object(value as Record<string, unknown>, row, path, sels);
   }
 
+  /**
+   * Marks the FORBIDDEN errors under a path as expected: a record the fixture does not hold (another test
+   * file's, in the shared database) is judged by the canary scan only, not field by field.
+   */
+  expectForbiddenUnder(path: readonly (string | number)[]) {
+    for (const error of this.errors) {
+      const at = error.path ?? [];
+      if (error.extensions?.code === 'FORBIDDEN' && path.every((part, i) => at[i] === part))
+        this.used.add(error);
+    }
+  }
+
   /** Marks every error as expected (when a refused root nulls the whole response). */
   expectAnyErrors() {
     for (const error of this.errors) this.used.add(error);
@@ -979,6 +1110,37 @@ export function fullQuery(
   return { query: `{\n${parts.join('\n')}\n}`, plan };
 }
 
+/**
+ * The full query split by datasets into requests within the alias and token limits given, so that the whole
+ * catalogue stays under the hub's alias, token and cost limits as datasets are added.
+ */
+export function fullQueries(
+  fx: Fixture,
+  limits = { aliases: 100, tokens: 4000 },
+): { query: string; plan: PlanItem[] }[] {
+  const groups: Dataset[][] = [];
+  let size = { aliases: 0, tokens: 0 };
+  for (const dataset of datasets) {
+    const aliases = 1 + fx.rowsOf(dataset).length;
+    const tokens = tokenCount(fullQuery(fx, [dataset]).query);
+    if (!groups.length || size.aliases + aliases > limits.aliases || size.tokens + tokens > limits.tokens) {
+      groups.push([]);
+      size = { aliases: 0, tokens: 0 };
+    }
+    groups[groups.length - 1].push(dataset);
+    size = { aliases: size.aliases + aliases, tokens: size.tokens + tokens };
+  }
+  return groups.map((group) => fullQuery(fx, group));
+}
+
+/** The lexical tokens of a document, as the hub's token limit counts them. */
+function tokenCount(document: string): number {
+  const lexer = new Lexer(new Source(document));
+  let n = 0;
+  while (lexer.advance().kind !== TokenKind.EOF) n++;
+  return n;
+}
+
 export function checkPlan(check: ResponseCheck, plan: PlanItem[]) {
   const data = check.body.data;
   if (!data) {
@@ -1016,4 +1178,46 @@ export function filterArg(field: FieldDef, value: unknown): unknown {
     default:
       return value;
   }
+}
+
+/** What one caller's full query (every list, lookup, cross-link and count) showed against the oracle. */
+export interface CanaryRun {
+  view: View;
+  /** The answers, one per request of `fullQueries`. */
+  bodies: GraphqlResponse['body'][];
+  tally: Tally;
+  /** Canaries of a visible row's CLEAR field that the response lacks (false denials, in canary terms). */
+  missing: string[];
+  /** Canaries the scan alone (independent of the structural walk) found where the oracle forbids them. */
+  scanned: string[];
+}
+
+/** Runs the full query as a caller of the world and checks it against the oracle, structurally and by scan. */
+export async function canaryRun(hub: TestHub, world: World, label: string): Promise<CanaryRun> {
+  const caller = world.caller(label);
+  const { fx } = world;
+  const queries = fullQueries(fx);
+  const { result: bodies, views } = await asCallers(hub, [caller], async () => {
+    const answers: GraphqlResponse['body'][] = [];
+    for (const { query } of queries) answers.push((await hub.graphql(caller.key, query)).body);
+    return answers;
+  });
+  const view = views.get(label);
+  if (!view) throw new Error('no view');
+  const tally = new Tally();
+  queries.forEach(({ plan }, i) => {
+    const check = new ResponseCheck(tally, fx, view, bodies[i], 'full query');
+    checkPlan(check, plan);
+    check.finish();
+  });
+  const raw = JSON.stringify(bodies);
+  const missing: string[] = [];
+  for (const token of fx.tokens) {
+    if (token.match !== 'substring') continue;
+    const owner = token.owners.find((o) => visible(view, o.row) && rowMode(view, o.row, o.field) === 'CLEAR');
+    if (owner && !raw.includes(token.text)) {
+      missing.push(`${label}: ${describeRow(owner.row)}.${owner.field} is CLEAR but ${token.text} is absent`);
+    }
+  }
+  return { view, bodies, tally, missing, scanned: scanLeaks(bodies, fx, view) };
 }

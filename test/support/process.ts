@@ -56,3 +56,12 @@ export async function postGraphql(url: string, key: string | undefined, query: s
   // biome-ignore lint/suspicious/noExplicitAny: a GraphQL response body, shaped by the query
   return { status: response.status, body: (await response.json()) as { data?: any; errors?: any[] } };
 }
+
+/** Waits until `check` holds, asking every 100 ms; fails naming `what` after `timeoutMs`. */
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -52,6 +52,16 @@ export const bowtie = {
   ],
 };
 
+/** The sub-selection a field of an object type needs (analyte results); empty for a scalar. */
+export function subSelection(field: FieldDef | undefined): string {
+  return field?.type === 'analyteResults'
+    ? ' { analyte value unit method detectionLimit belowDetection }'
+    : '';
+}
+
+/** A declared field as a selection: its name, and its sub-selection where it has one. */
+export const fieldSelection = (name: string, field: FieldDef) => `${name}${subSelection(field)}`;
+
 /** A valid value for a declared field, recognisable by the test id and field name. */
 export function sampleValue(name: string, field: FieldDef, id: string): unknown {
   switch (field.type) {
@@ -75,6 +85,18 @@ export function sampleValue(name: string, field: FieldDef, id: string): unknown 
       return square(116.34, 39.73);
     case 'textList':
       return [`${name}-${id}`];
+    case 'analyteResults':
+      // As the hub stores it (every property present), so that what is read back equals what was sent.
+      return [
+        {
+          analyte: field.analytes?.[0] ?? 'Cd',
+          value: 12.5,
+          unit: field.units?.[0] ?? 'mg/kg',
+          method: `${name}-${id}`,
+          detectionLimit: 0.01,
+          belowDetection: false,
+        },
+      ];
     default:
       return (field.type === 'text' || field.type === 'code') && field.example
         ? field.example
@@ -137,4 +159,31 @@ export async function insertRecords(db: Db, dataset: Dataset, records: Record<st
   for (let i = 0; i < records.length; i += 500) {
     await db.insert(dataset.drizzle).values(records.slice(i, i + 500) as any);
   }
+}
+
+/**
+ * The change-feed scenario both publishing paths are tested with: five permits published, then the first
+ * updated and the second deleted in a second batch. A reader of the feed sees this run's permits as
+ * `expected` (operation:permitNo:contactPerson, the contact masked): the untouched three, then the update,
+ * then the deletion.
+ */
+export function permitFeedScenario(id: string, overrides: Record<string, unknown> = {}) {
+  const rows = [1, 2, 3, 4, 5].map((n) =>
+    outgoingRecord('constructionPermit', `${id}-${n}`, { contactPerson: '李四', ...overrides }),
+  );
+  const permit = (n: number) => rows[n - 1].permitNo;
+  return {
+    rows,
+    second: [
+      { ...rows[0], floorAreaM2: 1 },
+      { permitNo: permit(2), deleted: true },
+    ],
+    expected: [
+      `UPSERT:${permit(3)}:李*`,
+      `UPSERT:${permit(4)}:李*`,
+      `UPSERT:${permit(5)}:李*`,
+      `UPSERT:${permit(1)}:李*`,
+      `DELETE:${permit(2)}:李*`,
+    ],
+  };
 }

@@ -9,6 +9,7 @@ export const closureType = defineEnum('ClosureType', '关停类型', 'Closure ty
 
 export const closedEnterprise = defineDataset({
   name: 'closedEnterprise',
+  position: 90,
   names: { type: 'ClosedEnterprise', one: 'closedEnterprise', many: 'closedEnterprises' },
   table: 'closed_enterprise',
   zh: '关停退出企业',

@@ -3,6 +3,7 @@ import { districtField } from '../fields.js';
 
 export const constructionPermit = defineDataset({
   name: 'constructionPermit',
+  position: 80,
   names: { type: 'ConstructionPermit', one: 'constructionPermit', many: 'constructionPermits' },
   table: 'construction_permit',
   zh: '施工许可证',
@@ -12,6 +13,7 @@ export const constructionPermit = defineDataset({
   updateCycle: 'P1D',
   key: ['permitNo'],
   districtField: 'district',
+  geometryField: 'boundary',
   defaultOrder: { field: 'issuedOn', direction: 'DESC' },
   fields: {
     permitNo: {
@@ -26,6 +28,8 @@ export const constructionPermit = defineDataset({
     parcelCode: { type: 'text', zh: '地块编码', en: 'Parcel code', filter: true },
     district: districtField,
     address: { type: 'text', zh: '建设地址', en: 'Address', search: true },
+    // The plot the permit builds on, as the planning permit draws it: OPEN, like the plot (一张图).
+    boundary: { type: 'polygon', zh: '建设用地边界', en: 'Plot boundary' },
     builder: { type: 'text', zh: '建设单位', en: 'Builder (developer)', search: true },
     builderCreditCode: {
       type: 'creditCode',
@@ -67,6 +71,22 @@ export const constructionPermit = defineDataset({
       on: { parcelCode: 'parcelCode' },
       zh: '对应的"一住两公"用途变更地块',
       en: 'The rezoned plot this permit is issued on',
+    },
+    overlappingRegisterSites: {
+      kind: 'overlap',
+      to: 'contaminatedSite',
+      from: 'boundary',
+      toField: 'boundary',
+      zh: '与建设用地重叠的风险管控和修复名录地块',
+      en: 'Register sites overlapping the permitted plot',
+    },
+    overlappingPriorityPlots: {
+      kind: 'overlap',
+      to: 'priorityPlot',
+      from: 'boundary',
+      toField: 'boundary',
+      zh: '与建设用地重叠的优先监管地块',
+      en: 'Priority supervised plots overlapping the permitted plot',
     },
   },
 });

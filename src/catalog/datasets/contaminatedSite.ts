@@ -8,6 +8,7 @@ export const registerStatus = defineEnum('RegisterStatus', '名录状态', 'Regi
 
 export const contaminatedSite = defineDataset({
   name: 'contaminatedSite',
+  position: 120,
   names: { type: 'ContaminatedSite', one: 'contaminatedSite', many: 'contaminatedSites' },
   table: 'contaminated_site',
   zh: '建设用地土壤污染风险管控和修复名录',

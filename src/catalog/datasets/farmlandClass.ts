@@ -1,4 +1,5 @@
 import { defineDataset, defineEnum } from '../define.js';
+import { landCategory } from '../enums.js';
 import { districtField, townField } from '../fields.js';
 import { PLANS } from '../plans.js';
 
@@ -15,12 +16,16 @@ export const farmlandQualityClass = defineEnum(
 
 export const farmlandClass = defineDataset({
   name: 'farmlandClass',
+  position: 40,
   names: { type: 'FarmlandClass', one: 'farmlandClass', many: 'farmlandClasses' },
   table: 'farmland_class',
-  zh: '耕地土壤环境质量类别',
+  zh: '农用地土壤环境质量类别',
   en: 'Farmland soil quality class',
-  description: '耕地土壤环境质量类别划分结果 / classification of farmland by soil quality',
+  description:
+    '耕地、园地、林地土壤环境质量类别划分结果 / classification of cultivated land, orchards and forest land by soil quality',
   owner: 'AGRICULTURE',
+  // The forestry bureau classes the orchards and forest land it manages (园地、林地): its own rows only.
+  publishers: ['FORESTRY'],
   mandates: [
     {
       to: ['ECOLOGY'],
@@ -52,6 +57,14 @@ export const farmlandClass = defineDataset({
       required: true,
       filter: true,
     },
+    landCategory: {
+      type: 'enum',
+      enum: landCategory,
+      zh: '地类',
+      en: 'Land category',
+      required: true,
+      filter: true,
+    },
     district: districtField,
     town: townField,
     areaMu: {
@@ -66,6 +79,16 @@ export const farmlandClass = defineDataset({
     measures: { type: 'text', zh: '管控措施', en: 'Measures', search: true },
     classifiedOn: { type: 'date', zh: '划分日期', en: 'Classified on', filter: true, sortable: true },
     boundary: { sharing: 'CONDITIONAL', type: 'polygon', zh: '地块边界', en: 'Parcel boundary' },
+  },
+  links: {
+    overlappingBasicFarmland: {
+      kind: 'overlap',
+      to: 'basicFarmland',
+      from: 'boundary',
+      toField: 'boundary',
+      zh: '与地块重叠的永久基本农田',
+      en: 'Permanent basic farmland overlapping this parcel',
+    },
   },
 });
 

@@ -11,6 +11,7 @@ export const fertiliserType = defineEnum('FertiliserType', '化肥种类', 'Fert
 
 export const fertiliserUse = defineDataset({
   name: 'fertiliserUse',
+  position: 20,
   names: { type: 'FertiliserUse', one: 'fertiliserUse', many: 'fertiliserUses' },
   table: 'fertiliser_use',
   zh: '化肥使用',

@@ -15,6 +15,7 @@ export const waterQualityResult = defineEnum('WaterQualityResult', '水质检测
 
 export const irrigationWell = defineDataset({
   name: 'irrigationWell',
+  position: 100,
   names: { type: 'IrrigationWell', one: 'irrigationWell', many: 'irrigationWells' },
   table: 'irrigation_well',
   zh: '农田灌溉机井',

@@ -9,6 +9,7 @@ import {
 
 export const keySupervisedUnit = defineDataset({
   name: 'keySupervisedUnit',
+  position: 110,
   names: { type: 'KeySupervisedUnit', one: 'keySupervisedUnit', many: 'keySupervisedUnits' },
   table: 'key_supervised_unit',
   zh: '土壤污染重点监管单位名录',
@@ -18,6 +19,7 @@ export const keySupervisedUnit = defineDataset({
   updateCycle: 'P1Y',
   key: ['creditCode', 'listedYear'],
   districtField: 'district',
+  geometryField: 'siteBoundary',
   defaultOrder: { field: 'listedYear', direction: 'DESC' },
   fields: {
     // 向社会公开: the plans order the list published (who is listed, where, in which industry); the
@@ -28,6 +30,19 @@ export const keySupervisedUnit = defineDataset({
     industryCode: { ...industryCodeField, sharing: 'PUBLIC' },
     industryName: { ...industryNameField, sharing: 'PUBLIC' },
     district: { ...districtField, sharing: 'PUBLIC' },
+    // The site, its toxic substances and key facilities (from the unit's hidden-danger check) are for the
+    // departments' joint supervision (一张图), not disclosed: the plans order only the list published.
+    siteBoundary: { type: 'polygon', zh: '厂区边界', en: 'Site boundary' },
+    toxicSubstances: {
+      type: 'textList',
+      zh: '涉及的有毒有害物质',
+      en: 'Toxic and hazardous substances handled',
+    },
+    keyFacilities: {
+      type: 'textList',
+      zh: '重点场所和重点设施设备',
+      en: 'Key areas, facilities and equipment',
+    },
     hiddenDangerCheckDone: {
       type: 'boolean',
       zh: '已开展隐患排查',

@@ -9,6 +9,7 @@ export const landRightChangeType = defineEnum('LandRightChangeType', '变更类�
 
 export const landRightChange = defineDataset({
   name: 'landRightChange',
+  position: 70,
   names: { type: 'LandRightChange', one: 'landRightChange', many: 'landRightChanges' },
   table: 'land_right_change',
   zh: '重点监管单位用地变更',

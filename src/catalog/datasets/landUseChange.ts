@@ -8,6 +8,7 @@ export const plannedUse = defineEnum('PlannedUse', '规划用途', 'Planned use'
 
 export const landUseChange = defineDataset({
   name: 'landUseChange',
+  position: 60,
   names: { type: 'LandUseChange', one: 'landUseChange', many: 'landUseChanges' },
   table: 'land_use_change',
   zh: '用途变更为"一住两公"地块',

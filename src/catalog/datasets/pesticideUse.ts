@@ -11,6 +11,7 @@ export const toxicityClass = defineEnum('ToxicityClass', '毒性等级', 'Toxici
 
 export const pesticideUse = defineDataset({
   name: 'pesticideUse',
+  position: 10,
   names: { type: 'PesticideUse', one: 'pesticideUse', many: 'pesticideUses' },
   table: 'pesticide_use',
   zh: '农药使用',

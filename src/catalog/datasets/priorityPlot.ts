@@ -12,6 +12,7 @@ export const investigationStatus = defineEnum('InvestigationStatus', '调查评�
 
 export const priorityPlot = defineDataset({
   name: 'priorityPlot',
+  position: 140,
   names: { type: 'PriorityPlot', one: 'priorityPlot', many: 'priorityPlots' },
   table: 'priority_plot',
   zh: '优先监管地块',

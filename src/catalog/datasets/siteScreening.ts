@@ -9,6 +9,7 @@ export const screeningRisk = defineEnum('ScreeningRisk', '筛查结论', 'Screen
 
 export const siteScreening = defineDataset({
   name: 'siteScreening',
+  position: 130,
   names: { type: 'SiteScreening', one: 'siteScreening', many: 'siteScreenings' },
   table: 'site_screening',
   zh: '关停企业原址用地筛查台账',

@@ -17,6 +17,7 @@ const metal = (zh: string, en: string): FieldDef => ({
 
 export const soilMonitoring = defineDataset({
   name: 'soilMonitoring',
+  position: 30,
   names: { type: 'SoilMonitoring', one: 'soilMonitoring', many: 'soilMonitorings' },
   table: 'soil_monitoring',
   zh: '土壤环境监测',
