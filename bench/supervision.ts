@@ -131,7 +131,7 @@ async function loadWorld(owner: postgres.Sql, scale: number): Promise<Load> {
       await owner`delete from ${owner(dataset.table)} where sync_batch is distinct from ${batch}`;
   } else {
     const tables = datasets.map((d) => d.table);
-    await owner`truncate ${owner(tables)}, alert, alert_event, supervision_state cascade`;
+    await owner`truncate ${owner(tables)}, alert, alert_event, alert_record, supervision_state cascade`;
     for (const dataset of datasets) {
       const t = performance.now();
       const rows = await copyTiles(owner, dataset.name, tiles[dataset.name], batch);

@@ -140,15 +140,16 @@ describe('cross-links are batched', () => {
       id events { event } evidence { dataset key record { __typename
         ... on LandUseChange { parcelCode plannedUse } ... on ContaminatedSite { siteCode status } } } } } }`;
     const small = await statementsFor(keys.ECOLOGY, query, { first: 3 });
-    const large = await statementsFor(keys.ECOLOGY, query, { first: 30 });
+    // The largest page: other files' alerts of the rule share the database, and those the same evaluation
+    // opened have the same first-seen time as this file's, so a page of 30 may hold few of them or none.
+    const large = await statementsFor(keys.ECOLOGY, query, { first: 1000 });
     const nodes = large.data.alerts.nodes as {
       events: { event: string }[];
       evidence: { key: Record<string, string>; record: Record<string, string> | null }[];
     }[];
-    expect(nodes).toHaveLength(30);
-    // Other files' alerts of the rule may be on the page too (the shared database): this file's are checked.
+    expect(nodes.length).toBeGreaterThanOrEqual(30);
     const own = nodes.filter((n) => n.evidence.some((e) => e.key.parcelCode?.startsWith(`BT-${id}-`)));
-    expect(own.length).toBeGreaterThan(0);
+    expect(own).toHaveLength(30);
     for (const node of own) {
       expect(node.events[0]).toEqual({ event: 'OPENED' });
       for (const item of node.evidence) {

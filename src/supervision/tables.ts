@@ -9,6 +9,7 @@ import {
   jsonb,
   pgSequence,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   unique,
@@ -72,6 +73,24 @@ export const alert = pgTable(
     index('alert_district_state').on(t.district, t.state),
     uniqueIndex('alert_feed_position').on(t.changeSeq),
   ],
+);
+
+/**
+ * The records of each alert's evidence, one row per record, as `dataset` then the key as jsonb prints it
+ * (evaluate.ts `RECORD_TEXT`): a per-key evaluation finds the alerts an affected record is evidence of by
+ * this table's B-tree, instead of reading the evidence of every alert of the rule. Written once, when an
+ * alert is first raised: its evidence records are its identity and never change. No foreign key: the rows
+ * are written in the statement that raises their alert (a key's check per row would cost a city's first
+ * evaluation a lookup for each of its million records), and alerts are never deleted.
+ */
+export const alertRecord = pgTable(
+  'alert_record',
+  {
+    rule: text('rule').notNull(),
+    record: text('record').notNull(),
+    alertId: uuid('alert_id').notNull(),
+  },
+  (t) => [primaryKey({ name: 'alert_record_pkey', columns: [t.rule, t.record, t.alertId] })],
 );
 
 /** What happened to an alert, in order: opened, resolved, reopened by evaluation; the workflow's steps. */

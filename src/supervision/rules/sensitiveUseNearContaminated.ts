@@ -1,3 +1,4 @@
+import type postgres from 'postgres';
 import { PLANS } from '../../catalog/plans.js';
 import { pgPolygonToGeoJson } from '../../domain/geometry.js';
 import { overlapAreaM2, polygonDistanceM } from '../geometry.js';
@@ -8,10 +9,12 @@ import { defineRule, type EvidenceRecord, type Situation } from '../rule.js';
  * A plot rezoned to housing or public service ("一住两公") within a distance of a site still on the register
  * whose remediation is not finished: no effect evaluation (效果评估) or removal finished by today in its
  * lifecycle (remediationStage). A plot that shares area with the site is REGISTER_SITE_SENSITIVE_USE's, not
- * this rule's. Candidates from the plots' GiST index: the site's bounding box widened by more degrees than
- * the distance spans at Beijing's latitudes (1° of latitude ≥ 110 km, of longitude ≥ 80 km up to 44°N),
- * and, for the same reason, within the distance ÷ 80 km in degrees of the site (`<->` on the plane of
- * longitude and latitude): a plot farther than that in degrees is farther than the distance in metres.
+ * this rule's. Candidates from the GiST indexes: a bounding box widened by more degrees than the distance
+ * spans at Beijing's latitudes (1° of latitude ≥ 110 km, of longitude ≥ 80 km up to 44°N) meets the other's
+ * (the site's widened box for the plots' index, the plot's for the sites': a per-key evaluation starts from
+ * the few affected records of either), and, for the same reason, within the distance ÷ 80 km in degrees of
+ * the site (`<->` on the plane of longitude and latitude): a plot farther than that in degrees is farther
+ * than the distance in metres.
  */
 export const sensitiveUseNearContaminated = defineRule({
   id: 'SENSITIVE_USE_NEAR_CONTAMINATED',
@@ -53,29 +56,32 @@ export const sensitiveUseNearContaminated = defineRule({
   },
   async find({ sql, params, table, column, record, affected, sameDistrict }) {
     const distance = params.distanceM;
+    const plot = column('landUseChange', 'boundary');
+    const site = column('contaminatedSite', 'boundary');
+    // A bounding box widened by the distance's degrees, as a polygon (what the GiST index answers `&&` for).
+    const widened = (alias: string, field: postgres.Helper<string>) => {
+      const box = sql`(box(${sql(alias)}.${field}))`;
+      return sql`polygon(box(
+        point((${box}[1])[0] - ${distance / 80000}::float8, (${box}[1])[1] - ${distance / 110000}::float8),
+        point((${box}[0])[0] + ${distance / 80000}::float8, (${box}[0])[1] + ${distance / 110000}::float8)))`;
+    };
+    // The two boxes meet one way exactly when they meet the other: both are written, so that the planner can
+    // start from either side and probe the other's index (from the sites in a full evaluation, from the few
+    // affected plots or sites in a per-key one).
     const rows = await sql<{ plot: EvidenceRecord; site: EvidenceRecord; a: string; b: string }[]>`
-      with site as (
-        select ${record('contaminatedSite', 's')} as site, s.${column('contaminatedSite', 'boundary')} as g,
-               box(s.${column('contaminatedSite', 'boundary')}) as bb
-        from ${table('contaminatedSite')} s
-        where not s.deleted and s.${column('contaminatedSite', 'status')} = 'LISTED'
-          and ${affected('contaminatedSite', 's')}
-          and not exists (
-            select 1 from ${table('remediationStage')} r
-            where not r.deleted and ${sameDistrict('remediationStage', 'r', 'contaminatedSite', 's')}
-              and r.${column('remediationStage', 'plotCode')} = s.${column('contaminatedSite', 'siteCode')}
-              and r.${column('remediationStage', 'stage')} in ('EFFECT_EVALUATION', 'REMOVED')
-              and r.${column('remediationStage', 'finishedOn')} <= current_date)
-      )
-      select ${record('landUseChange', 'p')} as plot, site.site,
-             p.${column('landUseChange', 'boundary')}::text as a, site.g::text as b
-      from site
-      join ${table('landUseChange')} p
-        on p.${column('landUseChange', 'boundary')} && polygon(box(
-             point((site.bb[1])[0] - ${distance / 80000}::float8, (site.bb[1])[1] - ${distance / 110000}::float8),
-             point((site.bb[0])[0] + ${distance / 80000}::float8, (site.bb[0])[1] + ${distance / 110000}::float8)))
-      where not p.deleted and ${affected('landUseChange', 'p')}
-        and p.${column('landUseChange', 'boundary')} <-> site.g <= ${distance / 80000}::float8`;
+      select ${record('landUseChange', 'p')} as plot, ${record('contaminatedSite', 's')} as site,
+             p.${plot}::text as a, s.${site}::text as b
+      from ${table('contaminatedSite')} s
+      join ${table('landUseChange')} p on p.${plot} && ${widened('s', site)} and s.${site} && ${widened('p', plot)}
+      where not s.deleted and s.${column('contaminatedSite', 'status')} = 'LISTED'
+        and not p.deleted and ${affected('contaminatedSite', 's')} and ${affected('landUseChange', 'p')}
+        and p.${plot} <-> s.${site} <= ${distance / 80000}::float8
+        and not exists (
+          select 1 from ${table('remediationStage')} r
+          where not r.deleted and ${sameDistrict('remediationStage', 'r', 'contaminatedSite', 's')}
+            and r.${column('remediationStage', 'plotCode')} = s.${column('contaminatedSite', 'siteCode')}
+            and r.${column('remediationStage', 'stage')} in ('EFFECT_EVALUATION', 'REMOVED')
+            and r.${column('remediationStage', 'finishedOn')} <= current_date)`;
     return rows.flatMap((row): Situation[] => {
       const plot = pgPolygonToGeoJson(row.a);
       const site = pgPolygonToGeoJson(row.b);
