@@ -455,7 +455,11 @@ async function evaluateRule(
       ? tx`identity not in (select jsonb_array_elements_text(${JSON.stringify(written.map((f) => f.identity))}::jsonb))
           and id = any(array(
           select r.alert_id from alert_record r
-          where r.rule = ${rule.id} and r.record = any(${affectedRecords(tx, affected)})))`
+          where r.rule = ${rule.id} and r.record = any(${affectedRecords(tx, affected)})))
+          -- The candidates' own evidence decides (a few rows): alert_record only finds them.
+          and exists (
+            select 1 from jsonb_array_elements(alert.evidence) e
+            where ${recordText(tx, 'e')} = any(${affectedRecords(tx, affected)}))`
       : tx`identity in (select jsonb_array_elements_text(${JSON.stringify(notFound)}::jsonb))`;
     // A full evaluation that found every open alert again has nothing to resolve (nor, above, to write when
     // it found nothing new or changed): no statement.
