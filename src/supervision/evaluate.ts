@@ -233,8 +233,8 @@ function recordText(tx: postgres.TransactionSql, e: string) {
 }
 
 /**
- * The affected records as the texts of alert_record, one array (computed once, before the scan): the
- * table's B-tree is probed once per element.
+ * The affected records as the texts of alert_record, one array: the table's B-tree is probed once per
+ * element.
  */
 function affectedRecords(tx: postgres.TransactionSql, affected: readonly AffectedRow[]) {
   return tx`array(select ${recordText(tx, 'x')}
@@ -451,15 +451,19 @@ async function evaluateRule(
     // evidence of every alert of the rule took 1.4 s for PERMIT_BEFORE_REMEDIATION's 250,000 at city scale.
     // Both sets are arrays computed before the scan, so that the plan probes the indexes whatever the
     // planner guesses (PGlite keeps no statistics unless told to analyse).
+    // The affected records as alert_record's texts, made once: the probe and the check below both use them.
+    const records = affected
+      ? (await tx<{ records: string[] }[]>`select ${affectedRecords(tx, affected)} as records`)[0].records
+      : [];
     const gone = affected
       ? tx`identity not in (select jsonb_array_elements_text(${JSON.stringify(written.map((f) => f.identity))}::jsonb))
           and id = any(array(
           select r.alert_id from alert_record r
-          where r.rule = ${rule.id} and r.record = any(${affectedRecords(tx, affected)})))
+          where r.rule = ${rule.id} and r.record = any(${tx.array(records)}::text[])))
           -- The candidates' own evidence decides (a few rows): alert_record only finds them.
           and exists (
             select 1 from jsonb_array_elements(alert.evidence) e
-            where ${recordText(tx, 'e')} = any(${affectedRecords(tx, affected)}))`
+            where ${recordText(tx, 'e')} = any(${tx.array(records)}::text[]))`
       : tx`identity in (select jsonb_array_elements_text(${JSON.stringify(notFound)}::jsonb))`;
     // A full evaluation that found every open alert again has nothing to resolve (nor, above, to write when
     // it found nothing new or changed): no statement.
