@@ -135,15 +135,19 @@ describe('cross-links are batched', () => {
       }),
     );
     await seed(hub.database.db).records('contaminatedSite', sites).records('landUseChange', plots);
-    const clock = async () =>
-      (await hub.database.sql<{ at: string }[]>`select clock_timestamp() as at`)[0].at;
-    const from = await clock();
     await evaluateRules(hub.database.sql, [registerSiteSensitiveUse]);
-    const before = await clock();
-    // Only the alerts first seen during this evaluation: other files' later ones (the demo world's, hundreds)
-    // would push this file's off the page.
+    // The window of first-seen times of this file's 30 alerts, read from the table: other files' evaluations
+    // share the database, and one that runs the rule between this file's seed and its own evaluation opens
+    // some of this file's alerts first; other files' later ones (the demo world's, hundreds) would push this
+    // file's off the page.
+    const [window] = await hub.database.sql<{ from: string; to: string; n: number }[]>`
+      select min(first_seen_at) as from, max(first_seen_at) as to, count(*)::int as n from alert
+      where rule = ${registerSiteSensitiveUse.id} and evidence::text like ${`%BT-${id}-%`}`;
+    expect(window.n).toBe(30);
+    const from = new Date(window.from).toISOString();
+    const before = new Date(new Date(window.to).getTime() + 1).toISOString();
     const query = `query($first: Int) { alerts(rule: ["${registerSiteSensitiveUse.id}"], first: $first,
-      firstSeenFrom: "${new Date(from).toISOString()}", firstSeenBefore: "${new Date(before).toISOString()}") { nodes {
+      firstSeenFrom: "${from}", firstSeenBefore: "${before}") { nodes {
       id events { event } evidence { dataset key record { __typename
         ... on LandUseChange { parcelCode plannedUse } ... on ContaminatedSite { siteCode status } } } } } }`;
     const small = await statementsFor(keys.ECOLOGY, query, { first: 3 });
