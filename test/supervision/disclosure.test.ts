@@ -9,7 +9,7 @@ import { type AlertRow, Alerts, visible } from '../../src/supervision/alerts.js'
 import { evaluateRules } from '../../src/supervision/evaluate.js';
 import type { EvidenceRecord, Rule } from '../../src/supervision/rule.js';
 import { ruleById } from '../../src/supervision/rules/index.js';
-import { alert, alertEvent } from '../../src/supervision/tables.js';
+import { alert, alertEvent, alertRecord } from '../../src/supervision/tables.js';
 import { withTestHub } from '../support/hub.js';
 import { sampleRecord, square } from '../support/records.js';
 import { seed, withSeed } from '../support/seed.js';
@@ -139,6 +139,8 @@ afterAll(async () => {
   const ids = hub.database.db.select({ id: alert.id }).from(alert).where(eq(alert.rule, RULE_ID));
   await hub.database.db.delete(alertEvent).where(inArray(alertEvent.alertId, ids));
   await hub.database.db.delete(alert).where(eq(alert.rule, RULE_ID));
+  // And their evidence records' index: left behind, its rows are of no alert (incremental.test checks).
+  await hub.database.db.delete(alertRecord).where(eq(alertRecord.rule, RULE_ID));
 });
 
 async function ask(key: string, query: string, variables?: Record<string, unknown>) {
