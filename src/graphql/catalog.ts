@@ -236,6 +236,21 @@ const CatalogDataset = builder.objectRef<Dataset>('CatalogDataset').implement({
       description: '列表查询字段 / The query field that lists it',
       resolve: (d) => d.names.many,
     }),
+    lookupField: t.string({
+      nullable: false,
+      description: '按主键查询字段 / The query field that reads one record by its natural key',
+      resolve: (d) => d.names.one,
+    }),
+    typeName: t.string({
+      nullable: false,
+      description: '记录的 GraphQL 类型 / The GraphQL type of its records',
+      resolve: (d) => d.names.type,
+    }),
+    geometryField: t.string({
+      description:
+        '空间字段（按 bbox 和 intersects 筛选），无则为空 / The point or polygon field its bbox and intersects filters test; null if none',
+      resolve: (d) => d.geometryField ?? null,
+    }),
     freshness: t.field({
       type: DatasetFreshness,
       description:

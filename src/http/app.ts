@@ -31,6 +31,7 @@ import { AddressRateLimit, PrincipalRateLimit } from './rateLimit.js';
 import { reportsRouter } from './reports.js';
 import { graphqlBody } from './requestBody.js';
 import { IDLE_SOCKET_TIMEOUT_MS, requestDeadline, SERVER_OPTIONS } from './timeouts.js';
+import { webRouter } from './web.js';
 
 export interface Hub {
   httpServer: Server;
@@ -71,6 +72,7 @@ export async function createHub(given: HubDependencies): Promise<Hub> {
   );
   app.use(healthRouter(deps.sql));
   app.use(graphiqlRouter());
+  app.use(webRouter());
   const audit: AuditSink = deps.audit === false ? discardAudit : new AuditWriter(deps.sql, deps.logger);
   const refusals = new UnauthenticatedRefusals(audit);
   const edge = new Edge({

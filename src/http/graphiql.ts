@@ -78,11 +78,14 @@ const BOOT_JS = `(function () {
   var config = JSON.parse(document.getElementById('graphiql-config').textContent);
   var container = document.getElementById('graphiql');
   container.textContent = '';
+  // A query handed over in the fragment (the map's "open in GraphiQL"): never sent to the server.
+  var shared = new URLSearchParams(location.hash.slice(1)).get('query');
   var root = ReactDOM.createRoot(container);
   root.render(
     React.createElement(GraphiQL, {
       fetcher: GraphiQL.createFetcher({ url: config.url }),
       defaultQuery: config.defaultQuery,
+      query: shared || undefined,
       defaultHeaders: config.defaultHeaders,
       isHeadersEditorEnabled: true,
       shouldPersistHeaders: true,

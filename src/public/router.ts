@@ -19,7 +19,7 @@ import { graphqlBody } from '../http/requestBody.js';
 import { deadlineOf, requestDeadline } from '../http/timeouts.js';
 import { createPublicContext } from './access.js';
 import { answerTagPlugin } from './answerTag.js';
-import { publicDatasets, publicFieldsOf } from './catalog.js';
+import { isPublicField, keyIsPublic, publicDatasets, publicFieldsOf } from './catalog.js';
 import { PublicRequestCounts } from './counts.js';
 import { downloadOf, formatsOf, PUBLIC_CACHE_CONTROL, sendDownload } from './downloads.js';
 import { publicSchema } from './schema.js';
@@ -108,6 +108,19 @@ const PUBLIC_INDEX = {
     zh: dataset.zh,
     en: dataset.en,
     fields: publicFieldsOf(dataset),
+    // What a client (the map, src/http/web.ts) needs to query it: the names of the public schema.
+    typeName: dataset.names.type,
+    queryField: dataset.names.many,
+    lookupField: keyIsPublic(dataset) ? dataset.names.one : null,
+    naturalKey: dataset.key,
+    geometryField:
+      dataset.geometryField && isPublicField(dataset, dataset.geometryField) ? dataset.geometryField : null,
+    fieldInfo: publicFieldsOf(dataset).map((name) => ({
+      name,
+      zh: dataset.fields[name].zh,
+      en: dataset.fields[name].en,
+      type: dataset.fields[name].type,
+    })),
     downloads: Object.fromEntries(
       formatsOf(dataset).map((format) => [format, `/public/${dataset.name}.${format}`]),
     ),

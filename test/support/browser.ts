@@ -14,7 +14,13 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/** WebGL (the map) without a GPU: ANGLE on SwiftShader, Chromium's software renderer. */
+const WEBGL_ARGS = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
+
 /** Launches the system Chromium headless through playwright-core (no bundled browser download). */
-export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+export async function launchChromium(options: { webgl?: boolean } = {}): Promise<Browser> {
+  const args = options.webgl
+    ? [...CHROMIUM_ARGS.filter((arg) => arg !== '--disable-gpu'), ...WEBGL_ARGS]
+    : CHROMIUM_ARGS;
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
 }

@@ -1,0 +1,215 @@
+/**
+ * The map's benchmark (issue 15, item 6): the page in headless Chromium (Debian's, WebGL on SwiftShader)
+ * over a hub with 10,000 and then 100,000 rezoned plots in view (the landUseChange layer alone, the demo's
+ * plots tiled over the city by bench/support/city.ts), side by side in one run:
+ *
+ *   first render   from navigation to every feature drawn (the page, the catalogue, 10 or 100 pages of
+ *                  1,000 plots through the bbox filter, MapLibre's drawing), wall clock
+ *   refresh        after a pan of a fifth of the width: the view's records asked again and drawn
+ *                  (the page's own timing, window.jingtuMap.refreshes)
+ *   longest task   the longest main-thread task (PerformanceObserver 'longtask') from the pan's start to
+ *                  the refreshed drawing: what makes panning stutter
+ *
+ * and the ratios 100k ÷ 10k. Rounds alternate nothing (each size is its own world); the median of the rounds
+ * is reported. The hub runs in a child process as deployed, without a rate limit (a 100k view is 100
+ * requests).
+ *
+ *   npm run bench -- map           (or: node --import tsx bench/map.ts)
+ *
+ * Environment: BENCH_MAP_ROUNDS (3), BENCH_MAP_DATABASE_URL (default
+ * postgres://postgres@127.0.0.1:5432/jt_bench_map, created when missing and emptied of plots).
+ */
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import postgres from 'postgres';
+import { launchChromium } from '../test/support/browser.js';
+import { copyTiles } from './support/city.js';
+import { benchDatabaseUrl, prepareBenchDatabase, redacted } from './support/database.js';
+import { envNumber } from './support/env.js';
+import { forkHub } from './support/hub.js';
+import { createKeys, revokeKeys } from './support/keys.js';
+import { gitState, loadLine, machine, ROOT, runIfMain, writeResults } from './support/report.js';
+import { fixed, spread, table, thousands } from './support/stats.js';
+
+/** Features in view per world: 10 and 100 tiles of the demo's 1,000 plots. */
+const SIZES = [10_000, 100_000] as const;
+const PLOTS_PER_TILE = 1000;
+
+interface Round {
+  firstRenderMs: number;
+  refreshMs: number;
+  longestTaskMs: number;
+  features: number;
+}
+
+/** What the page holds (declared here: the benchmark compiles without the DOM). */
+declare const window: {
+  jingtuMap: {
+    map?: {
+      panBy(offset: [number, number], options: { duration: number }): void;
+      getCanvas(): { width: number };
+      getBounds(): { getWest(): number; getSouth(): number; getEast(): number; getNorth(): number };
+    };
+    ready: Promise<void>;
+    settled(): Promise<void>;
+    counts(): Record<string, number>;
+    refreshes: { ms: number; features: number }[];
+  };
+  longTasks: number[];
+};
+declare const PerformanceObserver: new (
+  callback: (list: { getEntries(): { duration: number }[] }) => void,
+) => { observe(options: { type: string; buffered?: boolean }): void };
+
+async function measure(base: string, key: string): Promise<Round> {
+  const browser = await launchChromium({ webgl: true });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    await context.addInitScript((k) => {
+      sessionStorage.setItem('jingtu.key', k);
+      window.longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) window.longTasks.push(entry.duration);
+      }).observe({ type: 'longtask', buffered: true });
+    }, key);
+    const page = await context.newPage();
+    const started = performance.now();
+    await page.goto(`${base}/map#layers=landUseChange&alerts=off`);
+    await page.waitForFunction(() => window.jingtuMap?.map, null, { timeout: 120_000 });
+    await page.evaluate(async () => {
+      await window.jingtuMap.ready;
+      await window.jingtuMap.settled();
+    });
+    const firstRenderMs = performance.now() - started;
+    const view = await page.evaluate(() => {
+      const b = window.jingtuMap.map?.getBounds();
+      return {
+        features: window.jingtuMap.counts().landUseChange,
+        bbox: b
+          ? [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => Math.round(v * 1e6) / 1e6)
+          : [],
+      };
+    });
+    // The API says how many plots the view holds: the page must have drawn them all.
+    const answer = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({
+        query: 'query($bbox: [Float!]) { landUseChanges(first: 1, filter: { bbox: $bbox }) { totalCount } }',
+        variables: { bbox: view.bbox },
+      }),
+    });
+    const expected = ((await answer.json()) as { data: { landUseChanges: { totalCount: number } } }).data
+      .landUseChanges.totalCount;
+    if (view.features !== expected)
+      throw new Error(`the map drew ${view.features} plots where the API finds ${expected} in its view`);
+    const features = view.features;
+    const pan = await page.evaluate(async () => {
+      const api = window.jingtuMap;
+      const before = api.refreshes.length;
+      window.longTasks = [];
+      const map = api.map as NonNullable<typeof api.map>;
+      map.panBy([Math.round(map.getCanvas().width / 5), 0], { duration: 500 });
+      // The pan's moveend starts a refresh after 200 ms: wait for it, then for its drawing.
+      while (api.refreshes.length === before) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await api.settled();
+      }
+      return {
+        refreshMs: api.refreshes[api.refreshes.length - 1].ms,
+        longest: Math.max(0, ...window.longTasks),
+      };
+    });
+    await context.close();
+    return { firstRenderMs, refreshMs: pan.refreshMs, longestTaskMs: pan.longest, features };
+  } finally {
+    await browser.close();
+  }
+}
+declare const sessionStorage: { setItem(key: string, value: string): void };
+
+export async function run(): Promise<void> {
+  const rounds = envNumber('BENCH_MAP_ROUNDS', 3, { integer: true, min: 1, max: 20 });
+  const url = benchDatabaseUrl('BENCH_MAP_DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/jt_bench_map');
+  const loadBefore = os.loadavg();
+  console.log(
+    `map benchmark: ${SIZES.map(thousands).join(' and ')} plots in view, ${rounds} rounds, ${redacted(url)}`,
+  );
+  await prepareBenchDatabase(url, 'BENCH_MAP_DATABASE_URL');
+  const owner = postgres(url, { max: 1, onnotice: () => {} });
+  const results: Record<number, Round[]> = {};
+  const keys = await createKeys(url, ['ECOLOGY'], 'bench:map');
+  try {
+    for (const size of SIZES) {
+      await owner`truncate land_use_change cascade`;
+      const t = performance.now();
+      const rows = await copyTiles(owner, 'landUseChange', size / PLOTS_PER_TILE, 'bench-map');
+      console.log(`  ${thousands(rows)} plots loaded in ${fixed((performance.now() - t) / 1000)} s`);
+      const hub = await forkHub({
+        databaseUrl: url,
+        pool: 4,
+        logLevel: 'warn',
+        rateLimit: false,
+        name: 'the hub',
+      });
+      try {
+        results[size] = [];
+        for (let r = 0; r < rounds; r++) {
+          const round = await measure(hub.base, keys.ECOLOGY.key);
+          if (round.features !== size)
+            throw new Error(
+              `the map drew ${round.features} plots, not ${size}: the view or the paging is wrong`,
+            );
+          results[size].push(round);
+          console.log(
+            `  ${thousands(size)} loaded, ${thousands(round.features)} in view, round ${r + 1}/${rounds}: first render ${fixed(round.firstRenderMs)} ms, refresh after a pan ${fixed(round.refreshMs)} ms, longest task ${fixed(round.longestTaskMs)} ms`,
+          );
+        }
+      } finally {
+        await hub.stop();
+      }
+    }
+  } finally {
+    await revokeKeys(url, Object.values(keys));
+    await owner`truncate land_use_change cascade`.catch(() => {});
+    await owner.end({ timeout: 5 });
+  }
+  const median = (size: number, field: keyof Round) => spread(results[size].map((r) => r[field])).median;
+  const [small, large] = SIZES;
+  const rows = (['firstRenderMs', 'refreshMs', 'longestTaskMs'] as const).map((field) => [
+    field,
+    fixed(median(small, field)),
+    fixed(median(large, field)),
+    fixed(median(large, field) / median(small, field), 2),
+  ]);
+  console.log(`\nmedian of ${rounds} rounds (ms)`);
+  console.log(table(['', `${thousands(small)} in view`, `${thousands(large)} in view`, 'ratio'], rows, 1));
+  const loadAfter = os.loadavg();
+  console.log(loadLine(loadBefore, loadAfter));
+  writeResults('map', {
+    benchmark: 'map',
+    when: new Date().toISOString(),
+    machine: machine(loadBefore, loadAfter),
+    code: await gitState(ROOT, ['src', 'web']),
+    settings: {
+      rounds,
+      sizes: SIZES,
+      browser: '/usr/bin/chromium (SwiftShader WebGL)',
+      viewport: [1400, 900],
+    },
+    results: Object.fromEntries(
+      SIZES.map((size) => [
+        size,
+        {
+          firstRenderMs: spread(results[size].map((r) => r.firstRenderMs)),
+          refreshMs: spread(results[size].map((r) => r.refreshMs)),
+          longestTaskMs: spread(results[size].map((r) => r.longestTaskMs)),
+          rounds: results[size],
+        },
+      ]),
+    ),
+    ratios: Object.fromEntries(rows.map((r) => [r[0], Number(r[3])])),
+  });
+}
+
+runIfMain(import.meta.url, run);

@@ -1,0 +1,421 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerStatus } from '../../src/catalog/datasets/contaminatedSite.js';
+import { checkFreshness } from '../../src/jobs/freshness.js';
+import { evaluateRules } from '../../src/supervision/evaluate.js';
+import { launchChromium } from '../support/browser.js';
+import { withTestHub } from '../support/hub.js';
+import { demoData, seed } from '../support/seed.js';
+
+/**
+ * The web application in headless Chromium over the demo data. The map (/map, issue 15): every layer shows features (counted
+ * through the page's own API, window.jingtuMap, not in pixels), no request leaves the hub, a click opens
+ * a record's details as the key reads them, a district sees its district, masked stays masked, and the
+ * public view works without a key. The dashboard (/dashboard): the indicators, alerts,
+ * freshness and overdue grants as the API gives them to the key. Screenshots go to test-output/web/.
+ */
+/** The page's globals, as the code run in it by `page.evaluate` sees them (the suite compiles without DOM). */
+declare const window: {
+  jingtuDashboard: {
+    ready: Promise<void>;
+    drawn: Record<string, number>;
+    districts: string[];
+    error?: string;
+  };
+  jingtuMap: {
+    map?: import('maplibre-gl').Map;
+    ready: Promise<void>;
+    settled(): Promise<void>;
+    counts(): Record<string, number>;
+    features(
+      layer: string,
+    ): { geometry: { type: string; coordinates: unknown }; properties: Record<string, unknown> }[];
+  };
+};
+declare const sessionStorage: { setItem(key: string, value: string): void };
+declare const localStorage: { setItem(key: string, value: string): void };
+
+const SHOTS = join(process.cwd(), 'test-output', 'web');
+const MAP_LAYERS = [
+  'farmlandClass',
+  'landUseChange',
+  'constructionPermit',
+  'closedEnterprise',
+  'keySupervisedUnit',
+  'priorityPlot',
+  'contaminatedSite',
+  'soilMonitoringNetwork',
+  'soilMonitoring',
+  'irrigationWell',
+];
+/** 朝阳区: a district principal, whose key reads its own district's rows only. */
+const DISTRICT = '110105';
+
+const hub = withTestHub();
+let browser: Browser;
+
+beforeAll(async () => {
+  // The pages as the sources are now (the install builds them too).
+  await build({ configFile: join(process.cwd(), 'web', 'vite.config.ts'), logLevel: 'warn' });
+  await seed(hub.database.db).scenario(demoData);
+  await evaluateRules(hub.database.sql);
+  // What the hourly job records: the dashboard shows each dataset against its update cycle.
+  await checkFreshness(hub.database.db);
+  browser = await launchChromium({ webgl: true });
+  mkdirSync(SHOTS, { recursive: true });
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** Opens a page with a key (or none) and a language, recording every request and every error. */
+async function openPage(path: string, key: string | null, lang: 'zh' | 'en' = 'zh') {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const page = await context.newPage();
+  const requests: string[] = [];
+  const problems: string[] = [];
+  page.on('request', (request) => requests.push(request.url()));
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  if (key) await context.addInitScript((k) => sessionStorage.setItem('jingtu.key', k), key);
+  await context.addInitScript((l) => localStorage.setItem('jingtu.lang', l), lang);
+  return { page, requests, problems, context, go: () => page.goto(`${hub.url}${path}`) };
+}
+
+interface Opened {
+  page: Page;
+  requests: string[];
+  problems: string[];
+  counts: Record<string, number>;
+  close(): Promise<void>;
+}
+
+/** Opens /map with a key (or none), waits until every layer has loaded, and reads the counts. */
+async function openMap(key: string | null): Promise<Opened> {
+  const { page, requests, problems, context, go } = await openPage('/map', key);
+  await go();
+  await page.waitForFunction(() => window.jingtuMap?.map, null, { timeout: 60_000 });
+  await page.evaluate(async () => {
+    await window.jingtuMap.ready;
+    await window.jingtuMap.settled();
+  });
+  const counts = await page.evaluate(() => window.jingtuMap.counts());
+  return { page, requests, problems, counts, close: () => context.close() };
+}
+
+/**
+ * Clicks the middle of the first loaded feature of a layer, with only that layer drawn, and waits for the
+ * panel; returns the properties of the feature drawn on top at that point (what the click opens).
+ */
+async function clickFirst(page: Page, dataset: string): Promise<Record<string, unknown>> {
+  const centre = await page.evaluate((name) => {
+    const map = window.jingtuMap.map as import('maplibre-gl').Map;
+    for (const id of map.getStyle().layers.map((l) => l.id))
+      if (/^(ds-|alerts-)/.test(id))
+        map.setLayoutProperty(id, 'visibility', id.startsWith(`ds-${name}-`) ? 'visible' : 'none');
+    const [feature] = window.jingtuMap.features(name);
+    const geometry = feature.geometry as
+      | { type: 'Point'; coordinates: number[] }
+      | { type: 'Polygon'; coordinates: number[][][] };
+    const ring = geometry.type === 'Point' ? [geometry.coordinates] : geometry.coordinates[0].slice(1);
+    const centre: [number, number] = [
+      ring.reduce((s, p) => s + p[0], 0) / ring.length,
+      ring.reduce((s, p) => s + p[1], 0) / ring.length,
+    ];
+    map.jumpTo({ center: centre, zoom: geometry.type === 'Point' ? 11 : 15 });
+    return centre;
+  }, dataset);
+  await page.evaluate(() => window.jingtuMap.settled());
+  const target = await page.evaluate(
+    ({ c, name }) => {
+      const map = window.jingtuMap.map as import('maplibre-gl').Map;
+      const p = map.project(c);
+      const box = map.getCanvas().getBoundingClientRect();
+      const [top] = map.queryRenderedFeatures(p, {
+        layers: [`ds-${name}-fill`, `ds-${name}-point`].filter((id) => map.getLayer(id)),
+      });
+      return { x: box.left + p.x, y: box.top + p.y, properties: top?.properties ?? {} };
+    },
+    { c: centre, name: dataset },
+  );
+  await page.mouse.click(target.x, target.y);
+  await page.waitForSelector(`.panel section[data-dataset="${dataset}"] table.fields`, { timeout: 20_000 });
+  return target.properties;
+}
+
+const external = (requests: string[]) => requests.filter((url) => new URL(url).origin !== hub.url);
+
+describe('the map (Chromium)', () => {
+  it('serves the page with a same-origin CSP and the districts as WGS84 GeoJSON', async () => {
+    const page = await fetch(`${hub.url}/map`);
+    expect(page.status).toBe(200);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    const html = await page.text();
+    expect((html.match(/https?:\/\/[^\s"'<>)]*/g) ?? []).filter((u) => !u.startsWith(hub.url))).toEqual([]);
+    const districts = await fetch(`${hub.url}/app/base/beijing-districts.geojson`);
+    expect(districts.headers.get('content-type')).toContain('application/geo+json');
+    const collection = (await districts.json()) as {
+      source: string;
+      features: {
+        properties: { code: string; name: string };
+        geometry: { type: string; coordinates: number[][][][] | number[] };
+      }[];
+    };
+    expect(collection.source).toContain('@esmjs/geo');
+    // The 16 districts drawn, and E-Town (which the package does not draw) as a label point.
+    expect(collection.features.filter((f) => f.geometry.type === 'MultiPolygon')).toHaveLength(16);
+    expect(collection.features.find((f) => f.properties.code === '110400')?.geometry.type).toBe('Point');
+    expect(collection.features.find((f) => f.properties.code === DISTRICT)?.properties.name).toBe('朝阳区');
+    for (const f of collection.features)
+      for (const [lon, lat] of f.geometry.type === 'Point'
+        ? [f.geometry.coordinates as number[]]
+        : (f.geometry.coordinates as number[][][][]).flat(2)) {
+        expect(lon).toBeGreaterThan(115.4);
+        expect(lon).toBeLessThan(117.6);
+        expect(lat).toBeGreaterThan(39.4);
+        expect(lat).toBeLessThan(41.1);
+      }
+    expect((await fetch(`${hub.url}/app/../package.json`)).status).toBe(404);
+  });
+
+  it('shows every layer and the alerts for ECOLOGY, asks only the hub, and opens a register site', {
+    timeout: 120_000,
+  }, async () => {
+    const map = await openMap(await hub.key('ECOLOGY'));
+    try {
+      await map.page.screenshot({ path: join(SHOTS, 'ecology.png') });
+      for (const layer of MAP_LAYERS) expect(map.counts[layer], layer).toBeGreaterThan(0);
+      expect(map.counts.alerts).toBeGreaterThan(0);
+      expect(map.requests.some((url) => url.endsWith('/graphql'))).toBe(true);
+      expect(external(map.requests)).toEqual([]);
+      expect(map.problems).toEqual([]);
+      // The legend names the values in Chinese, from the schema (the catalogue's enum).
+      expect(await map.page.textContent('li[data-layer="contaminatedSite"] li[data-value="LISTED"]')).toBe(
+        registerStatus.values.LISTED.zh,
+      );
+
+      const site = await clickFirst(map.page, 'contaminatedSite');
+      const panel = map.page.locator('.panel section[data-dataset="contaminatedSite"]');
+      expect(await panel.locator('h2').textContent()).toContain(String(site.siteCode));
+      expect(await panel.locator('tr[data-field="siteCode"] td').textContent()).toBe(String(site.siteCode));
+      const graphiql = await panel.locator('a.graphiql').getAttribute('href');
+      expect(decodeURIComponent(graphiql ?? '')).toContain(`contaminatedSite(siteCode: "${site.siteCode}")`);
+      await map.page.screenshot({ path: join(SHOTS, 'ecology-site.png') });
+      expect(external(map.requests)).toEqual([]);
+    } finally {
+      await map.close();
+    }
+  });
+
+  it('keeps a masked field masked in the panel', { timeout: 120_000 }, async () => {
+    const key = await hub.key('ECOLOGY');
+    const { body } = await hub.graphql(key, '{ myAccess { dataset fields { field mode } } }');
+    const permit = body.data.myAccess.find((a: { dataset: string }) => a.dataset === 'constructionPermit');
+    expect(permit.fields.find((f: { field: string }) => f.field === 'contactPerson').mode).toBe('MASKED');
+    const map = await openMap(key);
+    try {
+      const properties = await clickFirst(map.page, 'constructionPermit');
+      const row = map.page.locator('.panel tr[data-field="contactPerson"]');
+      expect(await row.getAttribute('data-mode')).toBe('MASKED');
+      expect(await row.locator('.badge.masked').count()).toBe(1);
+      // The clear value, as its owner reads it, is not on the page.
+      const owner = await hub.graphql(
+        await hub.key('HOUSING'),
+        `{ constructionPermit(permitNo: ${JSON.stringify(properties.permitNo)}) { contactPerson } }`,
+      );
+      const clear = owner.body.data.constructionPermit.contactPerson as string;
+      expect(clear).toBeTruthy();
+      expect(await row.locator('td').textContent()).not.toContain(clear);
+      await map.page.screenshot({ path: join(SHOTS, 'ecology-masked.png') });
+    } finally {
+      await map.close();
+    }
+  });
+
+  it('shows a district only its district, and opens there', { timeout: 120_000 }, async () => {
+    const map = await openMap(await hub.key(DISTRICT));
+    try {
+      await map.page.screenshot({ path: join(SHOTS, 'district.png') });
+      expect(map.counts.contaminatedSite).toBeGreaterThan(0);
+      const districts = await map.page.evaluate((layers) => {
+        const seen = new Set<unknown>();
+        for (const layer of layers)
+          for (const f of window.jingtuMap.features(layer)) seen.add(f.properties.district);
+        return [...seen];
+      }, MAP_LAYERS);
+      expect(districts).toEqual([DISTRICT]);
+      expect(await map.page.inputValue('select[name="district"]')).toBe(DISTRICT);
+      expect(external(map.requests)).toEqual([]);
+      expect(map.problems).toEqual([]);
+    } finally {
+      await map.close();
+    }
+  });
+
+  it('shows the public view without a key: the register and the key units', {
+    timeout: 120_000,
+  }, async () => {
+    const map = await openMap(null);
+    try {
+      await map.page.screenshot({ path: join(SHOTS, 'public.png') });
+      expect(map.counts.contaminatedSite).toBeGreaterThan(0);
+      // The key units' sites are not public: the layer is their number per district, as the public API counts.
+      const units = await fetch(`${hub.url}/public/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ keySupervisedUnits(first: 1) { totalCount } }' }),
+      });
+      const total = ((await units.json()) as { data: { keySupervisedUnits: { totalCount: number } } }).data
+        .keySupervisedUnits.totalCount;
+      expect(total).toBeGreaterThan(0);
+      expect(map.counts.keySupervisedUnit).toBe(total);
+      expect(Object.keys(map.counts).sort()).toEqual(['alerts', 'contaminatedSite', 'keySupervisedUnit']);
+      expect(map.counts.alerts).toBe(0);
+      expect(map.requests.some((url) => url.endsWith('/public/graphql'))).toBe(true);
+      expect(map.requests.filter((url) => new URL(url).pathname === '/graphql')).toEqual([]);
+      expect(external(map.requests)).toEqual([]);
+      expect(map.problems).toEqual([]);
+      await clickFirst(map.page, 'contaminatedSite');
+      // A district's count opens its units' list: names and codes, no site.
+      await clickFirst(map.page, 'keySupervisedUnit');
+      const list = map.page.locator('.panel section.district-records[data-dataset="keySupervisedUnit"]');
+      expect(await list.locator('tbody tr').count()).toBeGreaterThan(0);
+      expect(await list.locator('th').allTextContents()).not.toContain('厂区边界');
+      await map.page.screenshot({ path: join(SHOTS, 'public-key-units.png') });
+      expect(external(map.requests)).toEqual([]);
+    } finally {
+      await map.close();
+    }
+  });
+});
+
+/** Opens /dashboard and waits until every section has drawn. */
+async function openDashboard(key: string | null, lang: 'zh' | 'en' = 'zh') {
+  const opened = await openPage('/dashboard', key, lang);
+  return {
+    ...opened,
+    async load() {
+      await opened.go();
+      await opened.page.waitForFunction(() => window.jingtuDashboard, null, { timeout: 60_000 });
+      await opened.page.evaluate(() => window.jingtuDashboard.ready);
+      return opened.page.evaluate(() => ({
+        drawn: window.jingtuDashboard.drawn,
+        districts: window.jingtuDashboard.districts,
+        error: window.jingtuDashboard.error,
+      }));
+    },
+  };
+}
+
+describe('the dashboard (Chromium)', () => {
+  it('draws the indicators, alerts, freshness and overdue grants as the API gives them to ECOLOGY', {
+    timeout: 120_000,
+  }, async () => {
+    const key = await hub.key('ECOLOGY');
+    const year = new Date().getFullYear();
+    const { body } = await hub.graphql(
+      key,
+      `{ indicators(year: ${year}) { figures { district value indicator { id } } }
+         alertSummary { count } catalog { name freshness { stale } } accessGrants(overdue: true, status: [PENDING]) { totalCount } }`,
+    );
+    const dashboard = await openDashboard(key);
+    try {
+      const { drawn, error } = await dashboard.load();
+      await dashboard.page.screenshot({ path: join(SHOTS, 'dashboard-ecology.png'), fullPage: true });
+      expect(error).toBeUndefined();
+      expect(drawn.indicators).toBe(body.data.indicators.figures.length);
+      expect(drawn.alerts).toBe(
+        body.data.alertSummary.reduce((a: number, r: { count: number }) => a + r.count, 0),
+      );
+      expect(drawn.alerts).toBeGreaterThan(0);
+      expect(drawn.freshness).toBe(
+        body.data.catalog.filter((d: { freshness: unknown }) => d.freshness).length,
+      );
+      expect(drawn.overdueGrants).toBe(body.data.accessGrants.totalCount);
+      // One chart per indicator and two of alerts, each drawn on its canvas.
+      const indicators = new Set(
+        body.data.indicators.figures.map((f: { indicator: { id: string } }) => f.indicator.id),
+      );
+      expect(await dashboard.page.locator('[data-chart] canvas').count()).toBe(indicators.size + 2);
+      // The city's figure is the API's.
+      const city = body.data.indicators.figures.find(
+        (f: { district: string | null; indicator: { id: string } }) =>
+          f.district === null && f.indicator.id === 'FARMLAND_SAFE_USE_RATE',
+      );
+      expect(await dashboard.page.textContent('[data-indicator="FARMLAND_SAFE_USE_RATE"] h3')).toContain(
+        `${(city.value * 100).toFixed(1)}%`,
+      );
+      expect(external(dashboard.requests)).toEqual([]);
+      expect(dashboard.problems).toEqual([]);
+    } finally {
+      await dashboard.context.close();
+    }
+  });
+
+  it('shows a late dataset in red, first', { timeout: 60_000 }, async () => {
+    const dashboard = await openDashboard(await hub.key('ECOLOGY'));
+    try {
+      // The answer as the hub gives it, with one dataset marked late: how the page shows a late one.
+      await dashboard.page.route(`${hub.url}/graphql`, async (route) => {
+        const sent = route.request().postDataJSON() as { query: string };
+        if (!sent.query.startsWith('query Freshness')) return route.continue();
+        const response = await route.fetch();
+        const answer = await response.json();
+        const late = answer.data.catalog.find((d: { name: string }) => d.name === 'irrigationWell');
+        late.freshness.stale = true;
+        return route.fulfill({ response, json: answer });
+      });
+      const { drawn } = await dashboard.load();
+      expect(drawn.stale).toBe(1);
+      const first = dashboard.page.locator('#freshness tbody tr').first();
+      expect(await first.getAttribute('data-dataset')).toBe('irrigationWell');
+      expect(await first.getAttribute('class')).toContain('late');
+      expect(await dashboard.page.locator('#freshness tr.late').count()).toBe(1);
+    } finally {
+      await dashboard.context.close();
+    }
+  });
+
+  it("shows a district its own district's figures, in English when asked", { timeout: 60_000 }, async () => {
+    const dashboard = await openDashboard(await hub.key(DISTRICT), 'en');
+    try {
+      const { districts, error } = await dashboard.load();
+      await dashboard.page.screenshot({ path: join(SHOTS, 'dashboard-district-en.png'), fullPage: true });
+      expect(error).toBeUndefined();
+      expect(districts.length).toBeGreaterThan(0);
+      expect(districts.filter((d) => d !== DISTRICT && d !== 'CITY')).toEqual([]);
+      expect(await dashboard.page.textContent('header h1')).toBe('Jingtu · Dashboard');
+      expect(external(dashboard.requests)).toEqual([]);
+    } finally {
+      await dashboard.context.close();
+    }
+  });
+
+  it('asks for a key without one, and refuses a revoked key in words', { timeout: 60_000 }, async () => {
+    const anonymous = await openDashboard(null);
+    try {
+      await anonymous.load();
+      expect(await anonymous.page.textContent('main')).toContain('看板需要 API 密钥');
+      expect(anonymous.requests.filter((url) => new URL(url).pathname === '/graphql')).toEqual([]);
+    } finally {
+      await anonymous.context.close();
+    }
+    const refused = await openDashboard('jt_not-a-key');
+    try {
+      const { error } = await refused.load();
+      expect(error).toBeTruthy();
+      expect(await refused.page.textContent('header .error')).toContain('密钥无效或已吊销');
+    } finally {
+      await refused.context.close();
+    }
+  });
+});

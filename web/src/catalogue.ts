@@ -1,0 +1,138 @@
+import { graphql } from './api.ts';
+import { session } from './session.ts';
+
+/** How the caller reads a field: in clear, masked, or not at all. */
+export type Mode = 'CLEAR' | 'MASKED' | 'DENIED';
+
+export interface FieldInfo {
+  name: string;
+  zh: string;
+  en: string;
+  type: string;
+  mode: Mode;
+}
+
+/** A dataset as the caller may query it (the keyed catalogue with myAccess, or the public index). */
+export interface DatasetInfo {
+  name: string;
+  zh: string;
+  en: string;
+  typeName: string;
+  queryField: string;
+  /** Null when the caller cannot look a record up by its key (in public: a key field is not public). */
+  lookupField: string | null;
+  naturalKey: string[];
+  /** Null when the dataset has none, or the caller does not read it in clear (no bbox filter then). */
+  geometryField: string | null;
+  fields: FieldInfo[];
+}
+
+export interface Caller {
+  /** Null in the public view. */
+  code: string | null;
+  kind: string | null;
+  nameZh: string;
+  nameEn: string;
+}
+
+export interface Catalogue {
+  caller: Caller;
+  datasets: Map<string, DatasetInfo>;
+}
+
+const KEYED = `{
+  me { code kind nameZh nameEn }
+  catalog { name zh en typeName queryField lookupField naturalKey geometryField fields { name zh en type } }
+  myAccess { dataset fields { field mode } }
+}`;
+
+interface KeyedAnswer {
+  me: Caller;
+  catalog: (Omit<DatasetInfo, 'fields'> & { fields: Omit<FieldInfo, 'mode'>[] })[];
+  myAccess: { dataset: string; fields: { field: string; mode: Mode }[] }[];
+}
+
+interface PublicIndex {
+  datasets: (Omit<DatasetInfo, 'fields'> & { fieldInfo: Omit<FieldInfo, 'mode'>[] })[];
+}
+
+/** What the caller may read, dataset by dataset, field by field. */
+export async function loadCatalogue(): Promise<Catalogue> {
+  if (!session.key()) {
+    const response = await fetch('/public');
+    if (!response.ok) throw new Error(`/public: HTTP ${response.status}`);
+    const index = (await response.json()) as PublicIndex;
+    return {
+      caller: { code: null, kind: null, nameZh: '公众', nameEn: 'Public' },
+      datasets: new Map(
+        index.datasets.map((d) => [
+          d.name,
+          { ...d, fields: d.fieldInfo.map((f) => ({ ...f, mode: 'CLEAR' as const })) },
+        ]),
+      ),
+    };
+  }
+  const { data } = await graphql<KeyedAnswer>(KEYED);
+  const modes = new Map(
+    data.myAccess.map((a) => [a.dataset, new Map(a.fields.map((f) => [f.field, f.mode]))]),
+  );
+  const datasets = new Map<string, DatasetInfo>();
+  for (const d of data.catalog) {
+    const mode = (field: string): Mode => modes.get(d.name)?.get(field) ?? 'DENIED';
+    const fields = d.fields.map((f) => ({ ...f, mode: mode(f.name) }));
+    datasets.set(d.name, {
+      ...d,
+      geometryField: d.geometryField && mode(d.geometryField) === 'CLEAR' ? d.geometryField : null,
+      fields,
+    });
+  }
+  return { caller: data.me, datasets };
+}
+
+/** A field's GraphQL selection: geometry, lists and links as they are, analyte results with their parts. */
+export function selectionOf(field: FieldInfo): string {
+  if (field.type === 'analyteResults') return `${field.name} { analyte value unit method detectionLimit }`;
+  return field.name;
+}
+
+/** The fields the caller reads at all (clear or masked), and that a list or a panel selects. */
+export const readable = (dataset: DatasetInfo): FieldInfo[] =>
+  dataset.fields.filter((f) => f.mode !== 'DENIED');
+
+/** A record's reference: its dataset and its key's values in the key's order (the panel matches alerts by it). */
+export const recordRef = (info: DatasetInfo, key: Record<string, unknown>): string =>
+  `${info.name}:${info.naturalKey.map((name) => String(key[name])).join('|')}`;
+
+interface IntrospectedType {
+  kind: string;
+  name: string | null;
+  enumValues: { name: string; description: string | null }[] | null;
+  ofType: IntrospectedType | null;
+}
+
+/**
+ * The descriptions ("中文 / English") of the values of the given fields' enums, by dataset and field, read
+ * by introspection of the datasets' types (the schema the caller sees): the legend's labels.
+ */
+export async function enumLabels(
+  wanted: { info: DatasetInfo; field: string }[],
+): Promise<Map<string, Map<string, string>>> {
+  const labels = new Map<string, Map<string, string>>();
+  if (!wanted.length) return labels;
+  const typeSelection = 'kind name enumValues { name description }';
+  const query = `{ ${wanted
+    .map(
+      (w, i) =>
+        `t${i}: __type(name: ${JSON.stringify(w.info.typeName)}) { fields { name type { ${typeSelection} ofType { ${typeSelection} } } } }`,
+    )
+    .join(' ')} }`;
+  const { data } =
+    await graphql<Record<string, { fields: { name: string; type: IntrospectedType }[] } | null>>(query);
+  wanted.forEach((w, i) => {
+    const field = data[`t${i}`]?.fields.find((f) => f.name === w.field);
+    const values = field?.type.enumValues ?? field?.type.ofType?.enumValues;
+    if (values)
+      labels.set(`${w.info.name}.${w.field}`, new Map(values.map((v) => [v.name, v.description ?? v.name])));
+  });
+  return labels;
+}
