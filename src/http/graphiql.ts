@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import express from 'express';
 import { escapeHtml } from '../domain/html.js';
+import { pageContentSecurityPolicy } from './pagePolicy.js';
 
 /**
  * Placeholder for the API key in the default Authorization header. It must stay ASCII: browsers reject
@@ -173,19 +174,7 @@ function renderPage(nonce: string, version: string): string {
 }
 
 function contentSecurityPolicy(nonce: string): string {
-  return [
-    "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}'`,
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    // graphiql.min.css embeds its fonts as data: URLs.
-    "font-src 'self' data:",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  return pageContentSecurityPolicy({ script: [`'nonce-${nonce}'`] });
 }
 
 function wantsHtml(req: express.Request): boolean {

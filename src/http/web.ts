@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
+import { pageContentSecurityPolicy } from './pagePolicy.js';
 
 /**
  * The web application (web/: the map and the dashboard), as Vite built it into web/dist (`npm run
@@ -16,21 +17,8 @@ export const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url
 
 const PAGES: Record<string, string> = { '/map': 'map.html', '/dashboard': 'dashboard.html' };
 
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  // MapLibre's worker is a file of the build.
-  "worker-src 'self'",
-  // The pages set element styles (colours of the legend, MapLibre's own positioning).
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+// MapLibre's worker is a file of the build; it draws images from blob: URLs.
+const CONTENT_SECURITY_POLICY = pageContentSecurityPolicy({ workers: true, img: ['blob:'] });
 
 const SECURITY_HEADERS = {
   'X-Content-Type-Options': 'nosniff',

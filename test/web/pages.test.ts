@@ -116,14 +116,21 @@ async function openMap(key: string | null): Promise<Opened> {
 async function clickFirst(page: Page, dataset: string): Promise<Record<string, unknown>> {
   const centre = await page.evaluate((name) => {
     const map = window.jingtuMap.map as import('maplibre-gl').Map;
+    const prefix = name === 'alerts' ? 'alerts-' : `ds-${name}-`;
     for (const id of map.getStyle().layers.map((l) => l.id))
       if (/^(ds-|alerts-)/.test(id))
-        map.setLayoutProperty(id, 'visibility', id.startsWith(`ds-${name}-`) ? 'visible' : 'none');
+        map.setLayoutProperty(id, 'visibility', id.startsWith(prefix) ? 'visible' : 'none');
     const [feature] = window.jingtuMap.features(name);
     const geometry = feature.geometry as
       | { type: 'Point'; coordinates: number[] }
       | { type: 'Polygon'; coordinates: number[][][] };
-    const ring = geometry.type === 'Point' ? [geometry.coordinates] : geometry.coordinates[0].slice(1);
+    // An alert outlines its record: click on the outline (a corner), else in the middle.
+    const ring =
+      geometry.type === 'Point'
+        ? [geometry.coordinates]
+        : name === 'alerts'
+          ? [geometry.coordinates[0][0]]
+          : geometry.coordinates[0].slice(1);
     const centre: [number, number] = [
       ring.reduce((s, p) => s + p[0], 0) / ring.length,
       ring.reduce((s, p) => s + p[1], 0) / ring.length,
@@ -137,15 +144,20 @@ async function clickFirst(page: Page, dataset: string): Promise<Record<string, u
       const map = window.jingtuMap.map as import('maplibre-gl').Map;
       const p = map.project(c);
       const box = map.getCanvas().getBoundingClientRect();
-      const [top] = map.queryRenderedFeatures(p, {
-        layers: [`ds-${name}-fill`, `ds-${name}-point`].filter((id) => map.getLayer(id)),
-      });
+      const layers =
+        name === 'alerts' ? ['alerts-line', 'alerts-point'] : [`ds-${name}-fill`, `ds-${name}-point`];
+      const [top] = map.queryRenderedFeatures(p, { layers: layers.filter((id) => map.getLayer(id)) });
       return { x: box.left + p.x, y: box.top + p.y, properties: top?.properties ?? {} };
     },
     { c: centre, name: dataset },
   );
   await page.mouse.click(target.x, target.y);
-  await page.waitForSelector(`.panel section[data-dataset="${dataset}"] table.fields`, { timeout: 20_000 });
+  await page.waitForSelector(
+    dataset === 'alerts'
+      ? '.panel section.alert .evidence'
+      : `.panel section[data-dataset="${dataset}"] table.fields`,
+    { timeout: 20_000 },
+  );
   return target.properties;
 }
 
@@ -209,6 +221,8 @@ describe('the map (Chromium)', () => {
       expect(await panel.locator('tr[data-field="siteCode"] td').textContent()).toBe(String(site.siteCode));
       const graphiql = await panel.locator('a.graphiql').getAttribute('href');
       expect(decodeURIComponent(graphiql ?? '')).toContain(`contaminatedSite(siteCode: "${site.siteCode}")`);
+      // Its cross-links, from the schema: the rezoned plots over it.
+      expect(await panel.locator('.links[data-link="overlappingLandUseChanges"]').count()).toBe(1);
       await map.page.screenshot({ path: join(SHOTS, 'ecology-site.png') });
       expect(external(map.requests)).toEqual([]);
     } finally {
@@ -254,6 +268,14 @@ describe('the map (Chromium)', () => {
       }, MAP_LAYERS);
       expect(districts).toEqual([DISTRICT]);
       expect(await map.page.inputValue('select[name="district"]')).toBe(DISTRICT);
+      // Its alerts are on the map: one opens with its rule and evidence, each record as the district reads it.
+      expect(map.counts.alerts).toBeGreaterThan(0);
+      const alert = await clickFirst(map.page, 'alerts');
+      const panel = map.page.locator(`.panel section.alert[data-alert="${alert.alert}"]`);
+      expect(await panel.count()).toBe(1);
+      expect(await panel.locator('.evidence').count()).toBeGreaterThan(0);
+      expect(await panel.locator('.evidence table.fields').count()).toBeGreaterThan(0);
+      await map.page.screenshot({ path: join(SHOTS, 'district-alert.png') });
       expect(external(map.requests)).toEqual([]);
       expect(map.problems).toEqual([]);
     } finally {

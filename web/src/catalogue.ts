@@ -136,3 +136,40 @@ export async function enumLabels(
   });
   return labels;
 }
+
+/** A field of a dataset's type that links to records of another dataset (a cross-link). */
+export interface LinkInfo {
+  name: string;
+  description: string;
+  target: DatasetInfo;
+}
+
+const linksOfType = new Map<string, Promise<LinkInfo[]>>();
+
+/**
+ * The cross-links of a dataset's records, as the schema the caller sees has them: the fields whose type is
+ * (a list of) another dataset's type. Read by introspection once per type.
+ */
+export function linksOf(catalogue: Catalogue, info: DatasetInfo): Promise<LinkInfo[]> {
+  let links = linksOfType.get(info.typeName);
+  if (!links) {
+    links = (async () => {
+      type Ref = { name: string | null; ofType: Ref | null };
+      const { data } = await graphql<{
+        __type: { fields: { name: string; description: string | null; type: Ref }[] } | null;
+      }>(
+        `query Links($type: String!) { __type(name: $type) { fields { name description
+          type { name ofType { name ofType { name ofType { name } } } } } } }`,
+        { type: info.typeName },
+      );
+      const byType = new Map([...catalogue.datasets.values()].map((d) => [d.typeName, d]));
+      const named = (ref: Ref | null): string | null => (ref ? (ref.name ?? named(ref.ofType)) : null);
+      return (data.__type?.fields ?? []).flatMap((f) => {
+        const target = byType.get(named(f.type) ?? '');
+        return target ? [{ name: f.name, description: f.description ?? f.name, target }] : [];
+      });
+    })();
+    linksOfType.set(info.typeName, links);
+  }
+  return links;
+}

@@ -87,9 +87,10 @@ export const t = (word: Word): string => WORDS[word][lang() === 'zh' ? 0 : 1];
 /** A catalogue name (zh and en) in the session's language. */
 export const named = (thing: { zh: string; en: string }): string => (lang() === 'zh' ? thing.zh : thing.en);
 
-/** Splits a "中文 / English" description into the session's half. */
+/** Splits a "中文 / English" description into the session's half (of its first line). */
 export const half = (description: string | null | undefined): string => {
   if (!description) return '';
-  const [zh, en] = description.split(' / ');
+  // Its first line: further lines add notes ("按空间重叠关联 / Linked by spatial overlap").
+  const [zh, en] = description.split('\n')[0].split(' / ');
   return (lang() === 'zh' ? zh : (en ?? zh)).trim();
 };

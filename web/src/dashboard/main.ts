@@ -50,6 +50,7 @@ const STATE_COLORS: Record<string, string> = {
   RESOLVED: '#2e7d32',
   DISMISSED: '#9e9e9e',
 };
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const percent = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
 const section = (id: string, title: string, ...children: (Node | string | null)[]) =>
   h('section', { class: 'card', id }, h('h2', {}, title), ...children);
@@ -127,7 +128,8 @@ async function indicatorsSection(container: HTMLElement, year: number, quarter: 
         formatter: (items: { dataIndex: number }[]) => {
           const f = districts[items[0].dataIndex];
           const unit = lang() === 'zh' ? f.indicator.unitZh : f.indicator.unit;
-          return `${f.districtName}<br/>${percent(f.value)} (${f.numerator} / ${f.denominator} ${unit})`;
+          // ECharts writes a tooltip as HTML: the API's text goes in escaped.
+          return `${escapeHtml(f.districtName)}<br/>${percent(f.value)} (${f.numerator} / ${f.denominator} ${escapeHtml(unit)})`;
         },
       },
       xAxis: {

@@ -430,6 +430,16 @@ async function start(): Promise<void> {
     }
   };
   const openAlert = (id: string) => track(show(alertPanel(catalogue, id)));
+  const openRecord = (info: DatasetInfo, key: Record<string, unknown>): void => {
+    track(
+      show(
+        recordPanel(catalogue, info, key, alertsCiting(recordRef(info, key)), {
+          alert: openAlert,
+          record: openRecord,
+        }),
+      ),
+    );
+  };
   map.on('click', (event) => {
     const [hit] = map.queryRenderedFeatures(event.point, {
       layers: interactive.filter((id) => map.getLayer(id)),
@@ -447,7 +457,7 @@ async function start(): Promise<void> {
       return;
     }
     const key = Object.fromEntries(info.naturalKey.map((name) => [name, p[name]]));
-    track(show(recordPanel(info, key, alertsCiting(recordRef(info, key)), openAlert)));
+    openRecord(info, key);
   });
   for (const id of interactive) {
     map.on('mouseenter', id, () => {

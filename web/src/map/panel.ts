@@ -1,17 +1,33 @@
 import { graphql } from '../api.ts';
-import type { Catalogue, DatasetInfo, FieldInfo } from '../catalogue.ts';
-import { readable, selectionOf } from '../catalogue.ts';
+import type { Catalogue, DatasetInfo, FieldInfo, LinkInfo } from '../catalogue.ts';
+import { linksOf, readable, selectionOf } from '../catalogue.ts';
 import { h } from '../dom.ts';
 import { half, named, t } from '../i18n.ts';
 
 /** A GraphQL literal of a key value (JSON strings and numbers are GraphQL literals too). */
 const literal = (value: unknown): string => JSON.stringify(value);
 
-/** The lookup of one record by its key, selecting every field the caller reads. */
-export function recordQuery(info: DatasetInfo, key: Record<string, unknown>): string | null {
+/** The key fields of a link's target the caller reads: what the panel lists and opens it by. */
+const linkKeys = (link: LinkInfo) =>
+  link.target.naturalKey.filter((name) =>
+    link.target.fields.some((f) => f.name === name && f.mode !== 'DENIED'),
+  );
+
+/**
+ * The lookup of one record by its key, selecting every field the caller reads, and the keys of the records
+ * its cross-links lead to.
+ */
+export function recordQuery(
+  info: DatasetInfo,
+  key: Record<string, unknown>,
+  links: LinkInfo[] = [],
+): string | null {
   if (!info.lookupField) return null;
   const args = info.naturalKey.map((name) => `${name}: ${literal(key[name])}`).join(', ');
-  const fields = readable(info).map(selectionOf).join('\n    ');
+  const fields = [
+    ...readable(info).map(selectionOf),
+    ...links.filter((l) => linkKeys(l).length).map((l) => `${l.name} { ${linkKeys(l).join(' ')} }`),
+  ].join('\n    ');
   return `{\n  ${info.lookupField}(${args}) {\n    ${fields}\n  }\n}`;
 }
 
@@ -63,12 +79,14 @@ export interface PanelAlert {
 
 /** The panel of a record: its fields, the alerts on the map that cite it, and the query in GraphiQL. */
 export async function recordPanel(
+  catalogue: Catalogue,
   info: DatasetInfo,
   key: Record<string, unknown>,
   alerts: PanelAlert[],
-  openAlert: (id: string) => void,
+  open: { alert(id: string): void; record(info: DatasetInfo, key: Record<string, unknown>): void },
 ): Promise<HTMLElement> {
-  const query = recordQuery(info, key);
+  const links = await linksOf(catalogue, info);
+  const query = recordQuery(info, key, links);
   const title = h('h2', {}, named(info), ' ', h('small', {}, Object.values(key).join(' · ')));
   if (!query) return h('section', { class: 'record' }, title, h('p', {}, t('withdrawn')));
   const { data } = await graphql<Record<string, Record<string, unknown> | null>>(query);
@@ -78,6 +96,7 @@ export async function recordPanel(
     { class: 'record', 'data-dataset': info.name },
     title,
     record ? fieldTable(info, record) : h('p', {}, t('withdrawn')),
+    ...(record ? linkSections(links, record, open.record) : []),
     h('h3', {}, t('recordAlerts')),
     alerts.length
       ? h(
@@ -91,7 +110,7 @@ export async function recordPanel(
             );
             link.addEventListener('click', (event) => {
               event.preventDefault();
-              openAlert(a.id);
+              open.alert(a.id);
             });
             return h('li', {}, link);
           }),
@@ -99,6 +118,35 @@ export async function recordPanel(
       : h('p', { class: 'muted' }, t('none')),
     graphiqlLink(query),
   );
+}
+
+/** Each cross-link's records (their keys), each opening its own panel. */
+function linkSections(
+  links: LinkInfo[],
+  record: Record<string, unknown>,
+  openRecord: (info: DatasetInfo, key: Record<string, unknown>) => void,
+): HTMLElement[] {
+  return links.flatMap((link) => {
+    const value = record[link.name];
+    const targets = (Array.isArray(value) ? value : value ? [value] : []) as Record<string, unknown>[];
+    if (!linkKeys(link).length) return [];
+    const items = targets.map((target) => {
+      const anchor = h('a', { href: '#', 'data-link': link.name }, Object.values(target).join(' · '));
+      anchor.addEventListener('click', (event) => {
+        event.preventDefault();
+        openRecord(link.target, target);
+      });
+      return h('li', {}, anchor);
+    });
+    return [
+      h(
+        'div',
+        { class: 'links', 'data-link': link.name },
+        h('h3', {}, half(link.description), ' ', h('small', {}, String(targets.length))),
+        items.length ? h('ul', {}, ...items) : h('p', { class: 'muted' }, t('none')),
+      ),
+    ];
+  });
 }
 
 /** "Open in GraphiQL" with the query filled in (in the URL's fragment: never sent to the server). */
