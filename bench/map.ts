@@ -5,10 +5,12 @@
  *
  *   first render   from navigation to every feature drawn (the page, the catalogue, 10 or 100 pages of
  *                  1,000 plots through the bbox filter, MapLibre's drawing), wall clock
- *   refresh        after a pan of a fifth of the width: the view's records asked again and drawn
- *                  (the page's own timing, window.jingtuMap.refreshes)
- *   longest task   the longest main-thread task (PerformanceObserver 'longtask') from the pan's start to
- *                  the refreshed drawing: what makes panning stutter
+ *   pan            a pan of a fifth of the width: the view stays within the box the page read (the view
+ *                  and half its size again on each side), so nothing is asked; the page's own timing
+ *                  (window.jingtuMap.refreshes) from the move's end to the drawing
+ *   zoom out       1.5 levels: the view outgrows that box, every record is asked again and drawn
+ *   longest task   the longest main-thread task (PerformanceObserver 'longtask') from a move's start to its
+ *                  drawing: what makes the map stutter
  *
  * and the ratios 100k ÷ 10k. Rounds alternate nothing (each size is its own world); the median of the rounds
  * is reported. The hub runs in a child process as deployed, without a rate limit (a 100k view is 100
@@ -37,8 +39,12 @@ const PLOTS_PER_TILE = 1000;
 
 interface Round {
   firstRenderMs: number;
-  refreshMs: number;
-  longestTaskMs: number;
+  /** A pan of a fifth of the width: the view stays within the box the page read (padded), no request. */
+  panMs: number;
+  panLongestTaskMs: number;
+  /** A zoom out by 1.5 levels: the view outgrows that box, every record is read and drawn again. */
+  zoomOutMs: number;
+  zoomOutLongestTaskMs: number;
   features: number;
 }
 
@@ -47,6 +53,8 @@ declare const window: {
   jingtuMap: {
     map?: {
       panBy(offset: [number, number], options: { duration: number }): void;
+      zoomTo(zoom: number, options: { duration: number }): void;
+      getZoom(): number;
       getCanvas(): { width: number };
       getBounds(): { getWest(): number; getSouth(): number; getEast(): number; getNorth(): number };
     };
@@ -54,6 +62,7 @@ declare const window: {
     settled(): Promise<void>;
     counts(): Record<string, number>;
     refreshes: { ms: number; features: number }[];
+    loadedBox(layer: string): number[] | undefined;
   };
   longTasks: number[];
 };
@@ -81,16 +90,11 @@ async function measure(base: string, key: string): Promise<Round> {
       await window.jingtuMap.settled();
     });
     const firstRenderMs = performance.now() - started;
-    const view = await page.evaluate(() => {
-      const b = window.jingtuMap.map?.getBounds();
-      return {
-        features: window.jingtuMap.counts().landUseChange,
-        bbox: b
-          ? [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => Math.round(v * 1e6) / 1e6)
-          : [],
-      };
-    });
-    // The API says how many plots the view holds: the page must have drawn them all.
+    const view = await page.evaluate(() => ({
+      features: window.jingtuMap.counts().landUseChange,
+      bbox: window.jingtuMap.loadedBox('landUseChange'),
+    }));
+    // The API says how many plots the box the page read holds: the page must have drawn them all.
     const answer = await fetch(`${base}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
@@ -102,26 +106,35 @@ async function measure(base: string, key: string): Promise<Round> {
     const expected = ((await answer.json()) as { data: { landUseChanges: { totalCount: number } } }).data
       .landUseChanges.totalCount;
     if (view.features !== expected)
-      throw new Error(`the map drew ${view.features} plots where the API finds ${expected} in its view`);
-    const features = view.features;
-    const pan = await page.evaluate(async () => {
-      const api = window.jingtuMap;
-      const before = api.refreshes.length;
-      window.longTasks = [];
-      const map = api.map as NonNullable<typeof api.map>;
-      map.panBy([Math.round(map.getCanvas().width / 5), 0], { duration: 500 });
-      // The pan's moveend starts a refresh after 200 ms: wait for it, then for its drawing.
-      while (api.refreshes.length === before) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        await api.settled();
-      }
-      return {
-        refreshMs: api.refreshes[api.refreshes.length - 1].ms,
-        longest: Math.max(0, ...window.longTasks),
-      };
-    });
+      throw new Error(
+        `the map drew ${view.features} plots where the API finds ${expected} in the box it read`,
+      );
+    /** Moves the map, then waits for the refresh its moveend starts (after 200 ms) and its drawing. */
+    const move = (kind: 'pan' | 'zoomOut') =>
+      page.evaluate(async (kind) => {
+        const api = window.jingtuMap;
+        const before = api.refreshes.length;
+        window.longTasks = [];
+        const map = api.map as NonNullable<typeof api.map>;
+        if (kind === 'pan') map.panBy([Math.round(map.getCanvas().width / 5), 0], { duration: 500 });
+        else map.zoomTo(map.getZoom() - 1.5, { duration: 500 });
+        while (api.refreshes.length === before) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          await api.settled();
+        }
+        return { ms: api.refreshes[api.refreshes.length - 1].ms, longest: Math.max(0, ...window.longTasks) };
+      }, kind);
+    const pan = await move('pan');
+    const zoomOut = await move('zoomOut');
     await context.close();
-    return { firstRenderMs, refreshMs: pan.refreshMs, longestTaskMs: pan.longest, features };
+    return {
+      firstRenderMs,
+      panMs: pan.ms,
+      panLongestTaskMs: pan.longest,
+      zoomOutMs: zoomOut.ms,
+      zoomOutLongestTaskMs: zoomOut.longest,
+      features: view.features,
+    };
   } finally {
     await browser.close();
   }
@@ -162,7 +175,7 @@ export async function run(): Promise<void> {
             );
           results[size].push(round);
           console.log(
-            `  ${thousands(size)} loaded, ${thousands(round.features)} in view, round ${r + 1}/${rounds}: first render ${fixed(round.firstRenderMs)} ms, refresh after a pan ${fixed(round.refreshMs)} ms, longest task ${fixed(round.longestTaskMs)} ms`,
+            `  ${thousands(size)} loaded, ${thousands(round.features)} read, round ${r + 1}/${rounds}: first render ${fixed(round.firstRenderMs)} ms; pan ${fixed(round.panMs)} ms (longest task ${fixed(round.panLongestTaskMs)} ms); zoom out ${fixed(round.zoomOutMs)} ms (longest task ${fixed(round.zoomOutLongestTaskMs)} ms)`,
           );
         }
       } finally {
@@ -176,11 +189,12 @@ export async function run(): Promise<void> {
   }
   const median = (size: number, field: keyof Round) => spread(results[size].map((r) => r[field])).median;
   const [small, large] = SIZES;
-  const rows = (['firstRenderMs', 'refreshMs', 'longestTaskMs'] as const).map((field) => [
+  const fields = ['firstRenderMs', 'panMs', 'panLongestTaskMs', 'zoomOutMs', 'zoomOutLongestTaskMs'] as const;
+  const rows = fields.map((field) => [
     field,
     fixed(median(small, field)),
     fixed(median(large, field)),
-    fixed(median(large, field) / median(small, field), 2),
+    median(small, field) > 0 ? fixed(median(large, field) / median(small, field), 2) : '—',
   ]);
   console.log(`\nmedian of ${rounds} rounds (ms)`);
   console.log(table(['', `${thousands(small)} in view`, `${thousands(large)} in view`, 'ratio'], rows, 1));
@@ -201,14 +215,12 @@ export async function run(): Promise<void> {
       SIZES.map((size) => [
         size,
         {
-          firstRenderMs: spread(results[size].map((r) => r.firstRenderMs)),
-          refreshMs: spread(results[size].map((r) => r.refreshMs)),
-          longestTaskMs: spread(results[size].map((r) => r.longestTaskMs)),
+          ...Object.fromEntries(fields.map((field) => [field, spread(results[size].map((r) => r[field]))])),
           rounds: results[size],
         },
       ]),
     ),
-    ratios: Object.fromEntries(rows.map((r) => [r[0], Number(r[3])])),
+    ratios: Object.fromEntries(rows.map((r) => [r[0], r[3] === '—' ? null : Number(r[3])])),
   });
 }
 

@@ -33,7 +33,22 @@ interface Layer {
   truncated: boolean;
   features: Feature[];
   status: HTMLElement;
+  /** What the features were read for: the box (the view and half its size again on each side) and district. */
+  loaded?: { box: Box; district?: string };
 }
+
+type Box = [number, number, number, number];
+
+/** The view's box grown by half its width and height on each side: a pan or a zoom in stays within it. */
+const padded = ([w, s, e, n]: Box): Box => {
+  const dx = (e - w) / 2;
+  const dy = (n - s) / 2;
+  return [w - dx, Math.max(-85, s - dy), e + dx, Math.min(85, n + dy)].map(
+    (v) => Math.round(v * 1e6) / 1e6,
+  ) as Box;
+};
+const contains = (outer: Box, inner: Box) =>
+  outer[0] <= inner[0] && outer[1] <= inner[1] && outer[2] >= inner[2] && outer[3] >= inner[3];
 
 /** What a test or the benchmark reads of the page (window.jingtuMap): counts, not pixels. */
 interface MapApi {
@@ -42,6 +57,8 @@ interface MapApi {
   counts(): Record<string, number>;
   /** The features a layer holds (or the alerts'), as drawn. */
   features(layer: string): Feature[];
+  /** The box a layer's features were read for (the view, padded), if any. */
+  loadedBox(layer: string): Box | undefined;
   /** Resolves once no layer is loading and the map has drawn what it holds. */
   settled(): Promise<void>;
   /** Each refresh's time from the view's change to the drawn features, in ms. */
@@ -60,6 +77,7 @@ const api: MapApi = {
   ready: Promise.resolve(),
   counts: () => ({}),
   features: () => [],
+  loadedBox: () => undefined,
   refreshes: [],
   async settled() {
     while (pending.size) await Promise.allSettled([...pending]);
@@ -325,15 +343,13 @@ async function start(): Promise<void> {
 
   // ---- loading
   let controller = new AbortController();
-  const viewBox = (): [number, number, number, number] => {
+  const viewBox = (): Box => {
     const b = map.getBounds();
-    return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => Math.round(v * 1e6) / 1e6) as [
-      number,
-      number,
-      number,
-      number,
-    ];
+    return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(
+      (v) => Math.round(v * 1e6) / 1e6,
+    ) as Box;
   };
+
   const showCount = (element: HTMLElement, count: number, truncated: boolean) => {
     element.textContent = truncated
       ? `${count.toLocaleString()}+ (${t('truncated')})`
@@ -346,7 +362,16 @@ async function start(): Promise<void> {
     const signal = controller.signal;
     const started = performance.now();
     const box = viewBox();
-    const visible = layers.filter((l) => l.visible && (l.info.geometryField || byDistrict(l.info)));
+    // A layer whose records were all read for a box that holds the view, under the same filter, has them.
+    const stale = (l: Layer) =>
+      !l.loaded ||
+      l.truncated ||
+      l.loaded.district !== filter.district ||
+      (!byDistrict(l.info) && !contains(l.loaded.box, box));
+    const visible = layers.filter(
+      (l) => l.visible && (l.info.geometryField || byDistrict(l.info)) && stale(l),
+    );
+    const wanted = padded(box);
     for (const layer of visible) layer.status.textContent = t('loading');
     const loaded = await Promise.all(
       visible.map(async (layer) => {
@@ -354,9 +379,10 @@ async function start(): Promise<void> {
           const counted = byDistrict(layer.info);
           const data: LayerData & { total?: number } = counted
             ? await fetchDistrictCounts(layer.info, districtPoints, { district: filter.district }, signal)
-            : await fetchLayer(layer.info, layer.spec, box, { district: filter.district }, signal);
+            : await fetchLayer(layer.info, layer.spec, wanted, { district: filter.district }, signal);
           if (signal.aborted) return 0;
           layer.features = data.features;
+          layer.loaded = { box: wanted, district: filter.district };
           // Drawn by district: the records the counts stand for.
           layer.count = data.total ?? data.features.length;
           layer.truncated = data.truncated;
@@ -623,6 +649,7 @@ async function start(): Promise<void> {
 
   api.features = (name) =>
     name === 'alerts' ? alertFeatures : (layers.find((l) => l.info.name === name)?.features ?? []);
+  api.loadedBox = (name) => layers.find((l) => l.info.name === name)?.loaded?.box;
   api.counts = () => ({
     ...Object.fromEntries(layers.map((l) => [l.info.name, l.count])),
     alerts: new Set(alertFeatures.map((f) => f.properties.alert)).size,
