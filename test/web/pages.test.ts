@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerStatus } from '../../src/catalog/datasets/contaminatedSite.js';
 import { checkFreshness } from '../../src/jobs/freshness.js';
 import { evaluateRules } from '../../src/supervision/evaluate.js';
+import { LAYERS } from '../../web/src/layers.js';
 import { launchChromium } from '../support/browser.js';
 import { withTestHub } from '../support/hub.js';
 import { demoData, seed } from '../support/seed.js';
@@ -30,6 +31,7 @@ declare const window: {
     ready: Promise<void>;
     settled(): Promise<void>;
     counts(): Record<string, number>;
+    loadedBox(layer: string): number[] | undefined;
     features(
       layer: string,
     ): { geometry: { type: string; coordinates: unknown }; properties: Record<string, unknown> }[];
@@ -37,6 +39,14 @@ declare const window: {
 };
 declare const sessionStorage: { setItem(key: string, value: string): void };
 declare const localStorage: { setItem(key: string, value: string): void };
+declare function createImageBitmap(image: Blob): Promise<{ width: number; height: number }>;
+declare class OffscreenCanvas {
+  constructor(width: number, height: number);
+  getContext(kind: '2d'): {
+    drawImage(image: unknown, x: number, y: number): void;
+    getImageData(x: number, y: number, width: number, height: number): { data: Uint8ClampedArray };
+  };
+}
 
 const SHOTS = join(process.cwd(), 'test-output', 'web');
 const MAP_LAYERS = [
@@ -250,6 +260,122 @@ describe('the map (Chromium)', () => {
       expect(clear).toBeTruthy();
       expect(await row.locator('td').textContent()).not.toContain(clear);
       await map.page.screenshot({ path: join(SHOTS, 'ecology-masked.png') });
+    } finally {
+      await map.close();
+    }
+  });
+
+  it('filters every layer and the alerts by year, and exports what it shows as GeoJSON and PNG', {
+    timeout: 120_000,
+  }, async () => {
+    const key = await hub.key('ECOLOGY');
+    const map = await openMap(key);
+    try {
+      const all = map.counts;
+      const year = new Date().getFullYear() - 2;
+      await map.page.selectOption('select[name="year"]', String(year));
+      await map.page.evaluate(() => window.jingtuMap.settled());
+      const counts = await map.page.evaluate(() => window.jingtuMap.counts());
+      const { body } = await hub.graphql(key, '{ myAccess { dataset fields { field mode } } }');
+      const clear = (dataset: string, field: string) =>
+        body.data.myAccess
+          .find((a: { dataset: string }) => a.dataset === dataset)
+          .fields.find((f: { field: string }) => f.field === field)?.mode === 'CLEAR';
+      for (const { dataset, yearField } of LAYERS) {
+        expect(counts[dataset], dataset).toBeLessThanOrEqual(all[dataset]);
+        // A layer whose date the key reads is filtered by it, and says so when it is not.
+        const note = map.page.locator(`li[data-layer="${dataset}"] .year-note`);
+        expect(await note.isHidden(), dataset).toBe(clear(dataset, yearField));
+        if (!clear(dataset, yearField)) continue;
+        const dates = await map.page.evaluate(
+          ([name, field]) => window.jingtuMap.features(name).map((f) => f.properties[field]),
+          [dataset, yearField],
+        );
+        expect(dates.length, dataset).toBe(counts[dataset]);
+        for (const date of dates) expect(String(date).slice(0, 4), dataset).toBe(String(year));
+      }
+      // Filtered, not emptied: the register's sites listed that year in the box read, as the API counts them.
+      const box = await map.page.evaluate(() => window.jingtuMap.loadedBox('contaminatedSite'));
+      const listed = await hub.graphql(
+        key,
+        `query ($box: [Float!], $from: Date, $to: Date) {
+           contaminatedSites(first: 1, filter: { bbox: $box, listedOn: { from: $from, to: $to } }) { totalCount } }`,
+        { box, from: `${year}-01-01`, to: `${year}-12-31` },
+      );
+      expect(counts.contaminatedSite).toBe(listed.body.data.contaminatedSites.totalCount);
+      expect(counts.contaminatedSite).toBeGreaterThan(0);
+      expect(counts.contaminatedSite).toBeLessThan(all.contaminatedSite);
+      // The alerts first seen that year (this run's alerts were first seen now).
+      const alerts = await hub.graphql(
+        key,
+        `query ($from: DateTime, $before: DateTime) {
+           alerts(first: 1, state: [OPEN, ACKNOWLEDGED], firstSeenFrom: $from, firstSeenBefore: $before) { totalCount } }`,
+        { from: `${year}-01-01T00:00:00+08:00`, before: `${year + 1}-01-01T00:00:00+08:00` },
+      );
+      expect(counts.alerts).toBeLessThanOrEqual(alerts.body.data.alerts.totalCount);
+      expect(counts.alerts).toBeLessThan(all.alerts);
+      await map.page.screenshot({ path: join(SHOTS, 'ecology-year.png') });
+
+      // The GeoJSON export: what the map holds, layer by layer, each feature with its dataset and date.
+      const [geojson] = await Promise.all([
+        map.page.waitForEvent('download'),
+        map.page.click('button:has-text("导出 GeoJSON")'),
+      ]);
+      expect(geojson.suggestedFilename()).toBe('jingtu-map.geojson');
+      const exported = JSON.parse(readFileSync((await geojson.path()) as string, 'utf8')) as {
+        type: string;
+        features: { type: string; geometry: { type: string }; properties: Record<string, unknown> }[];
+      };
+      expect(exported.type).toBe('FeatureCollection');
+      const held = await map.page.evaluate(
+        (layers) => Object.fromEntries(layers.map((l) => [l, window.jingtuMap.features(l).length])),
+        [...MAP_LAYERS, 'alerts'],
+      );
+      const perDataset = new Map<string, number>();
+      for (const f of exported.features) {
+        expect(f.type).toBe('Feature');
+        expect(f.geometry.type).toMatch(/Point|Polygon/);
+        const name = f.properties.alert ? 'alerts' : String(f.properties.dataset);
+        perDataset.set(name, (perDataset.get(name) ?? 0) + 1);
+      }
+      expect(Object.fromEntries(perDataset)).toEqual(
+        Object.fromEntries(Object.entries(held).filter(([, n]) => n > 0)),
+      );
+      for (const f of exported.features)
+        if (f.properties.dataset === 'contaminatedSite' && !f.properties.alert)
+          expect(String(f.properties.listedOn).slice(0, 4)).toBe(String(year));
+
+      // The PNG export: the map as drawn, at the canvas's size, not a blank buffer.
+      const [png] = await Promise.all([
+        map.page.waitForEvent('download'),
+        map.page.click('button:has-text("导出 PNG")'),
+      ]);
+      const bytes = readFileSync((await png.path()) as string);
+      expect(bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+      const drawn = await map.page.evaluate(async (base64) => {
+        const image = await createImageBitmap(
+          new Blob([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], { type: 'image/png' }),
+        );
+        const canvas = new OffscreenCanvas(image.width, image.height);
+        const context = canvas.getContext('2d');
+        context.drawImage(image, 0, 0);
+        const pixels = context.getImageData(0, 0, image.width, image.height).data;
+        const colours = new Set<number>();
+        for (let i = 0; i < pixels.length; i += 4 * 97)
+          colours.add((pixels[i] << 16) | (pixels[i + 1] << 8) | pixels[i + 2]);
+        const mapCanvas = (window.jingtuMap.map as import('maplibre-gl').Map).getCanvas();
+        return {
+          width: image.width,
+          height: image.height,
+          canvas: [mapCanvas.width, mapCanvas.height],
+          colours: colours.size,
+        };
+      }, bytes.toString('base64'));
+      expect([drawn.width, drawn.height]).toEqual(drawn.canvas);
+      // The base map's land and water, the districts' lines and the layers: many colours, not one.
+      expect(drawn.colours).toBeGreaterThan(20);
+      expect(map.problems).toEqual([]);
+      expect(external(map.requests)).toEqual([]);
     } finally {
       await map.close();
     }

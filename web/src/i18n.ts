@@ -18,7 +18,12 @@ const WORDS = {
   filters: ['筛选', 'Filters'],
   district: ['区', 'District'],
   allDistricts: ['全市', 'Whole city'],
-  year: ['首次发现年份', 'Year first seen'],
+  year: ['年份', 'Year'],
+  yearHint: [
+    '图层按各自日期（划分、许可、列入、采样等），预警按首次发现',
+    'Layers by their own date (classified, permitted, listed, sampled…), alerts by first seen',
+  ],
+  yearNotApplied: ['未按年份筛选：无权读取日期', 'not filtered by year: date not readable'],
   allYears: ['全部年份', 'All years'],
   rule: ['规则', 'Rule'],
   allRules: ['全部规则', 'All rules'],

@@ -8,6 +8,8 @@ export interface LayerSpec {
   dataset: string;
   /** Its colour, and by field value when the caller reads the field. */
   color: string;
+  /** The date (or year) a record is of, for the year filter: when it was classified, permitted, listed... */
+  yearField: string;
   colorBy?: { field: string; colors: Record<string, string> };
 }
 
@@ -15,6 +17,7 @@ export interface LayerSpec {
 export const LAYERS: readonly LayerSpec[] = [
   {
     dataset: 'farmlandClass',
+    yearField: 'classifiedOn',
     color: '#8bc34a',
     colorBy: {
       field: 'qualityClass',
@@ -23,23 +26,27 @@ export const LAYERS: readonly LayerSpec[] = [
   },
   {
     dataset: 'landUseChange',
+    yearField: 'permitDate',
     color: '#1e88e5',
     colorBy: { field: 'plannedUse', colors: { RESIDENTIAL: '#1e88e5', PUBLIC_SERVICE: '#8e24aa' } },
   },
-  { dataset: 'constructionPermit', color: '#00897b' },
-  { dataset: 'closedEnterprise', color: '#6d4c41' },
-  { dataset: 'keySupervisedUnit', color: '#f4511e' },
+  { dataset: 'constructionPermit', yearField: 'issuedOn', color: '#00897b' },
+  { dataset: 'closedEnterprise', yearField: 'closedOn', color: '#6d4c41' },
+  { dataset: 'keySupervisedUnit', yearField: 'listedYear', color: '#f4511e' },
   {
     dataset: 'priorityPlot',
+    yearField: 'listedOn',
     color: '#fb8c00',
   },
   {
     dataset: 'contaminatedSite',
+    yearField: 'listedOn',
     color: '#d81b60',
     colorBy: { field: 'status', colors: { LISTED: '#d81b60', REMOVED: '#9e9e9e' } },
   },
   {
     dataset: 'soilMonitoringNetwork',
+    yearField: 'sampledOn',
     color: '#3949ab',
     colorBy: {
       field: 'networkLevel',
@@ -48,6 +55,7 @@ export const LAYERS: readonly LayerSpec[] = [
   },
   {
     dataset: 'soilMonitoring',
+    yearField: 'sampledOn',
     color: '#5e35b1',
     colorBy: {
       field: 'landCategory',
@@ -62,6 +70,7 @@ export const LAYERS: readonly LayerSpec[] = [
   },
   {
     dataset: 'irrigationWell',
+    yearField: 'lastTestedOn',
     color: '#039be5',
     colorBy: { field: 'lastTestResult', colors: { COMPLIANT: '#039be5', NON_COMPLIANT: '#e53935' } },
   },

@@ -21,6 +21,7 @@ export interface LayerData {
 
 export interface ViewFilter {
   district?: string;
+  year?: number;
 }
 
 /** The field a layer is coloured by, when the caller reads it in clear. */
@@ -31,6 +32,26 @@ export function colorField(spec: LayerSpec, info: DatasetInfo): string | undefin
 
 const clearField = (info: DatasetInfo, name: string) =>
   info.fields.some((f) => f.name === name && f.mode === 'CLEAR');
+
+/**
+ * The filter a layer's records are asked with for the view: its district and its year (the records whose
+ * date, or year, falls in it). A field the caller does not read in clear cannot be filtered by (the API
+ * refuses it): such a layer is drawn unfiltered by it, and `yearApplies` says so.
+ */
+function layerFilter(spec: LayerSpec, info: DatasetInfo, view: ViewFilter): Record<string, unknown> {
+  const filter: Record<string, unknown> = {};
+  if (view.district && clearField(info, 'district')) filter.district = [view.district];
+  if (view.year && yearApplies(spec, info)) {
+    const date = info.fields.find((f) => f.name === spec.yearField)?.type === 'date';
+    filter[spec.yearField] = date
+      ? { from: `${view.year}-01-01`, to: `${view.year}-12-31` }
+      : { min: view.year, max: view.year };
+  }
+  return filter;
+}
+
+/** Whether the year filter applies to a layer: the caller reads the layer's date in clear. */
+export const yearApplies = (spec: LayerSpec, info: DatasetInfo): boolean => clearField(info, spec.yearField);
 
 type PageAnswer = {
   page: { nodes: Record<string, unknown>[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
@@ -55,9 +76,10 @@ export async function fetchLayer(
   const color = colorField(spec, info);
   // The district too, when readable in clear: the export carries it, and a test checks a district's scope.
   const district = clearField(info, 'district') ? ['district'] : [];
-  const selected = [...new Set([...keys, geometry, ...district, ...(color ? [color] : [])])];
-  const filter: Record<string, unknown> = { bbox };
-  if (view.district && clearField(info, 'district')) filter.district = [view.district];
+  // Its date too, when readable in clear: the year filter's field, carried by the export.
+  const date = yearApplies(spec, info) ? [spec.yearField] : [];
+  const selected = [...new Set([...keys, geometry, ...district, ...date, ...(color ? [color] : [])])];
+  const filter = { ...layerFilter(spec, info, view), bbox };
   const query = `query MapLayer($first: Int, $after: String, $filter: ${info.typeName}Filter) {
   page: ${info.queryField}(first: $first, after: $after, filter: $filter) {
     nodes { ${selected.join(' ')} }
@@ -98,15 +120,18 @@ export interface DistrictPoint {
  */
 export async function fetchDistrictCounts(
   info: DatasetInfo,
+  spec: LayerSpec,
   districts: readonly DistrictPoint[],
   view: ViewFilter,
   signal: AbortSignal,
 ): Promise<LayerData & { total: number }> {
   const shown = view.district ? districts.filter((d) => d.code === view.district) : districts;
-  const query = `query MapDistrictCounts {
-${shown.map((d, i) => `  d${i}: ${info.queryField}(first: 1, filter: { district: [${JSON.stringify(d.code)}] }) { totalCount }`).join('\n')}
+  const year = layerFilter(spec, info, { year: view.year });
+  const variables = Object.fromEntries(shown.map((d, i) => [`f${i}`, { ...year, district: [d.code] }]));
+  const query = `query MapDistrictCounts(${shown.map((_, i) => `$f${i}: ${info.typeName}Filter`).join(', ')}) {
+${shown.map((_, i) => `  d${i}: ${info.queryField}(first: 1, filter: $f${i}) { totalCount }`).join('\n')}
 }`;
-  const { data }: { data: Record<string, { totalCount: number }> } = await graphql(query, {}, signal);
+  const { data }: { data: Record<string, { totalCount: number }> } = await graphql(query, variables, signal);
   const features: Feature[] = [];
   let total = 0;
   shown.forEach((d, i) => {

@@ -15,6 +15,7 @@ import {
   fetchDistrictCounts,
   fetchLayer,
   type LayerData,
+  yearApplies,
 } from './features.ts';
 import { alertPanel, districtPanel, type PanelAlert, recordPanel } from './panel.ts';
 
@@ -33,8 +34,10 @@ interface Layer {
   truncated: boolean;
   features: Feature[];
   status: HTMLElement;
-  /** What the features were read for: the box (the view and half its size again on each side) and district. */
-  loaded?: { box: Box; district?: string };
+  /** What the features were read for: the box (the view and half its size again on each side), district, year. */
+  loaded?: { box: Box; district?: string; year?: number };
+  /** Shown while a year is chosen that the layer cannot be filtered by. */
+  yearNote: HTMLElement;
 }
 
 type Box = [number, number, number, number];
@@ -220,6 +223,7 @@ async function start(): Promise<void> {
         truncated: false,
         features: [],
         status: h('span', { class: 'count' }),
+        yearNote: h('span', { class: 'muted year-note', hidden: true }, t('yearNotApplied')),
       },
     ];
   });
@@ -229,7 +233,11 @@ async function start(): Promise<void> {
       return field ? [{ info: l.info, field }] : [];
     }),
   );
-  const filter: AlertFilter & { district?: string } = { states: ['OPEN', 'ACKNOWLEDGED'] };
+  // `#year=2025` opens on a year.
+  const filter: AlertFilter & { district?: string } = {
+    states: ['OPEN', 'ACKNOWLEDGED'],
+    year: Number(view.get('year')) || undefined,
+  };
   // A district's key sees its district: the map opens there.
   const own = districts.features.find((f) => f.properties.code === catalogue.caller.code);
   if (own) filter.district = own.properties.code;
@@ -367,6 +375,7 @@ async function start(): Promise<void> {
       !l.loaded ||
       l.truncated ||
       l.loaded.district !== filter.district ||
+      l.loaded.year !== filter.year ||
       (!byDistrict(l.info) && !contains(l.loaded.box, box));
     const visible = layers.filter(
       (l) => l.visible && (l.info.geometryField || byDistrict(l.info)) && stale(l),
@@ -377,12 +386,14 @@ async function start(): Promise<void> {
       visible.map(async (layer) => {
         try {
           const counted = byDistrict(layer.info);
+          const scope = { district: filter.district, year: filter.year };
           const data: LayerData & { total?: number } = counted
-            ? await fetchDistrictCounts(layer.info, districtPoints, { district: filter.district }, signal)
-            : await fetchLayer(layer.info, layer.spec, wanted, { district: filter.district }, signal);
+            ? await fetchDistrictCounts(layer.info, layer.spec, districtPoints, scope, signal)
+            : await fetchLayer(layer.info, layer.spec, wanted, scope, signal);
           if (signal.aborted) return 0;
           layer.features = data.features;
-          layer.loaded = { box: wanted, district: filter.district };
+          layer.loaded = { box: wanted, ...scope };
+          layer.yearNote.hidden = !filter.year || yearApplies(layer.spec, layer.info);
           // Drawn by district: the records the counts stand for.
           layer.count = data.total ?? data.features.length;
           layer.truncated = data.truncated;
@@ -538,6 +549,8 @@ async function start(): Promise<void> {
             : byDistrict(layer.info)
               ? h('span', {}, layer.status, ' ', h('span', { class: 'muted' }, t('byDistrict')))
               : h('span', { class: 'muted' }, t('notReadable')),
+          ' ',
+          layer.yearNote,
         ),
         legend,
       ),
@@ -565,10 +578,17 @@ async function start(): Promise<void> {
     'select',
     { name: 'year' },
     h('option', { value: '' }, t('allYears')),
-    ...[0, 1, 2, 3, 4].map((n) => h('option', { value: String(thisYear - n) }, String(thisYear - n))),
+    ...[0, 1, 2, 3, 4].map((n) =>
+      h(
+        'option',
+        { value: String(thisYear - n), selected: thisYear - n === filter.year },
+        String(thisYear - n),
+      ),
+    ),
   );
   yearSelect.addEventListener('change', () => {
     filter.year = yearSelect.value ? Number(yearSelect.value) : undefined;
+    track(refreshLayers());
     track(refreshAlerts());
   });
   const ruleSelect = h(
@@ -635,12 +655,12 @@ async function start(): Promise<void> {
               ),
             ),
             h('label', {}, t('rule'), ruleSelect),
-            h('label', {}, t('year'), yearSelect),
             h('fieldset', {}, h('legend', {}, t('state')), states),
           )
         : null,
       h('h2', {}, t('filters')),
       h('label', {}, t('district'), districtSelect),
+      h('label', { title: t('yearHint') }, t('year'), yearSelect),
       h('h2', {}, t('export')),
       h('div', { class: 'exports' }, exportGeojson, exportPng),
       h('p', { class: 'source muted' }, `${t('source')}: ${districts.source}. ${t('illustrative')}`),
