@@ -12,8 +12,11 @@
  *   longest task   the longest main-thread task (PerformanceObserver 'longtask') from a move's start to its
  *                  drawing: what makes the map stutter
  *
- * and the ratios 100k ÷ 10k. Rounds alternate nothing (each size is its own world); the median of the rounds
- * is reported. The hub runs in a child process as deployed, without a rate limit (a 100k view is 100
+ * and the ratios 100k ÷ 10k. Then the renderers side by side (bench/support/renderers.ts): the features
+ * the page drew at first, in its view, drawn by MapLibre GL JS (the page's library) and by Leaflet 1.9 with
+ * its canvas renderer, each in a fresh page, the order alternating by round: the drawing, a pan and a zoom
+ * out, each with its longest main-thread task. Each size is its own world; the median of the rounds is
+ * reported. The hub runs in a child process as deployed, without a rate limit (a 100k view is 100
  * requests).
  *
  *   npm run bench -- map           (or: node --import tsx bench/map.ts)
@@ -30,6 +33,13 @@ import { benchDatabaseUrl, prepareBenchDatabase, redacted } from './support/data
 import { envNumber } from './support/env.js';
 import { forkHub } from './support/hub.js';
 import { createKeys, revokeKeys } from './support/keys.js';
+import {
+  LIBRARIES,
+  type Library,
+  measureRenderer,
+  type RendererRound,
+  serveRendererPage,
+} from './support/renderers.js';
 import { gitState, loadLine, machine, ROOT, runIfMain, writeResults } from './support/report.js';
 import { fixed, spread, table, thousands } from './support/stats.js';
 
@@ -63,6 +73,7 @@ declare const window: {
     counts(): Record<string, number>;
     refreshes: { ms: number; features: number }[];
     loadedBox(layer: string): number[] | undefined;
+    features(layer: string): unknown[];
   };
   longTasks: number[];
 };
@@ -70,7 +81,11 @@ declare const PerformanceObserver: new (
   callback: (list: { getEntries(): { duration: number }[] }) => void,
 ) => { observe(options: { type: string; buffered?: boolean }): void };
 
-async function measure(base: string, key: string): Promise<Round> {
+/**
+ * One round of the page. With `capture`, also what it drew at first (its view and the features, as JSON):
+ * what the renderers' side-by-side draws.
+ */
+async function measure(base: string, key: string, capture: boolean): Promise<Round & { drawn?: string }> {
   const browser = await launchChromium({ webgl: true });
   try {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
@@ -109,6 +124,15 @@ async function measure(base: string, key: string): Promise<Round> {
       throw new Error(
         `the map drew ${view.features} plots where the API finds ${expected} in the box it read`,
       );
+    const drawn = capture
+      ? await page.evaluate(() => {
+          const b = (window.jingtuMap.map as NonNullable<typeof window.jingtuMap.map>).getBounds();
+          return JSON.stringify({
+            bounds: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()],
+            features: { type: 'FeatureCollection', features: window.jingtuMap.features('landUseChange') },
+          });
+        })
+      : undefined;
     /** Moves the map, then waits for the refresh its moveend starts (after 200 ms) and its drawing. */
     const move = (kind: 'pan' | 'zoomOut') =>
       page.evaluate(async (kind) => {
@@ -134,7 +158,25 @@ async function measure(base: string, key: string): Promise<Round> {
       zoomOutMs: zoomOut.ms,
       zoomOutLongestTaskMs: zoomOut.longest,
       features: view.features,
+      drawn,
     };
+  } finally {
+    await browser.close();
+  }
+}
+
+/** Both renderers draw what the page drew, each in a fresh page, the order alternating by round. */
+async function measureRenderers(
+  url: string,
+  round: number,
+  features: number,
+): Promise<Record<Library, RendererRound>> {
+  const browser = await launchChromium({ webgl: true });
+  try {
+    const order = round % 2 ? [...LIBRARIES].reverse() : LIBRARIES;
+    const measured = {} as Record<Library, RendererRound>;
+    for (const library of order) measured[library] = await measureRenderer(browser, url, library, features);
+    return measured;
   } finally {
     await browser.close();
   }
@@ -151,7 +193,9 @@ export async function run(): Promise<void> {
   await prepareBenchDatabase(url, 'BENCH_MAP_DATABASE_URL');
   const owner = postgres(url, { max: 1, onnotice: () => {} });
   const results: Record<number, Round[]> = {};
+  const renderers: Record<number, Record<Library, RendererRound>[]> = {};
   const keys = await createKeys(url, ['ECOLOGY'], 'bench:map');
+  const rendererPage = await serveRendererPage();
   try {
     for (const size of SIZES) {
       await owner`truncate land_use_change cascade`;
@@ -167,8 +211,9 @@ export async function run(): Promise<void> {
       });
       try {
         results[size] = [];
+        renderers[size] = [];
         for (let r = 0; r < rounds; r++) {
-          const round = await measure(hub.base, keys.ECOLOGY.key);
+          const { drawn, ...round } = await measure(hub.base, keys.ECOLOGY.key, r === 0);
           if (round.features !== size)
             throw new Error(
               `the map drew ${round.features} plots, not ${size}: the view or the paging is wrong`,
@@ -177,12 +222,22 @@ export async function run(): Promise<void> {
           console.log(
             `  ${thousands(size)} loaded, ${thousands(round.features)} read, round ${r + 1}/${rounds}: first render ${fixed(round.firstRenderMs)} ms; pan ${fixed(round.panMs)} ms (longest task ${fixed(round.panLongestTaskMs)} ms); zoom out ${fixed(round.zoomOutMs)} ms (longest task ${fixed(round.zoomOutLongestTaskMs)} ms)`,
           );
+          if (drawn) rendererPage.setFeatures(drawn);
+          const pair = await measureRenderers(rendererPage.url, r, size);
+          renderers[size].push(pair);
+          for (const library of LIBRARIES) {
+            const m = pair[library];
+            console.log(
+              `    the same plots drawn by ${library.padEnd(8)} draw ${fixed(m.drawMs)} ms (longest task ${fixed(m.drawLongestTaskMs)}); pan ${fixed(m.panMs)} ms (${fixed(m.panLongestTaskMs)}); zoom out ${fixed(m.zoomOutMs)} ms (${fixed(m.zoomOutLongestTaskMs)})`,
+            );
+          }
         }
       } finally {
         await hub.stop();
       }
     }
   } finally {
+    await rendererPage.close();
     await revokeKeys(url, Object.values(keys));
     await owner`truncate land_use_change cascade`.catch(() => {});
     await owner.end({ timeout: 5 });
@@ -198,6 +253,25 @@ export async function run(): Promise<void> {
   ]);
   console.log(`\nmedian of ${rounds} rounds (ms)`);
   console.log(table(['', `${thousands(small)} in view`, `${thousands(large)} in view`, 'ratio'], rows, 1));
+  const rendererFields = [
+    'drawMs',
+    'drawLongestTaskMs',
+    'panMs',
+    'panLongestTaskMs',
+    'zoomOutMs',
+    'zoomOutLongestTaskMs',
+  ] as const;
+  const rendererMedian = (size: number, library: Library, field: keyof RendererRound) =>
+    spread(renderers[size].map((pair) => pair[library][field])).median;
+  const rendererRows = SIZES.flatMap((size) =>
+    rendererFields.map((field) => {
+      const m = rendererMedian(size, 'maplibre', field);
+      const l = rendererMedian(size, 'leaflet', field);
+      return [`${thousands(size)} ${field}`, fixed(m), fixed(l), m > 0 ? fixed(l / m, 2) : '—'];
+    }),
+  );
+  console.log(`\nthe same features drawn by each library, median of ${rounds} rounds (ms)`);
+  console.log(table(['', 'MapLibre GL JS', 'Leaflet (canvas)', 'Leaflet ÷ MapLibre'], rendererRows, 1));
   const loadAfter = os.loadavg();
   console.log(loadLine(loadBefore, loadAfter));
   writeResults('map', {
@@ -221,6 +295,28 @@ export async function run(): Promise<void> {
       ]),
     ),
     ratios: Object.fromEntries(rows.map((r) => [r[0], r[3] === '—' ? null : Number(r[3])])),
+    renderers: {
+      libraries: { maplibre: 'maplibre-gl 6.20.0 (WebGL)', leaflet: 'leaflet 1.9.4 (L.canvas renderer)' },
+      results: Object.fromEntries(
+        SIZES.map((size) => [
+          size,
+          Object.fromEntries(
+            LIBRARIES.map((library) => [
+              library,
+              Object.fromEntries(
+                rendererFields.map((field) => [
+                  field,
+                  spread(renderers[size].map((pair) => pair[library][field])),
+                ]),
+              ),
+            ]),
+          ),
+        ]),
+      ),
+      leafletOverMaplibre: Object.fromEntries(
+        rendererRows.map((r) => [r[0], r[3] === '—' ? null : Number(r[3])]),
+      ),
+    },
   });
 }
 

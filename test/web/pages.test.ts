@@ -231,6 +231,11 @@ describe('the map (Chromium)', () => {
       expect(await panel.locator('tr[data-field="siteCode"] td').textContent()).toBe(String(site.siteCode));
       const graphiql = await panel.locator('a.graphiql').getAttribute('href');
       expect(decodeURIComponent(graphiql ?? '')).toContain(`contaminatedSite(siteCode: "${site.siteCode}")`);
+      // An enum's value by its description, the value itself kept beside it.
+      const status = panel.locator('tr[data-field="status"] td');
+      const value = (await status.getAttribute('data-value')) as keyof typeof registerStatus.values;
+      expect(Object.keys(registerStatus.values)).toContain(value);
+      expect(await status.textContent()).toBe(registerStatus.values[value].zh);
       // Its cross-links, from the schema: the rezoned plots over it.
       expect(await panel.locator('.links[data-link="overlappingLandUseChanges"]').count()).toBe(1);
       await map.page.screenshot({ path: join(SHOTS, 'ecology-site.png') });
@@ -401,6 +406,9 @@ describe('the map (Chromium)', () => {
       expect(await panel.count()).toBe(1);
       expect(await panel.locator('.evidence').count()).toBeGreaterThan(0);
       expect(await panel.locator('.evidence table.fields').count()).toBeGreaterThan(0);
+      // Severity and state in words, from the schema's descriptions.
+      expect(['高', '中', '低']).toContain(await panel.locator('dd[data-severity]').textContent());
+      expect(await panel.locator('dd[data-state]').textContent()).not.toMatch(/^[A-Z_]+$/);
       await map.page.screenshot({ path: join(SHOTS, 'district-alert.png') });
       expect(external(map.requests)).toEqual([]);
       expect(map.problems).toEqual([]);

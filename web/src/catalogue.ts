@@ -110,30 +110,55 @@ interface IntrospectedType {
   ofType: IntrospectedType | null;
 }
 
+/** Value → its description ("中文 / English"), of one enum. */
+export type EnumLabels = Map<string, string>;
+
+const labelsOf = (values: { name: string; description: string | null }[]): EnumLabels =>
+  new Map(values.map((v) => [v.name, v.description ?? v.name]));
+
+const fieldEnums = new Map<string, Promise<Map<string, EnumLabels>>>();
+
 /**
- * The descriptions ("中文 / English") of the values of the given fields' enums, by dataset and field, read
- * by introspection of the datasets' types (the schema the caller sees): the legend's labels.
+ * The descriptions of the enum values of a dataset's fields, by field, as the schema the caller sees has
+ * them (its type introspected once): the legend's labels, and a panel's values.
  */
-export async function enumLabels(
-  wanted: { info: DatasetInfo; field: string }[],
-): Promise<Map<string, Map<string, string>>> {
-  const labels = new Map<string, Map<string, string>>();
-  if (!wanted.length) return labels;
-  const typeSelection = 'kind name enumValues { name description }';
-  const query = `{ ${wanted
-    .map(
-      (w, i) =>
-        `t${i}: __type(name: ${JSON.stringify(w.info.typeName)}) { fields { name type { ${typeSelection} ofType { ${typeSelection} } } } }`,
-    )
-    .join(' ')} }`;
-  const { data } =
-    await graphql<Record<string, { fields: { name: string; type: IntrospectedType }[] } | null>>(query);
-  wanted.forEach((w, i) => {
-    const field = data[`t${i}`]?.fields.find((f) => f.name === w.field);
-    const values = field?.type.enumValues ?? field?.type.ofType?.enumValues;
-    if (values)
-      labels.set(`${w.info.name}.${w.field}`, new Map(values.map((v) => [v.name, v.description ?? v.name])));
-  });
+export function fieldEnumLabels(info: DatasetInfo): Promise<Map<string, EnumLabels>> {
+  let labels = fieldEnums.get(info.typeName);
+  if (!labels) {
+    labels = (async () => {
+      const selection = 'kind name enumValues { name description }';
+      const { data } = await graphql<{
+        __type: { fields: { name: string; type: IntrospectedType }[] } | null;
+      }>(
+        `query FieldEnums($type: String!) { __type(name: $type) { fields { name type { ${selection} ofType { ${selection} ofType { ${selection} } } } } } }`,
+        { type: info.typeName },
+      );
+      const found = new Map<string, EnumLabels>();
+      for (const field of data.__type?.fields ?? []) {
+        let type: IntrospectedType | null = field.type;
+        while (type && !type.enumValues) type = type.ofType;
+        if (type?.enumValues) found.set(field.name, labelsOf(type.enumValues));
+      }
+      return found;
+    })();
+    fieldEnums.set(info.typeName, labels);
+  }
+  return labels;
+}
+
+const enumTypes = new Map<string, Promise<EnumLabels>>();
+
+/** The descriptions of one enum type's values (AlertSeverity, AlertState…), introspected once. */
+export function enumTypeLabels(name: string): Promise<EnumLabels> {
+  let labels = enumTypes.get(name);
+  if (!labels) {
+    labels = graphql<{
+      __type: { enumValues: { name: string; description: string | null }[] | null } | null;
+    }>('query EnumValues($name: String!) { __type(name: $name) { enumValues { name description } } }', {
+      name,
+    }).then(({ data }) => labelsOf(data.__type?.enumValues ?? []));
+    enumTypes.set(name, labels);
+  }
   return labels;
 }
 

@@ -86,6 +86,9 @@ export type Word = keyof typeof WORDS;
 
 export const lang = (): Lang => session.lang();
 
+/** The locale dates and numbers are written in: the session's language. */
+export const locale = (): string => (lang() === 'zh' ? 'zh-CN' : 'en-GB');
+
 /** A word of the page in the session's language. */
 export const t = (word: Word): string => WORDS[word][lang() === 'zh' ? 0 : 1];
 

@@ -3,7 +3,7 @@ import { graphql } from '../api.ts';
 import { type Catalogue, loadCatalogue } from '../catalogue.ts';
 import { h } from '../dom.ts';
 import { renderHeader } from '../header.ts';
-import { half, lang, named, t } from '../i18n.ts';
+import { half, lang, locale, named, t } from '../i18n.ts';
 import { chart } from './charts.ts';
 
 /**
@@ -295,7 +295,7 @@ async function freshnessSection(container: HTMLElement) {
               'td',
               {},
               last
-                ? `${last.toLocaleDateString()} (${Math.floor(age ?? 0)} / ${Math.round(cycleDays(d.updateCycle))} ${t('days')})`
+                ? `${last.toLocaleDateString(locale())} (${Math.floor(age ?? 0)} / ${Math.round(cycleDays(d.updateCycle))} ${t('days')})`
                 : '—',
             ),
             h('td', {}, d.freshness?.stale ? t('late') : t('onTime')),
@@ -353,8 +353,8 @@ async function grantsSection(container: HTMLElement) {
                   { 'data-grant': g.id, class: 'late' },
                   h('td', {}, lang() === 'zh' ? g.datasetZh : g.dataset),
                   h('td', {}, g.requester),
-                  h('td', {}, new Date(g.requestedAt).toLocaleDateString()),
-                  h('td', {}, new Date(g.answerDueBy).toLocaleDateString()),
+                  h('td', {}, new Date(g.requestedAt).toLocaleDateString(locale())),
+                  h('td', {}, new Date(g.answerDueBy).toLocaleDateString(locale())),
                   h('td', {}, g.purpose),
                 ),
               ),

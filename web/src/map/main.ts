@@ -2,7 +2,15 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import '../style.css';
 import * as maplibre from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
-import { type Catalogue, type DatasetInfo, enumLabels, loadCatalogue, recordRef } from '../catalogue.ts';
+import {
+  type Catalogue,
+  type DatasetInfo,
+  type EnumLabels,
+  enumTypeLabels,
+  fieldEnumLabels,
+  loadCatalogue,
+  recordRef,
+} from '../catalogue.ts';
 import { h } from '../dom.ts';
 import { renderHeader } from '../header.ts';
 import { half, named, t } from '../i18n.ts';
@@ -227,12 +235,17 @@ async function start(): Promise<void> {
       },
     ];
   });
-  const labels = await enumLabels(
-    layers.flatMap((l) => {
-      const field = colorField(l.spec, l.info);
-      return field ? [{ info: l.info, field }] : [];
-    }),
+  // The legend's labels: the schema's descriptions of the colouring fields' values, and of alerts'.
+  const labels = new Map(
+    await Promise.all(
+      layers
+        .filter((l) => colorField(l.spec, l.info))
+        .map(async (l) => [l.info.name, await fieldEnumLabels(l.info)] as const),
+    ),
   );
+  const [severities, stateLabels]: EnumLabels[] = keyed
+    ? await Promise.all([enumTypeLabels('AlertSeverity'), enumTypeLabels('AlertState')])
+    : [new Map(), new Map()];
   // `#year=2025` opens on a year.
   const filter: AlertFilter & { district?: string } = {
     states: ['OPEN', 'ACKNOWLEDGED'],
@@ -528,7 +541,12 @@ async function start(): Promise<void> {
                 'li',
                 { 'data-value': value },
                 h('i', { style: `background:${color}` }),
-                half(labels.get(`${layer.info.name}.${layer.spec.colorBy?.field}`)?.get(value) ?? value),
+                half(
+                  labels
+                    .get(layer.info.name)
+                    ?.get(layer.spec.colorBy?.field ?? '')
+                    ?.get(value) ?? value,
+                ),
               ),
             ),
           )
@@ -617,7 +635,7 @@ async function start(): Promise<void> {
         );
         track(refreshAlerts());
       });
-      return h('label', {}, box, state);
+      return h('label', { title: state }, box, half(stateLabels.get(state) ?? state));
     }),
   );
   const alertsBox = h('input', { type: 'checkbox', name: 'alerts', checked: view.get('alerts') !== 'off' });
@@ -651,7 +669,12 @@ async function start(): Promise<void> {
               'ul',
               { class: 'legend' },
               ...Object.entries(SEVERITY_COLORS).map(([s, c]) =>
-                h('li', {}, h('i', { style: `border:3px solid ${c}` }), s),
+                h(
+                  'li',
+                  { 'data-value': s },
+                  h('i', { style: `border:3px solid ${c}` }),
+                  half(severities.get(s) ?? s),
+                ),
               ),
             ),
             h('label', {}, t('rule'), ruleSelect),

@@ -1,8 +1,8 @@
 import { graphql } from '../api.ts';
-import type { Catalogue, DatasetInfo, FieldInfo, LinkInfo } from '../catalogue.ts';
-import { linksOf, readable, selectionOf } from '../catalogue.ts';
+import type { Catalogue, DatasetInfo, EnumLabels, FieldInfo, LinkInfo } from '../catalogue.ts';
+import { enumTypeLabels, fieldEnumLabels, linksOf, readable, selectionOf } from '../catalogue.ts';
 import { h } from '../dom.ts';
-import { half, named, t } from '../i18n.ts';
+import { half, locale, named, t } from '../i18n.ts';
 
 /** A GraphQL literal of a key value (JSON strings and numbers are GraphQL literals too). */
 const literal = (value: unknown): string => JSON.stringify(value);
@@ -31,8 +31,13 @@ export function recordQuery(
   return `{\n  ${info.lookupField}(${args}) {\n    ${fields}\n  }\n}`;
 }
 
-function formatValue(field: FieldInfo, value: unknown): string {
+/** A value as the panel shows it: an enum's value by its description (in the page's language). */
+function formatValue(field: FieldInfo, value: unknown, labels?: EnumLabels): string {
   if (value === null || value === undefined) return '—';
+  if (labels) {
+    const label = (v: unknown) => half(labels.get(String(v)) ?? String(v));
+    return Array.isArray(value) ? value.map(label).join('、') : label(value);
+  }
   if (field.type === 'point' || field.type === 'polygon') {
     const shape = value as { type: string; coordinates: unknown };
     return shape.type === 'Point'
@@ -49,11 +54,12 @@ function formatValue(field: FieldInfo, value: unknown): string {
 }
 
 /** The fields of a record as the caller reads them: masked values stay masked, and say so. */
-export function fieldTable(
+export async function fieldTable(
   info: DatasetInfo,
   record: Record<string, unknown>,
   fields: FieldInfo[] = readable(info),
-): HTMLElement {
+): Promise<HTMLElement> {
+  const enums = await fieldEnumLabels(info);
   const rows = fields.map((field) =>
     h(
       'tr',
@@ -61,8 +67,9 @@ export function fieldTable(
       h('th', { title: field.name }, named(field)),
       h(
         'td',
-        {},
-        formatValue(field, record[field.name]),
+        // An enum's value itself, under its description.
+        enums.has(field.name) ? { 'data-value': String(record[field.name] ?? '') } : {},
+        formatValue(field, record[field.name], enums.get(field.name)),
         field.mode === 'MASKED' ? h('span', { class: 'badge masked' }, t('masked')) : null,
       ),
     ),
@@ -91,11 +98,12 @@ export async function recordPanel(
   if (!query) return h('section', { class: 'record' }, title, h('p', {}, t('withdrawn')));
   const { data } = await graphql<Record<string, Record<string, unknown> | null>>(query);
   const record = data[info.lookupField as string];
+  const states = alerts.length ? await enumTypeLabels('AlertState') : new Map<string, string>();
   return h(
     'section',
     { class: 'record', 'data-dataset': info.name },
     title,
-    record ? fieldTable(info, record) : h('p', {}, t('withdrawn')),
+    record ? await fieldTable(info, record) : h('p', {}, t('withdrawn')),
     ...(record ? linkSections(links, record, open.record) : []),
     h('h3', {}, t('recordAlerts')),
     alerts.length
@@ -106,7 +114,7 @@ export async function recordPanel(
             const link = h(
               'a',
               { href: `#alert=${a.id}`, class: `severity-${a.severity}` },
-              `${a.rule} · ${a.state}`,
+              `${a.rule} · ${half(states.get(a.state) ?? a.state)}`,
             );
             link.addEventListener('click', (event) => {
               event.preventDefault();
@@ -204,23 +212,28 @@ export async function alertPanel(catalogue: Catalogue, id: string): Promise<HTML
   const { data } = await graphql<AlertAnswer>(query, { id });
   const alert = data.alert;
   if (!alert) return h('section', { class: 'alert' }, h('p', {}, t('withdrawn')));
-  const evidence = alert.evidence.map((item) => {
-    const info = catalogue.datasets.get(item.dataset);
-    return h(
-      'div',
-      { class: 'evidence', 'data-dataset': item.dataset },
-      h(
-        'h3',
-        {},
-        info ? named(info) : item.dataset,
-        ' ',
-        h('small', {}, Object.values(item.key).join(' · ')),
-      ),
-      item.record && info
-        ? fieldTable(info, unaliased(item.dataset, item.record), evidenceFields(info))
-        : h('p', { class: 'muted' }, t('withdrawn')),
-    );
-  });
+  const [severities, states, measures] = await Promise.all(
+    ['AlertSeverity', 'AlertState', 'AlertMeasureKind'].map(enumTypeLabels),
+  );
+  const evidence = await Promise.all(
+    alert.evidence.map(async (item) => {
+      const info = catalogue.datasets.get(item.dataset);
+      return h(
+        'div',
+        { class: 'evidence', 'data-dataset': item.dataset },
+        h(
+          'h3',
+          {},
+          info ? named(info) : item.dataset,
+          ' ',
+          h('small', {}, Object.values(item.key).join(' · ')),
+        ),
+        item.record && info
+          ? await fieldTable(info, unaliased(item.dataset, item.record), evidenceFields(info))
+          : h('p', { class: 'muted' }, t('withdrawn')),
+      );
+    }),
+  );
   return h(
     'section',
     { class: 'alert', 'data-alert': alert.id },
@@ -230,13 +243,19 @@ export async function alertPanel(catalogue: Catalogue, id: string): Promise<HTML
       'dl',
       {},
       h('dt', {}, t('severity')),
-      h('dd', {}, alert.severity),
+      h('dd', { 'data-severity': alert.severity }, half(severities.get(alert.severity) ?? alert.severity)),
       h('dt', {}, t('state')),
-      h('dd', { 'data-state': alert.state }, alert.state),
+      h('dd', { 'data-state': alert.state }, half(states.get(alert.state) ?? alert.state)),
       h('dt', {}, t('firstSeen')),
-      h('dd', {}, new Date(alert.firstSeenAt).toLocaleString()),
+      h('dd', {}, new Date(alert.firstSeenAt).toLocaleString(locale())),
       alert.measure ? h('dt', {}, t('measure')) : null,
-      alert.measure ? h('dd', {}, `${alert.measure.kind} ${alert.measure.value.toFixed(1)}`) : null,
+      alert.measure
+        ? h(
+            'dd',
+            { 'data-measure': alert.measure.kind },
+            `${half(measures.get(alert.measure.kind) ?? alert.measure.kind)}: ${alert.measure.value.toFixed(1)}`,
+          )
+        : null,
     ),
     h('h3', {}, t('evidence')),
     ...evidence,
@@ -264,6 +283,7 @@ export async function districtPanel(info: DatasetInfo, district: string): Promis
     },
   );
   const page = data[info.queryField];
+  const enums = await fieldEnumLabels(info);
   return h(
     'section',
     { class: 'district-records', 'data-dataset': info.name, 'data-district': district },
@@ -277,7 +297,7 @@ export async function districtPanel(info: DatasetInfo, district: string): Promis
         'tbody',
         {},
         ...page.nodes.map((node) =>
-          h('tr', {}, ...fields.map((f) => h('td', {}, formatValue(f, node[f.name])))),
+          h('tr', {}, ...fields.map((f) => h('td', {}, formatValue(f, node[f.name], enums.get(f.name))))),
         ),
       ),
     ),
