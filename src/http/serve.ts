@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { count, inArray } from 'drizzle-orm';
+import { count, eq, inArray, or } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { createKey } from '../access/keys.js';
 import { auditConfiguration } from '../audit/configuration.js';
@@ -26,9 +26,13 @@ import { onPublished } from '../sync/published.js';
 import { createHub } from './app.js';
 import { reservePort } from './portReservation.js';
 
+/** The district whose key the demo prints too (朝阳区): a district sees its own rows and alerts. */
+const DEMO_DISTRICT = '110105';
+
 /**
- * The first start of an empty embedded hub loads the demo data and prints a key per department, so that a
- * newcomer can explore at once. A hub on a server, or one that already has keys, is left as it is.
+ * The first start of an empty embedded hub loads the demo data and prints a key per department, one
+ * district's and the auditor's, so that a newcomer can explore at once. A hub on a server, or one that
+ * already has keys, is left as it is.
  */
 async function welcomeNewcomer(database: Database, config: Config, logger: Logger): Promise<void> {
   if (database.mode !== 'embedded') return;
@@ -37,9 +41,12 @@ async function welcomeNewcomer(database: Database, config: Config, logger: Logge
   logger.info('empty embedded hub: loading the demo data set');
   const counts = await seedDemo(database.db);
   logger.info({ counts }, 'demo data loaded');
-  // A key for every department, then for every auditor (the principals' table says which those are).
-  const kinds = ['DEPARTMENT', 'AUDITOR'];
-  const principals = await database.db.select().from(principal).where(inArray(principal.kind, kinds));
+  // A key for every department, one district, then every auditor (the principals' table says which).
+  const kinds = ['DEPARTMENT', 'DISTRICT', 'AUDITOR'];
+  const principals = await database.db
+    .select()
+    .from(principal)
+    .where(or(inArray(principal.kind, ['DEPARTMENT', 'AUDITOR']), eq(principal.code, DEMO_DISTRICT)));
   principals.sort((a, b) => kinds.indexOf(a.kind) - kinds.indexOf(b.kind));
   const lines: string[] = [];
   for (const who of principals) {
@@ -129,7 +136,10 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
     { url: `http://${config.host}:${port}/graphql`, database: database.mode },
     'Jingtu Hub is listening',
   );
-  process.stdout.write(`\nGraphiQL: http://${config.host}:${port}/graphql\n`);
+  const base = `http://${config.host}:${port}`;
+  process.stdout.write(
+    `\nGraphiQL: ${base}/graphql\n一张图 Map: ${base}/map\n监管看板 Dashboard: ${base}/dashboard\n`,
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerStatus } from '../../src/catalog/datasets/contaminatedSite.js';
@@ -10,6 +10,12 @@ import { LAYERS } from '../../web/src/layers.js';
 import { launchChromium } from '../support/browser.js';
 import { withTestHub } from '../support/hub.js';
 import { demoData, seed } from '../support/seed.js';
+import {
+  clickFirst,
+  openMap as openMapIn,
+  openPage as openPageIn,
+  type PageGlobals,
+} from '../support/webPages.js';
 
 /**
  * The web application in headless Chromium over the demo data. The map (/map, issue 15): every layer shows features (counted
@@ -18,27 +24,7 @@ import { demoData, seed } from '../support/seed.js';
  * public view works without a key. The dashboard (/dashboard): the indicators, alerts,
  * freshness and overdue grants as the API gives them to the key. Screenshots go to test-output/web/.
  */
-/** The page's globals, as the code run in it by `page.evaluate` sees them (the suite compiles without DOM). */
-declare const window: {
-  jingtuDashboard: {
-    ready: Promise<void>;
-    drawn: Record<string, number>;
-    districts: string[];
-    error?: string;
-  };
-  jingtuMap: {
-    map?: import('maplibre-gl').Map;
-    ready: Promise<void>;
-    settled(): Promise<void>;
-    counts(): Record<string, number>;
-    loadedBox(layer: string): number[] | undefined;
-    features(
-      layer: string,
-    ): { geometry: { type: string; coordinates: unknown }; properties: Record<string, unknown> }[];
-  };
-};
-declare const sessionStorage: { setItem(key: string, value: string): void };
-declare const localStorage: { setItem(key: string, value: string): void };
+declare const window: PageGlobals;
 declare function createImageBitmap(image: Blob): Promise<{ width: number; height: number }>;
 declare class OffscreenCanvas {
   constructor(width: number, height: number);
@@ -82,94 +68,9 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** Opens a page with a key (or none) and a language, recording every request and every error. */
-async function openPage(path: string, key: string | null, lang: 'zh' | 'en' = 'zh') {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  const page = await context.newPage();
-  const requests: string[] = [];
-  const problems: string[] = [];
-  page.on('request', (request) => requests.push(request.url()));
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  if (key) await context.addInitScript((k) => sessionStorage.setItem('jingtu.key', k), key);
-  await context.addInitScript((l) => localStorage.setItem('jingtu.lang', l), lang);
-  return { page, requests, problems, context, go: () => page.goto(`${hub.url}${path}`) };
-}
-
-interface Opened {
-  page: Page;
-  requests: string[];
-  problems: string[];
-  counts: Record<string, number>;
-  close(): Promise<void>;
-}
-
-/** Opens /map with a key (or none), waits until every layer has loaded, and reads the counts. */
-async function openMap(key: string | null): Promise<Opened> {
-  const { page, requests, problems, context, go } = await openPage('/map', key);
-  await go();
-  await page.waitForFunction(() => window.jingtuMap?.map, null, { timeout: 60_000 });
-  await page.evaluate(async () => {
-    await window.jingtuMap.ready;
-    await window.jingtuMap.settled();
-  });
-  const counts = await page.evaluate(() => window.jingtuMap.counts());
-  return { page, requests, problems, counts, close: () => context.close() };
-}
-
-/**
- * Clicks the middle of the first loaded feature of a layer, with only that layer drawn, and waits for the
- * panel; returns the properties of the feature drawn on top at that point (what the click opens).
- */
-async function clickFirst(page: Page, dataset: string): Promise<Record<string, unknown>> {
-  const centre = await page.evaluate((name) => {
-    const map = window.jingtuMap.map as import('maplibre-gl').Map;
-    const prefix = name === 'alerts' ? 'alerts-' : `ds-${name}-`;
-    for (const id of map.getStyle().layers.map((l) => l.id))
-      if (/^(ds-|alerts-)/.test(id))
-        map.setLayoutProperty(id, 'visibility', id.startsWith(prefix) ? 'visible' : 'none');
-    const [feature] = window.jingtuMap.features(name);
-    const geometry = feature.geometry as
-      | { type: 'Point'; coordinates: number[] }
-      | { type: 'Polygon'; coordinates: number[][][] };
-    // An alert outlines its record: click on the outline (a corner), else in the middle.
-    const ring =
-      geometry.type === 'Point'
-        ? [geometry.coordinates]
-        : name === 'alerts'
-          ? [geometry.coordinates[0][0]]
-          : geometry.coordinates[0].slice(1);
-    const centre: [number, number] = [
-      ring.reduce((s, p) => s + p[0], 0) / ring.length,
-      ring.reduce((s, p) => s + p[1], 0) / ring.length,
-    ];
-    map.jumpTo({ center: centre, zoom: geometry.type === 'Point' ? 11 : 15 });
-    return centre;
-  }, dataset);
-  await page.evaluate(() => window.jingtuMap.settled());
-  const target = await page.evaluate(
-    ({ c, name }) => {
-      const map = window.jingtuMap.map as import('maplibre-gl').Map;
-      const p = map.project(c);
-      const box = map.getCanvas().getBoundingClientRect();
-      const layers =
-        name === 'alerts' ? ['alerts-line', 'alerts-point'] : [`ds-${name}-fill`, `ds-${name}-point`];
-      const [top] = map.queryRenderedFeatures(p, { layers: layers.filter((id) => map.getLayer(id)) });
-      return { x: box.left + p.x, y: box.top + p.y, properties: top?.properties ?? {} };
-    },
-    { c: centre, name: dataset },
-  );
-  await page.mouse.click(target.x, target.y);
-  await page.waitForSelector(
-    dataset === 'alerts'
-      ? '.panel section.alert .evidence'
-      : `.panel section[data-dataset="${dataset}"] table.fields`,
-    { timeout: 20_000 },
-  );
-  return target.properties;
-}
+const openPage = (path: string, key: string | null, lang: 'zh' | 'en' = 'zh') =>
+  openPageIn(browser, hub.url, path, key, lang);
+const openMap = (key: string | null) => openMapIn(browser, hub.url, key);
 
 const external = (requests: string[]) => requests.filter((url) => new URL(url).origin !== hub.url);
 
