@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Smoke run on Node 24 LTS, what new users install: the README's start (`src/cli/main.ts serve` on the
+# Smoke run on Node 24 LTS, what new users install: the README's start (`bin/jingtu.js serve`, the built JavaScript, on the
 # embedded database in a fresh folder), /readyz, a key from `jingtu keys create`, one GraphQL query, a
 # `jingtu sync push` of a one-record file and a `jingtu sync pull`. Node 24 comes from npm's `node@24`
 # package, cached outside the repository. Exits non-zero with one `smoke-node24:` line on any failure.
@@ -47,7 +47,7 @@ PORT=$("$NODE" -e 'const s = require("node:net").createServer().listen(0, "127.0
 export PORT
 URL="http://127.0.0.1:$PORT"
 
-"$NODE" --import tsx src/cli/main.ts serve >"$WORK/hub.log" 2>&1 &
+"$NODE" bin/jingtu.js serve >"$WORK/hub.log" 2>&1 &
 HUB_PID=$!
 
 ready=

@@ -8,8 +8,12 @@ import { createProgress } from './progress.js';
 import { registerReportCommand } from './report.js';
 import { registerSyncCommands } from './sync.js';
 
-/** The hub's modules, loaded by the commands that use the database (see hubModules.ts). */
+/** The modules of the commands that use the database (see hubModules.ts), loaded when one runs. */
 const hub = () => import('./hubModules.js');
+/** The server (GraphQL, HTTP, jobs), the demo data and the rules: loaded by the commands that need them. */
+const server = () => import('../http/serve.js');
+const demo = () => import('../demo/seed.js');
+const supervision = () => import('./supervisionModules.js');
 
 /** The `jingtu` command. Database commands work whether the hub is running or not. */
 const program = new Command('jingtu').description('Jingtu Hub 净土数据共享枢纽').showHelpAfterError();
@@ -66,7 +70,7 @@ program
   .command('serve')
   .description('run the hub (migrates first; an empty embedded hub gets the demo data)')
   .action(async () => {
-    const { createLogger, serve } = await hub();
+    const [{ createLogger }, { serve }] = await Promise.all([hub(), server()]);
     const settings = await config();
     await serve(settings, createLogger(settings.logLevel));
   });
@@ -90,7 +94,7 @@ program
   .requiredOption('--demo', 'the deterministic demo data set')
   .action(() =>
     withDatabase(async (database) => {
-      const { seedDemo } = await hub();
+      const { seedDemo } = await demo();
       const counts = await seedDemo(database.db);
       console.log(
         Object.keys(counts).length ? JSON.stringify(counts) : 'demo data already present: nothing loaded',
@@ -180,7 +184,7 @@ program
   .option('--changed', 'only the rules whose datasets changed since they last ran')
   .action((options: { rule?: string[]; changed?: boolean }) =>
     withDatabase(async (database) => {
-      const { evaluateChanged, evaluateRules, ruleById, rules } = await hub();
+      const { evaluateChanged, evaluateRules, ruleById, rules } = await supervision();
       const chosen = (options.rule ?? rules.map((r) => r.id)).map((id) => {
         const rule = ruleById(id);
         if (!rule) throw new CommandRefused(`no rule ${id} (rules: ${rules.map((r) => r.id).join(', ')})`);

@@ -1,7 +1,7 @@
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { type Config, DEFAULT_STATEMENT_TIMEOUT_MS } from '../config.js';
-import { DataDirInUseError, type EmbeddedDatabase, openEmbedded, runningOwnerUrl } from './embedded.js';
+import type { EmbeddedDatabase } from './embedded.js';
 import { ConnectBreaker, reconnectBackoff } from './failFast.js';
 
 /** The drizzle database; `$client` is its postgres.js pool (for COPY, which drizzle does not speak). */
@@ -90,6 +90,8 @@ export async function openDatabase(config: Config, options: OpenOptions = {}): P
   let embedded: EmbeddedDatabase | undefined;
   let url = config.databaseUrl;
   if (!url) {
+    // PGlite is loaded only for the embedded database: a command against a server starts without it.
+    const { DataDirInUseError, openEmbedded, runningOwnerUrl } = await import('./embedded.js');
     try {
       embedded = await openEmbedded(config.dataDir);
       url = embedded.url;

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
@@ -17,6 +18,8 @@ declare module 'vitest' {
  * with unique ids, never by owning the database.
  */
 export default async function setup(project: TestProject) {
+  // The `jingtu` command that tests start runs dist/: built from the sources as they are now.
+  execFileSync('npm', ['run', '-s', 'build'], { stdio: 'inherit' });
   const serverUrl = process.env.DATABASE_URL;
   let stop: () => Promise<void>;
   let url: string;
