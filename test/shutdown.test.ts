@@ -17,7 +17,7 @@ describe.skipIf(inject('databaseKind') === 'embedded')('stopping the hub', () =>
       const started = Date.now();
       const exited = new Promise<number | null>((resolve) => hub.child.once('exit', (code) => resolve(code)));
       hub.child.kill(signal);
-      expect(await exited, hub.output()).toBe(0);
+      expect(await exited, `${signal}: ${hub.output()}`).toBe(0);
       expect(Date.now() - started).toBeLessThan(15_000);
     }
   });

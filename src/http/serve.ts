@@ -131,16 +131,7 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
   } else {
     logger.info('scheduled jobs are off in this process (JINGTU_JOBS=off)');
   }
-  const port = held.port;
-  logger.info(
-    { url: `http://${config.host}:${port}/graphql`, database: database.mode },
-    'Jingtu Hub is listening',
-  );
-  const base = `http://${config.host}:${port}`;
-  process.stdout.write(
-    `\nGraphiQL: ${base}/graphql\n一张图 Map: ${base}/map\n监管看板 Dashboard: ${base}/dashboard\n`,
-  );
-
+  // Stoppable before it says it is ready: a supervisor may signal as soon as it reads the address.
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -159,4 +150,13 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  const port = held.port;
+  logger.info(
+    { url: `http://${config.host}:${port}/graphql`, database: database.mode },
+    'Jingtu Hub is listening',
+  );
+  const base = `http://${config.host}:${port}`;
+  process.stdout.write(
+    `\nGraphiQL: ${base}/graphql\n一张图 Map: ${base}/map\n监管看板 Dashboard: ${base}/dashboard\n`,
+  );
 }
