@@ -5,6 +5,7 @@ import { runQueryInGraphiql } from './support/graphiql.js';
 import { withTestHub } from './support/hub.js';
 import { outgoingRecord, uniqueId } from './support/records.js';
 import { seed } from './support/seed.js';
+import { watchPage } from './support/webPages.js';
 
 const TITLE = '净土数据共享枢纽 GraphiQL · Jingtu Hub';
 const HTML_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
@@ -101,16 +102,8 @@ describe('GraphiQL page (Chromium)', () => {
     const context = await browser.newContext();
     try {
       const page = await context.newPage();
-      const requests: string[] = [];
-      const problems: string[] = [];
-      page.on('request', (request) => requests.push(request.url()));
-      page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-      page.on('console', (message) => {
-        // The initial introspection without a key is expected to fail with 401.
-        if (message.type() === 'error' && !message.text().includes('401')) {
-          problems.push(`console: ${message.text()}`);
-        }
-      });
+      // The initial introspection without a key is expected to fail with 401.
+      const { requests, problems } = watchPage(page, (text) => text.includes('401'));
 
       const result = await runQueryInGraphiql(page, baseUrl, key, QUERY);
 

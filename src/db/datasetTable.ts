@@ -64,6 +64,11 @@ export function datasetTable(dataset: DatasetInput) {
       } else if (field.filter && kind.index === 'filterable' && !dataset.key.includes(name)) {
         extras.push(index(`${dataset.table}_${columnName(name)}`).on(c[name], c.id));
       }
+      // Free-text search is `ILIKE '%…%'` on each searchable field: a trigram index answers it (pg_trgm).
+      if (field.search)
+        extras.push(
+          index(`${dataset.table}_${columnName(name)}_trgm`).using('gin', c[name].op('gin_trgm_ops')),
+        );
     }
     for (const fields of dataset.indexes ?? []) {
       const [first, ...rest] = fields.map((name) => c[name]);

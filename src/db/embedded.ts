@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import lockfile from 'proper-lockfile';
 import { StartupError } from '../startupError.js';
+import { createPglite } from './pglite.js';
 import { servePglite } from './pgliteServer.js';
 
 /**
@@ -99,7 +99,7 @@ export async function openEmbedded(dataDir: string): Promise<EmbeddedDatabase> {
   }
   try {
     const created = !readOwnerCluster(dataDir);
-    const pglite = await PGlite.create(clusterDir(dataDir));
+    const pglite = await createPglite(clusterDir(dataDir));
     const server = await servePglite(pglite);
     writeFileSync(
       ownerFile(dataDir),

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { runMigrations } from '../../src/db/migrate.js';
+import { createPglite } from '../../src/db/pglite.js';
 import { servePglite } from '../../src/db/pgliteServer.js';
 
 declare module 'vitest' {
@@ -32,7 +32,7 @@ export default async function setup(project: TestProject) {
     url = serverUrl;
     stop = async () => {};
   } else {
-    const pglite = await PGlite.create();
+    const pglite = await createPglite();
     const server = await servePglite(pglite);
     url = server.url;
     stop = async () => {

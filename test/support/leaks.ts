@@ -674,6 +674,9 @@ export function collectLeaves(value: unknown, path: string, out: Leaf[]): void {
     }
     return;
   }
+  // An error's locations are a line and a column of the query's own text, no record's value (a column 2001
+  // is no year 2001 of a hidden row): not scanned.
+  if (/^errors\.\d+\.locations$/.test(path)) return;
   if (Array.isArray(value)) {
     for (const [i, item] of value.entries()) collectLeaves(item, `${path}.${i}`, out);
   } else if (value && typeof value === 'object') {

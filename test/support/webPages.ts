@@ -29,6 +29,24 @@ declare const window: PageGlobals;
 declare const sessionStorage: { setItem(key: string, value: string): void };
 declare const localStorage: { setItem(key: string, value: string): void };
 
+/**
+ * Records a page's requests, and its errors: uncaught ones and console errors (but those `expected`
+ * says are expected).
+ */
+export function watchPage(
+  page: Page,
+  expected: (consoleError: string) => boolean = () => false,
+): { requests: string[]; problems: string[] } {
+  const requests: string[] = [];
+  const problems: string[] = [];
+  page.on('request', (request) => requests.push(request.url()));
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !expected(message.text())) problems.push(`console: ${message.text()}`);
+  });
+  return { requests, problems };
+}
+
 export interface Opened {
   page: Page;
   requests: string[];
@@ -47,13 +65,7 @@ export async function openPage(
 ) {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const page = await context.newPage();
-  const requests: string[] = [];
-  const problems: string[] = [];
-  page.on('request', (request) => requests.push(request.url()));
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
+  const { requests, problems } = watchPage(page);
   if (key) await context.addInitScript((k) => sessionStorage.setItem('jingtu.key', k), key);
   await context.addInitScript((l) => localStorage.setItem('jingtu.lang', l), lang);
   return { page, requests, problems, context, go: () => page.goto(`${base}${path}`) };
