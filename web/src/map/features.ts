@@ -122,13 +122,15 @@ ${[0, 1, 2, 3].map((i) => `  c${i}: ${info.queryField}(first: 0, filter: $f${i})
   const features = new Map<string, Feature>();
   let truncated = false;
   const limit = pLimit(CONCURRENCY);
+  const byKey = keys.length === info.naturalKey.length && keys.every((k) => clearField(info, k));
   const keep = (nodes: Record<string, unknown>[]) => {
     for (const node of nodes) {
       const shape = node[geometry] as Feature['geometry'] | null;
       if (!shape) continue;
       const properties: Record<string, unknown> = { dataset: info.name };
       for (const name of selected) if (name !== geometry) properties[name] = node[name];
-      const id = keys.length ? JSON.stringify(keys.map((k) => node[k])) : JSON.stringify(node);
+      // By its key when the caller reads the key in clear (masked values may repeat), else by all it read.
+      const id = byKey ? JSON.stringify(keys.map((k) => node[k])) : JSON.stringify(node);
       features.set(id, { type: 'Feature', geometry: shape, properties });
     }
   };
