@@ -53,12 +53,14 @@
  * BENCH_COMPARE_ROUNDS (6), BENCH_SECONDS (3 per server per round), BENCH_WARMUP_SECONDS (3),
  * BENCH_CONNECTIONS (10), BENCH_POOL (10), BENCH_COMPARE_WORKLOADS (W1,W2,W3,W6), BENCH_COUNT_REQUESTS (50),
  * BENCH_SEQUENTIAL_REQUESTS (60), BENCH_COMPARE_SCALE (1: the data's sizes; 0.01 for a quick run),
- * BENCH_COMPARE_RESULTS (the results file; default bench/results/compare.json).
+ * BENCH_COMPARE_NODE (node@22: the Node the three servers run on, from npm), BENCH_COMPARE_RESULTS (the results file; default bench/results/compare.json), BENCH_PROFILE=1 (the hub runs
+ * under `node --cpu-prof` for the whole run; its profile's top entries are printed, the file kept in
+ * <results>/profiles/compare-hub.cpuprofile).
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -68,6 +70,7 @@ import { maskValue } from '../src/access/masking.js';
 import type { MaskRule } from '../src/catalog/types.js';
 import { type DataReport, ensureData, scaledSizes } from './compare/data.js';
 import { startCountingProxy } from './compare/pgproxy.js';
+import { formatProfileSummary, summariseProfile } from './cpuprofile.js';
 import { datasetNamed } from './support/data.js';
 import { benchDatabaseUrl, databaseName, prepareBenchDatabase, redacted } from './support/database.js';
 import { envNumber, roundSettings } from './support/env.js';
@@ -76,7 +79,15 @@ import { createKeys, revokeKeys } from './support/keys.js';
 import { measureLoad, peakRssMiB, urlNaming } from './support/measure.js';
 import { PERMIT_CONSUMER, PERMIT_FIELDS, PERMITS, permitConsumer } from './support/permits.js';
 import { killOnExit, sleep, stopChild } from './support/processes.js';
-import { commandLine, loadLine, machine, ROOT, runIfMain, writeResults } from './support/report.js';
+import {
+  commandLine,
+  loadLine,
+  machine,
+  ROOT,
+  resultsDir,
+  runIfMain,
+  writeResults,
+} from './support/report.js';
 import { differences, fixed, median, occurrences, type Spread, spread, table } from './support/stats.js';
 
 const run$ = promisify(execFile);
@@ -88,7 +99,10 @@ const POSTGRAPHILE_PLUGINS = {
   '@graphile/pg-aggregates': '0.2.0-rc.2',
   'postgraphile-plugin-connection-filter': '4.0.1',
 } as const;
-const NODE_PACKAGE = 'node@22';
+/** The Node all three servers run on (npm's `node` package): 22 unless BENCH_COMPARE_NODE names another. */
+const NODE_PACKAGE = process.env.BENCH_COMPARE_NODE || 'node@22';
+if (!/^node@\d+$/.test(NODE_PACKAGE))
+  throw new Error(`BENCH_COMPARE_NODE must be node@<major>, not ${NODE_PACKAGE}`);
 
 const settings = {
   ...roundSettings({ variable: 'BENCH_COMPARE_ROUNDS', fallback: 6, max: 30 }, 3),
@@ -98,14 +112,23 @@ const settings = {
   sequentialRequests: Math.min(envNumber('BENCH_SEQUENTIAL_REQUESTS', 60), 1000),
   /** The data's sizes, as a fraction of 1M pesticide-use rows and 100k plots and permits. */
   scale: envNumber('BENCH_COMPARE_SCALE', 1, { min: 0.01, max: 1 }),
+  /** CPU-profile the hub over the whole run (node --cpu-prof) and print where its time went per request. */
+  profile: process.env.BENCH_PROFILE === '1',
 };
+
+/** Where the hub's CPU profile goes (BENCH_PROFILE=1). */
+const PROFILE_FILE = join(resultsDir(), 'profiles', 'compare-hub.cpuprofile');
 
 const databaseUrl = () =>
   benchDatabaseUrl('BENCH_COMPARE_DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/jt_bench_compare');
 
 function pg5Dir(): string {
   if (process.env.BENCH_PG5_DIR) return resolve(process.env.BENCH_PG5_DIR);
-  return existsSync('/work/scratch') ? '/work/scratch/pg5' : join(os.tmpdir(), 'jingtu-bench-pg5');
+  // one folder per Node: another Node is another install
+  const name = NODE_PACKAGE === 'node@22' ? 'pg5' : `pg5-${NODE_PACKAGE.replace('@', '')}`;
+  return existsSync('/work/scratch/pg5')
+    ? `/work/scratch/${name}`
+    : join(os.tmpdir(), `jingtu-bench-${name}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -183,11 +206,20 @@ interface Server {
 }
 
 /** Starts one server on the benchmark's Node and resolves when it listens. */
-function startServer(name: ServerName, tools: Toolchain, url: string, application: string): Promise<Server> {
+function startServer(
+  name: ServerName,
+  tools: Toolchain,
+  url: string,
+  application: string,
+  profile = false,
+): Promise<Server> {
   const common = { NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', BENCH_POOL: String(settings.pool) };
+  const profiling = profile
+    ? ['--cpu-prof', `--cpu-prof-dir=${dirname(PROFILE_FILE)}`, `--cpu-prof-name=${basename(PROFILE_FILE)}`]
+    : [];
   const launch: Record<ServerName, { args: string[]; env: Record<string, string> }> = {
     hub: {
-      args: [join(ROOT, 'bin/jingtu.js'), 'serve'],
+      args: [...profiling, join(ROOT, 'bin/jingtu.js'), 'serve'],
       env: {
         DATABASE_URL: url,
         JINGTU_DB_POOL: String(settings.pool),
@@ -743,8 +775,13 @@ export async function run(): Promise<void> {
         `masked ${access.masked.join(', ')}, under grant ${granted.join(', ')}; grant ${grant.id} (${grant.reused ? 'reused' : 'new'})`,
     );
 
-    for (const name of SERVERS)
-      servers.push(await startServer(name, tools, urlNaming(url, `jt_bench_${name}`), `jt_bench_${name}`));
+    if (settings.profile) rmSync(PROFILE_FILE, { force: true });
+    for (const name of SERVERS) {
+      const application = `jt_bench_${name}`;
+      servers.push(
+        await startServer(name, tools, urlNaming(url, application), application, settings.profile),
+      );
+    }
     const mask = masker(access.masked);
     const check = checker(servers, headersOf, mask);
 
@@ -819,6 +856,11 @@ export async function run(): Promise<void> {
       number
     >;
     await Promise.all(servers.splice(0).map(stopServer));
+    if (settings.profile) {
+      // the whole run: warm-ups, checks and rounds of every workload asked for
+      console.log(`\nthe hub's CPU profile over the run (${PROFILE_FILE}):`);
+      console.log(formatProfileSummary(summariseProfile(PROFILE_FILE), 30));
+    }
 
     console.log(
       `statements: each server again, through a counting proxy (${settings.countRequests} requests one at a time, then 2 s of load)`,

@@ -244,6 +244,7 @@ const environment = (known: Known | undefined) =>
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     JINGTU_DB_POOL: z.coerce.number().int().min(1).max(100).default(10),
     JINGTU_JOBS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+    JINGTU_JIT: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
     JINGTU_PULL_JOBS: pullJobsSetting(known).default([]),
     JINGTU_MAX_DEPTH: wholeNumber(DEFAULT_LIMITS.query.depth),
     JINGTU_MAX_ALIASES: wholeNumber(DEFAULT_LIMITS.query.aliases, 0),
@@ -287,6 +288,8 @@ export interface Config {
   jobs?: boolean;
   /** Pull jobs from other hubs (JINGTU_PULL_JOBS). */
   pullJobs?: PullJobConfig[];
+  /** Queries run compiled by graphql-jit (default true; JINGTU_JIT=off: graphql-js runs them all). */
+  jit?: boolean;
   /** Query, body, rate and time limits (DEFAULT_LIMITS when absent). */
   limits?: HubLimits;
   /** Reverse proxies whose X-Forwarded-For names the client (none when absent: the peer is the client). */
@@ -328,6 +331,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, known?: Known):
     logLevel: values.LOG_LEVEL,
     poolSize: values.JINGTU_DB_POOL,
     jobs: values.JINGTU_JOBS === 'on',
+    jit: values.JINGTU_JIT === 'on',
     pullJobs: values.JINGTU_PULL_JOBS,
     limits: {
       query: {

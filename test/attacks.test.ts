@@ -145,6 +145,37 @@ describe('query limits: refused before execution', () => {
     expectRefused(await postJson({ query, variables: { first: 1000 } }), 400, 'BAD_USER_INPUT', 'MAX_COST');
   });
 
+  it('counts variables in directives, and a variable’s default, in the cost kept with a document', async () => {
+    const costly = Array.from(
+      { length: 150 },
+      (_, i) => `a${i}: landUseChanges(first: $first) { nodes { parcelCode address district } }`,
+    ).join(' ');
+    const query = `query Switch($all: Boolean!, $first: Int = 1000, $permitNo: String!) {
+      constructionPermit(permitNo: $permitNo) { permitNo }
+      ... @include(if: $all) { ${costly} } }`;
+    for (let round = 0; round < 2; round++) {
+      // the lookup's own variable changes nothing in the cost; the others do
+      const cheap = await postJson({ query, variables: { all: false, permitNo: `P-${round}` } });
+      expect(cheap.status).toBe(200);
+      expect(cheap.body.errors).toBeUndefined();
+      expectRefused(
+        await postJson({ query, variables: { all: true, permitNo: `P-${round}` } }),
+        400,
+        'BAD_USER_INPUT',
+        'MAX_COST',
+      );
+      // a page size given counts as given; an absent one as the variable's default, 1000
+      const explicit = await postJson({ query, variables: { all: true, first: 1, permitNo: 'P' } });
+      expect(explicit.status).toBe(200);
+      expectRefused(
+        await postJson({ query, variables: { all: true, permitNo: 'P' } }),
+        400,
+        'BAD_USER_INPUT',
+        'MAX_COST',
+      );
+    }
+  });
+
   it('costs each operation of a document on its own, however often the document comes', async () => {
     const costly = Array.from(
       { length: 150 },

@@ -14,6 +14,10 @@ export interface HubSettings {
   /** Field-level permissions and the audit trail (both on unless false: the hub as deployed). */
   permissions?: boolean;
   audit?: boolean;
+  /** Queries compiled by graphql-jit (on unless false). */
+  jit?: boolean;
+  /** The Node binary to run the hub (the benchmark's own unless given). */
+  execPath?: string;
   /** false: no rate limit per principal. */
   rateLimit?: boolean;
   /** Names the hub's database connections, so that their backends can be found (bench/support/measure.ts). */
@@ -63,6 +67,7 @@ export function forkHub(settings: HubSettings): Promise<ForkedHub> {
   const child = fork(ENTRY, [JSON.stringify(settings)], {
     cwd: ROOT,
     execArgv: ['--import', 'tsx', ...(settings.nodeOptions ?? [])],
+    execPath: settings.execPath,
     // As deployed; the same for every hub.
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

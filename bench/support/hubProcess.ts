@@ -71,6 +71,7 @@ async function serve(settings: HubSettings): Promise<void> {
     logger: pino({ level: settings.logLevel }),
     permissions: settings.permissions,
     audit: settings.audit,
+    jit: settings.jit,
     // One principal's thousands of requests must not meet the rate limit.
     limits: settings.rateLimit === false ? { ...DEFAULT_LIMITS, ratePerMinute: 0 } : undefined,
   });

@@ -16,6 +16,7 @@ import { type AuditSink, AuditWriter, discardAudit } from '../audit/writer.js';
 import { DEFAULT_LIMITS } from '../config.js';
 import type { Context } from '../context.js';
 import { userError } from '../errors.js';
+import { executing } from '../graphql/executor.js';
 import { schema } from '../graphql/schema.js';
 import { publicSurface } from '../public/router.js';
 import { alertFeedRouter } from './alertFeed.js';
@@ -93,7 +94,11 @@ export async function createHub(given: HubDependencies): Promise<Hub> {
   const apollo = new ApolloServer<Context>({
     // Only principals reach it: every /graphql request needs a key (the edge).
     ...apolloOptions(limits),
-    schema: deps.permissions === false ? schema : applyPermissions(schema),
+    ...executing(
+      deps.permissions === false ? schema : applyPermissions(schema),
+      deps.jit !== false,
+      deps.jitRunsBeforeCompiling,
+    ),
     validationRules: limitRules(limits.query),
     plugins: [
       ApolloServerPluginLandingPageDisabled(),

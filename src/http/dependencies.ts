@@ -13,6 +13,10 @@ export interface HubDependencies {
   logger: Logger;
   /** Field-level permissions (graphql-shield); off only in the benchmark that measures what they cost. */
   permissions?: boolean;
+  /** Queries compiled by graphql-jit (src/graphql/executor.ts); false: graphql-js runs every operation. */
+  jit?: boolean;
+  /** Runs of a query before it is compiled (1 unless given; the tests' hubs compile at once). */
+  jitRunsBeforeCompiling?: number;
   /** The audit trail; off only in the benchmark that measures what it costs. */
   audit?: boolean;
   /** Query, body, rate and time limits (DEFAULT_LIMITS when absent). */

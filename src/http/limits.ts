@@ -3,6 +3,7 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import {
+  type ASTNode,
   type DocumentNode,
   GraphQLError,
   type GraphQLSchema,
@@ -10,10 +11,10 @@ import {
   getNullableType,
   isListType,
   isObjectType,
-  Kind,
   type ValidationContext,
   type ValidationRule,
   validate,
+  visit,
 } from 'graphql';
 import { type ComplexityEstimator, createComplexityRule } from 'graphql-query-complexity';
 import type { QueryLimits } from '../config.js';
@@ -155,33 +156,62 @@ export function estimatedCost(
 }
 
 /**
- * Whether a document's operations declare variables. One that declares none costs the same every time it is
- * sent (validation refuses an undeclared variable), so its cost may be kept with it.
+ * The variables a document's cost can depend on: those in a `first` argument (the page size the estimator
+ * reads) or in a directive (`@skip(if: $x)` and `@include` decide whether a selection counts). The cost is
+ * the same for any values of the others, so it may be kept with the document and these values.
  */
-function declaresVariables(document: DocumentNode): boolean {
-  return document.definitions.some(
-    (definition) =>
-      definition.kind === Kind.OPERATION_DEFINITION && (definition.variableDefinitions?.length ?? 0) > 0,
-  );
+function costVariables(document: DocumentNode): string[] {
+  const names = new Set<string>();
+  const collect = (node: ASTNode) =>
+    visit(node, {
+      Variable(variable) {
+        names.add(variable.name.value);
+      },
+    });
+  visit(document, {
+    VariableDefinition() {
+      return false;
+    },
+    Argument(argument) {
+      if (argument.name.value === 'first') collect(argument.value);
+    },
+    Directive(directive) {
+      collect(directive);
+      return false;
+    },
+  });
+  return [...names].sort();
 }
+
+/** Operations' costs kept per document (Apollo keeps one parsed document per query text). */
+const MAX_COSTS_PER_DOCUMENT = 100;
+const MAX_COST_KEY_LENGTH = 200;
 
 /** Length and cost, once the operation is resolved: before any resolver runs. */
 export function limitsPlugin(schema: GraphQLSchema, limits: QueryLimits): ApolloServerPlugin {
   const estimator = pageSizeEstimator(schema);
-  // The cost of a document without variables, by operation: the same every time (Apollo keeps one parsed
-  // document per query text).
-  const costs = new WeakMap<DocumentNode, Map<string | undefined, number>>();
+  // The costs of a document by operation and the values of the variables the cost depends on: the same
+  // every time they are (a lookup by a different key costs the same).
+  const costs = new WeakMap<DocumentNode, { variables: string[]; byKey: Map<string, number> }>();
   const costOf = (document: DocumentNode, variables: Record<string, unknown> | undefined, name?: string) => {
-    if (declaresVariables(document)) return estimatedCost(schema, estimator, document, variables, name);
     let known = costs.get(document);
     if (!known) {
-      known = new Map();
+      known = { variables: costVariables(document), byKey: new Map() };
       costs.set(document, known);
     }
-    let cost = known.get(name);
+    // an absent variable (its default applies) is not a null one
+    const given = known.variables.map((v) =>
+      variables && Object.hasOwn(variables, v) ? [variables[v]] : [],
+    );
+    const key = JSON.stringify([name ?? null, ...given]);
+    let cost = known.byKey.get(key);
     if (cost === undefined) {
       cost = estimatedCost(schema, estimator, document, variables, name);
-      known.set(name, cost);
+      // Kept only for short keys: values that do not coerce could be long, and would fill the memory.
+      if (key.length <= MAX_COST_KEY_LENGTH) {
+        if (known.byKey.size >= MAX_COSTS_PER_DOCUMENT) known.byKey.clear();
+        known.byKey.set(key, cost);
+      }
     }
     return cost;
   };

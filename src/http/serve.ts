@@ -87,6 +87,7 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
     logger,
     limits: config.limits,
     trustedProxies: config.trustedProxies,
+    jit: config.jit,
   });
   await held.handOver(hub.httpServer);
   // Scheduled jobs (pg-boss, schema pgboss) run in every hub process, embedded or server: pg-boss shares

@@ -1,0 +1,275 @@
+/**
+ * One lever of the hub's speed at a time (issue 16), measured side by side: two hubs over the same database,
+ * each in a child process of its own, identical but for the lever, loaded in turn with autocannon over
+ * loopback, round after round, the order alternating (A B, B A, …). Two of compare's workloads, as compare
+ * asks them, over its database (bench/compare.ts loads it; run compare once first):
+ *
+ *   W1  100 construction permits × 10 fields, as PLANNING (open, masked and granted fields)
+ *   W6  one permit by its permit number, a different one per request (1,000 sampled numbers)
+ *
+ * Per workload: the median over the rounds of req/s(A) ÷ req/s(B), and CPU time per request of each hub's
+ * process and of its PostgreSQL backends over all the rounds. Every answer under load is checked for its
+ * status and row count, and both hubs' answers are compared once per round (the same JSON).
+ *
+ * Levers (BENCH_LEVER):
+ *   jit   A: queries compiled by graphql-jit (JINGTU_JIT=on, the default); B: graphql-js runs everything
+ *   node  A: the hub on Node 24 (npm's node@24, cached where .ci/smoke-node24.sh caches it); B: on the Node
+ *         that runs the benchmark
+ *
+ *   npm run bench -- levers      (or: node --import tsx bench/levers.ts)
+ *
+ * Environment: BENCH_LEVER (jit), BENCH_LEVER_ROUNDS (10), BENCH_SECONDS (3 per hub per round),
+ * BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (10), BENCH_POOL (10), BENCH_COMPARE_DATABASE_URL (compare's),
+ * BENCH_RESULTS_DIR.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Options } from 'autocannon';
+import postgres from 'postgres';
+import { benchDatabaseUrl, redacted } from './support/database.js';
+import { roundSettings } from './support/env.js';
+import { jsonHeaders, post } from './support/http.js';
+import { type ForkedHub, forkHub, type HubSettings } from './support/hub.js';
+import { type BenchKey, createKeys, revokeKeys } from './support/keys.js';
+import { measureLoad } from './support/measure.js';
+import { PERMIT_CONSUMER, PERMIT_FIELDS, permitConsumer } from './support/permits.js';
+import { loadLine, machine, runIfMain, writeResults } from './support/report.js';
+import { fixed, median, spread, sum, table } from './support/stats.js';
+
+/** What each lever changes: the settings of hub A and hub B. */
+const LEVERS: Record<string, { what: string; a: () => Partial<HubSettings>; b: () => Partial<HubSettings> }> =
+  {
+    jit: {
+      what: 'graphql-jit (A) against graphql-js (B)',
+      a: () => ({ jit: true }),
+      b: () => ({ jit: false }),
+    },
+    node: {
+      what: `Node 24 (A) against this Node, ${process.version} (B)`,
+      a: () => ({ execPath: node24() }),
+      b: () => ({}),
+    },
+  };
+
+/** npm's node@24, in the folder the CI's Node 24 smoke run caches it (.ci/smoke-node24.sh), installed once. */
+function node24(): string {
+  const cache = join(process.env.TMPDIR || tmpdir(), 'jingtu-node24');
+  const binary = join(cache, 'node_modules', '.bin', 'node');
+  if (!existsSync(binary)) {
+    console.log(`installing node@24 into ${cache} (npm)`);
+    execFileSync(
+      'npm',
+      ['install', '--prefix', cache, '--no-save', '--no-audit', '--no-fund', '--loglevel=error', 'node@24'],
+      {
+        stdio: 'inherit',
+      },
+    );
+  }
+  return binary;
+}
+
+const settings = {
+  ...roundSettings({ variable: 'BENCH_LEVER_ROUNDS', fallback: 10, max: 40 }, 3),
+  lever: process.env.BENCH_LEVER || 'jit',
+};
+
+const databaseUrl = () =>
+  benchDatabaseUrl('BENCH_COMPARE_DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/jt_bench_compare');
+
+interface Workload {
+  name: string;
+  title: string;
+  /** The autocannon requests, and the rows every answer must hold. */
+  requests(key: string): Options['requests'];
+  body(key: string): string;
+  rows(answer: { data?: Record<string, { nodes?: unknown[] } | null> }): number;
+  expectedRows: number;
+}
+
+function workloads(permitNumbers: string[]): Workload[] {
+  const fields = PERMIT_FIELDS.join(' ');
+  const list = `query W1 { constructionPermits(first: 100) { nodes { ${fields} } } }`;
+  const lookup = `query W6($permitNo: String!) { constructionPermit(permitNo: $permitNo) { ${fields} } }`;
+  let next = 0;
+  const w6Body = () =>
+    JSON.stringify({ query: lookup, variables: { permitNo: permitNumbers[next++ % permitNumbers.length] } });
+  return [
+    {
+      name: 'W1',
+      title: '100 permits × 10 fields',
+      body: () => JSON.stringify({ query: list }),
+      requests: () => [{ method: 'POST', path: '/graphql', body: JSON.stringify({ query: list }) }],
+      rows: (answer) => answer.data?.constructionPermits?.nodes?.length ?? 0,
+      expectedRows: 100,
+    },
+    {
+      name: 'W6',
+      title: 'one permit by permitNo',
+      body: w6Body,
+      requests: () => [
+        { method: 'POST', path: '/graphql', setupRequest: (request) => ({ ...request, body: w6Body() }) },
+      ],
+      rows: (answer) => (answer.data?.constructionPermit ? 1 : 0),
+      expectedRows: 1,
+    },
+  ];
+}
+
+interface Side {
+  rps: number;
+  requests: number;
+  cpuMicros: number;
+  dbCpuMicros: number;
+  wrong: number;
+}
+
+export async function run(): Promise<void> {
+  const lever = LEVERS[settings.lever];
+  if (!lever) throw new Error(`BENCH_LEVER: one of ${Object.keys(LEVERS).join(', ')}`);
+  const url = databaseUrl();
+  const loadBefore = (await import('node:os')).loadavg();
+  console.log(`\n== levers: ${settings.lever}, ${lever.what} (${redacted(url)})`);
+  const monitor = postgres(url, { max: 1, onnotice: () => {} });
+  const hubs: Record<'A' | 'B', ForkedHub> = {} as never;
+  let keys: Record<string, BenchKey> = {};
+  try {
+    const [{ n }] = await monitor<{ n: number }[]>`select count(*)::int as n from construction_permit`;
+    if (n < 1000)
+      throw new Error(`${redacted(url)} holds ${n} permits: run \`npm run bench -- compare\` first`);
+    const sample = await monitor<{ permit_no: string }[]>`
+      select permit_no from construction_permit where not deleted order by md5(permit_no) limit 1000`;
+    keys = await createKeys(url, [PERMIT_CONSUMER], 'bench:levers');
+    const key = keys[PERMIT_CONSUMER].key;
+    await permitConsumer(url, key, 'bench:levers');
+    for (const side of ['A', 'B'] as const) {
+      const application = `jt_bench_lever_${side}`;
+      hubs[side] = await forkHub({
+        name: `hub ${side}`,
+        databaseUrl: url,
+        pool: settings.pool,
+        logLevel: 'silent',
+        rateLimit: false,
+        applicationName: application,
+        ...(side === 'A' ? lever.a() : lever.b()),
+      });
+    }
+    const backends = (side: 'A' | 'B') => ({ sql: monitor, application: `jt_bench_lever_${side}` });
+    const loads = workloads(sample.map((r) => r.permit_no));
+    const load = async (workload: Workload, side: 'A' | 'B', seconds: number): Promise<Side> => {
+      const measured = await measureLoad(
+        {
+          url: `${hubs[side].base}/graphql`,
+          connections: settings.connections,
+          duration: seconds,
+          headers: jsonHeaders(key),
+          requests: workload.requests(key),
+          verifyBody: (body) => {
+            const answer = JSON.parse(body) as { data?: never; errors?: unknown[] };
+            return !answer.errors && workload.rows(answer) === workload.expectedRows;
+          },
+        },
+        hubs[side].pid,
+        backends(side),
+      );
+      return {
+        rps: measured.rps,
+        requests: measured.requests,
+        cpuMicros: measured.cpuMicros,
+        dbCpuMicros: measured.dbCpuMicros ?? 0,
+        wrong: measured.mismatches + measured.non2xx + measured.errors,
+      };
+    };
+    // the same answer from both
+    for (const workload of loads) {
+      const body = workload.body(key);
+      const answers = await Promise.all(
+        (['A', 'B'] as const).map((side) => post(`${hubs[side].base}/graphql`, body, jsonHeaders(key))),
+      );
+      const [a, b] = answers.map((answer) =>
+        JSON.stringify((JSON.parse(answer.text) as { data: unknown }).data),
+      );
+      if (a !== b)
+        throw new Error(
+          `${workload.name}: the hubs answer differently:\nA ${a.slice(0, 300)}\nB ${b.slice(0, 300)}`,
+        );
+    }
+    for (const workload of loads)
+      for (const side of ['A', 'B'] as const) await load(workload, side, settings.warmupSeconds);
+    const rounds: { workload: string; order: string; A: Side; B: Side }[] = [];
+    for (let round = 1; round <= settings.rounds; round++) {
+      const order = round % 2 ? (['A', 'B'] as const) : (['B', 'A'] as const);
+      for (const workload of loads) {
+        const sides = {} as Record<'A' | 'B', Side>;
+        for (const side of order) sides[side] = await load(workload, side, settings.seconds);
+        rounds.push({ workload: workload.name, order: order.join(''), ...sides });
+        console.log(
+          `  round ${round} ${workload.name} (${order.join(' → ')}): A ${fixed(sides.A.rps)} req/s, B ${fixed(sides.B.rps)} req/s, A/B ${fixed(sides.A.rps / sides.B.rps, 3)}`,
+        );
+      }
+    }
+    const summary = loads.map((workload) => {
+      const mine = rounds.filter((r) => r.workload === workload.name);
+      const perRequest = (side: 'A' | 'B', what: 'cpuMicros' | 'dbCpuMicros') =>
+        sum(mine.map((r) => r[side][what])) / 1000 / sum(mine.map((r) => r[side].requests));
+      const ratios = mine.map((r) => r.A.rps / r.B.rps);
+      return {
+        workload: workload.name,
+        title: workload.title,
+        rpsRatio: spread(ratios),
+        rps: { A: median(mine.map((r) => r.A.rps)), B: median(mine.map((r) => r.B.rps)) },
+        cpuMsPerRequest: { A: perRequest('A', 'cpuMicros'), B: perRequest('B', 'cpuMicros') },
+        dbCpuMsPerRequest: { A: perRequest('A', 'dbCpuMicros'), B: perRequest('B', 'dbCpuMicros') },
+        wrong: sum(mine.map((r) => r.A.wrong + r.B.wrong)),
+      };
+    });
+    console.log(
+      `\n${lever.what}: ${settings.rounds} rounds × ${settings.seconds} s per hub and workload, ${settings.connections} connections\n`,
+    );
+    console.log(
+      table(
+        [
+          'workload',
+          'req/s A / B',
+          'A ÷ B median (min–max)',
+          'CPU ms/req A / B',
+          'CPU A ÷ B',
+          'DB CPU ms/req A / B',
+          'wrong',
+        ],
+        summary.map((s) => [
+          `${s.workload} ${s.title}`,
+          `${fixed(s.rps.A)} / ${fixed(s.rps.B)}`,
+          `${fixed(s.rpsRatio.median, 3)} (${fixed(s.rpsRatio.min, 3)}–${fixed(s.rpsRatio.max, 3)})`,
+          `${fixed(s.cpuMsPerRequest.A, 2)} / ${fixed(s.cpuMsPerRequest.B, 2)}`,
+          fixed(s.cpuMsPerRequest.A / s.cpuMsPerRequest.B, 3),
+          `${fixed(s.dbCpuMsPerRequest.A, 2)} / ${fixed(s.dbCpuMsPerRequest.B, 2)}`,
+          String(s.wrong),
+        ]),
+        1,
+      ),
+    );
+    const loadAfter = (await import('node:os')).loadavg();
+    console.log(loadLine(loadBefore, loadAfter));
+    writeResults(`levers-${settings.lever}`, {
+      benchmark: 'levers',
+      lever: settings.lever,
+      what: lever.what,
+      date: new Date().toISOString(),
+      machine: machine(loadBefore, loadAfter),
+      node: process.version,
+      settings,
+      summary,
+      rounds,
+    });
+    const wrong = sum(summary.map((s) => s.wrong));
+    if (wrong) throw new Error(`${wrong} answers under load were wrong (status, errors or rows)`);
+  } finally {
+    await Promise.all(Object.values(hubs).map((hub) => hub.stop()));
+    await revokeKeys(url, Object.values(keys));
+    await monitor.end({ timeout: 5 });
+  }
+}
+
+runIfMain(import.meta.url, run);
