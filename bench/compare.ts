@@ -181,7 +181,8 @@ async function ensureToolchain(): Promise<Toolchain> {
   }
   const { stdout } = await run$(node, ['--version']);
   const nodeVersion = stdout.trim();
-  if (!/^v22\./.test(nodeVersion)) throw new Error(`${node} is ${nodeVersion}, not Node 22`);
+  const major = NODE_PACKAGE.split('@')[1];
+  if (!nodeVersion.startsWith(`v${major}.`)) throw new Error(`${node} is ${nodeVersion}, not Node ${major}`);
   return {
     dir,
     node,
