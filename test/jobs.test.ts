@@ -319,7 +319,8 @@ describe('the scheduler (pg-boss)', () => {
       await db.execute(sql`drop schema if exists ${sql.identifier(schema)} cascade`);
       if (onServer) await Promise.all(pools.map((pool) => pool.end({ timeout: 5 })));
     }
-  });
+    // Two pg-boss instances install, poll and stop: over 30 s on a loaded CI machine (2026-12-06).
+  }, 90_000);
 
   it('names one queue per pull job, scheduled by its cron expression', () => {
     const job: PullJobConfig = {
