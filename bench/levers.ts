@@ -15,10 +15,17 @@
  *   jit   A: queries compiled by graphql-jit (JINGTU_JIT=on, the default); B: graphql-js runs everything
  *   node  A: the hub on Node 24 (npm's node@24, cached where .ci/smoke-node24.sh caches it); B: on the Node
  *         that runs the benchmark
+ *   keycheck  A: a key's principal and grants read on every request (as deployed); B: once per key (never
+ *         deployed: a revocation would not count), the most that folding the read into another could gain
+ *   audit A: the audit trail (as deployed); B: none, the most that pipelining its insert could gain
+ *   metrics  A: metrics kept, /metrics scraped every 15 s from the benchmark's process as Prometheus would (as
+ *         deployed); B: JINGTU_METRICS=off
+ *   code  A: this checkout; B: the checkout at BENCH_LEVER_BASELINE (another commit, or this one without a
+ *         change, with its own `npm ci`): a change that is no setting, e.g. a patch of a dependency
  *
  *   npm run bench -- levers      (or: node --import tsx bench/levers.ts)
  *
- * Environment: BENCH_LEVER (jit), BENCH_LEVER_ROUNDS (10), BENCH_SECONDS (3 per hub per round),
+ * Environment: BENCH_LEVER (jit), BENCH_LEVER_BASELINE (for code), BENCH_LEVER_ROUNDS (10), BENCH_SECONDS (3 per hub per round),
  * BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (10), BENCH_POOL (10), BENCH_COMPARE_DATABASE_URL (compare's),
  * BENCH_RESULTS_DIR.
  */
@@ -51,7 +58,37 @@ const LEVERS: Record<string, { what: string; a: () => Partial<HubSettings>; b: (
       a: () => ({ execPath: node24() }),
       b: () => ({}),
     },
+    keycheck: {
+      what: 'the key read on every request (A) against once per key (B: the most that folding it away could gain)',
+      a: () => ({}),
+      b: () => ({ keyCheckEveryRequest: false }),
+    },
+    audit: {
+      what: 'the audit trail (A) against none (B: the most that pipelining its insert could gain)',
+      a: () => ({}),
+      b: () => ({ audit: false }),
+    },
+    metrics: {
+      what: 'metrics kept and scraped every 15 s (A) against JINGTU_METRICS=off (B)',
+      a: () => ({ metrics: true, metricsScrapeSeconds: 15 }),
+      b: () => ({ metrics: false }),
+    },
+    code: {
+      what: `this checkout (A) against ${process.env.BENCH_LEVER_BASELINE ?? 'BENCH_LEVER_BASELINE'} (B)`,
+      a: () => ({}),
+      b: () => ({ root: baseline() }),
+    },
   };
+
+/** The checkout hub B runs for the lever `code`. */
+function baseline(): string {
+  const root = process.env.BENCH_LEVER_BASELINE;
+  if (!root || !existsSync(join(root, 'node_modules')))
+    throw new Error(
+      'BENCH_LEVER=code: set BENCH_LEVER_BASELINE to a checkout with its node_modules installed',
+    );
+  return root;
+}
 
 /** npm's node@24, in the folder the CI's Node 24 smoke run caches it (.ci/smoke-node24.sh), installed once. */
 function node24(): string {

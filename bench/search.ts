@@ -7,6 +7,7 @@
  *   search          the same with filter: { search } (ILIKE '%…%' on each searchable field)
  *   search + count  the same with totalCount
  *   count           the page with totalCount, no search
+ *   … ≤ 1,000       the same with totalCount(atMost: 1000): the count stops at 1,000
  *
  * Each figure is the median of BENCH_SEARCH_REQUESTS requests, the four kinds interleaved; the ratio to
  * the page is the target's (≤ 3 at 1M rows). At each size the rows are loaded without the trigram
@@ -41,6 +42,9 @@ const QUERIES = {
   'search + count':
     'query($s: String) { pesticideUses(first: 100, filter: { search: $s }) { totalCount nodes { sourceId } } }',
   count: '{ pesticideUses(first: 100) { totalCount nodes { sourceId } } }',
+  'search + count ≤ 1,000':
+    'query($s: String) { pesticideUses(first: 100, filter: { search: $s }) { totalCount(atMost: 1000) nodes { sourceId } } }',
+  'count ≤ 1,000': '{ pesticideUses(first: 100) { totalCount(atMost: 1000) nodes { sourceId } } }',
 } as const;
 type Kind = keyof typeof QUERIES;
 const KINDS = Object.keys(QUERIES) as Kind[];

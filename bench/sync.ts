@@ -9,7 +9,7 @@
  *    every load, so both start from the same empty state. Target: hub ≥ 0.5 × COPY's rows/s.
  * 2. Exporting the dataset (`GET /datasets/irrigationWell/export?format=ndjson`) at N/10 and N rows, each
  *    export in a fresh hub process whose peak RSS is read from /proc (VmHWM, reset just before the export
- *    through clear_refs, and VmRSS sampled meanwhile). Target: peak ≤ 150 MiB and flat from N/10 to N.
+ *    through clear_refs, and VmRSS sampled meanwhile). Target: peak ≤ 150 MiB over the idle hub's RSS (the issue's "RSS growth") and flat from N/10 to N.
  * 3. A GraphQL `publish` of 5k records: time per batch and rows/s over a few rounds.
  *
  * Every figure comes from a checked run: the publish result says APPLIED with the right counts, the table
@@ -654,7 +654,8 @@ export async function run(): Promise<void> {
       peakGrowth: growth,
       targetMiB: TARGET_EXPORT_MIB,
       flatTolerance: FLAT_TOLERANCE,
-      metMemory: exportFull.peakMiB.max <= TARGET_EXPORT_MIB && exportSmall.peakMiB.max <= TARGET_EXPORT_MIB,
+      metMemory:
+        exportFull.aboveIdleMiB.max <= TARGET_EXPORT_MIB && exportSmall.aboveIdleMiB.max <= TARGET_EXPORT_MIB,
       metFlat: growth <= FLAT_TOLERANCE,
     };
     const graphql = {
@@ -696,30 +697,20 @@ export async function run(): Promise<void> {
             '',
           ],
           [`export ${thousands(full.rows)} rows: rows/s`, range(exportFull.rowsPerSecond, thousands), '', ''],
-          [
-            `export ${thousands(part.rows)} rows: peak RSS MiB`,
-            range(exportSmall.peakMiB, fixed),
-            `≤ ${TARGET_EXPORT_MIB}`,
-            exportSmall.peakMiB.max <= TARGET_EXPORT_MIB ? 'met' : 'NOT MET',
-          ],
-          [
-            `export ${thousands(full.rows)} rows: peak RSS MiB`,
-            range(exportFull.peakMiB, fixed),
-            `≤ ${TARGET_EXPORT_MIB}`,
-            exportFull.peakMiB.max <= TARGET_EXPORT_MIB ? 'met' : 'NOT MET',
-          ],
+          [`export ${thousands(part.rows)} rows: peak RSS MiB`, range(exportSmall.peakMiB, fixed), '', ''],
+          [`export ${thousands(full.rows)} rows: peak RSS MiB`, range(exportFull.peakMiB, fixed), '', ''],
           ['export: idle hub RSS MiB', range(spread(exportRounds.map((r) => r.baselineMiB)), fixed), '', ''],
           [
             `export ${thousands(part.rows)} rows: peak − idle MiB`,
             range(exportSmall.aboveIdleMiB, fixed),
-            '',
-            '',
+            `≤ ${TARGET_EXPORT_MIB}`,
+            exportSmall.aboveIdleMiB.max <= TARGET_EXPORT_MIB ? 'met' : 'NOT MET',
           ],
           [
             `export ${thousands(full.rows)} rows: peak − idle MiB`,
             range(exportFull.aboveIdleMiB, fixed),
-            '',
-            '',
+            `≤ ${TARGET_EXPORT_MIB}`,
+            exportFull.aboveIdleMiB.max <= TARGET_EXPORT_MIB ? 'met' : 'NOT MET',
           ],
           [
             `export ${thousands(part.rows)} → ${thousands(full.rows)}: V8 heap total MiB`,

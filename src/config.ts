@@ -217,11 +217,27 @@ const proxies = commaList(
   'must be IP addresses or subnets (10.0.0.5, 10.1.0.0/16, fd00::/8) or loopback, linklocal, uniquelocal, separated by commas',
 );
 
-/** Comma-separated addresses and subnets alert webhooks may reach beyond public ones (src/supervision/webhookTargets.ts). */
-const webhookNetworks = commaList(
+/**
+ * Comma-separated addresses and subnets (src/networks.ts): those alert webhooks may reach beyond public ones
+ * (src/supervision/webhookTargets.ts), those /metrics answers beyond loopback (src/http/metricsAccess.ts).
+ */
+const networks = commaList(
   (entry) => ipaddr.isValid(entry) || ipaddr.isValidCIDR(entry),
   'must be IP addresses or subnets (10.20.0.0/16, 192.168.1.10, fd00::/8), separated by commas',
 );
+
+/** Who may read /metrics besides loopback, and whether the hub keeps metrics at all (README, "Metrics"). */
+export interface MetricsConfig {
+  /** false: no metrics are kept and /metrics is not there (JINGTU_METRICS=off). */
+  enabled: boolean;
+  /** Client addresses and subnets that may read /metrics (JINGTU_METRICS_NETWORKS). */
+  networks: string[];
+  /** The key that opens /metrics from anywhere (`Authorization: Bearer <key>`; JINGTU_METRICS_KEY). */
+  key?: string;
+}
+
+/** The settings whose values never appear in an error (they are secrets): only what is wrong with them. */
+const SECRET_SETTINGS = new Set(['JINGTU_METRICS_KEY']);
 
 /** Configuration comes from the environment only, validated once at start. */
 const environment = (known: Known | undefined) =>
@@ -256,7 +272,13 @@ const environment = (known: Known | undefined) =>
     JINGTU_ANONYMOUS_RATE_LIMIT: wholeNumber(DEFAULT_LIMITS.anonymousPerMinute, 0),
     JINGTU_PUBLIC_RATE_LIMIT: wholeNumber(DEFAULT_LIMITS.publicPerMinute ?? 0, 0),
     JINGTU_TRUSTED_PROXIES: proxies.default([]),
-    JINGTU_WEBHOOK_NETWORKS: webhookNetworks.default([]),
+    JINGTU_WEBHOOK_NETWORKS: networks.default([]),
+    JINGTU_METRICS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+    JINGTU_METRICS_NETWORKS: networks.default([]),
+    JINGTU_METRICS_KEY: z
+      .string()
+      .regex(/^[\x21-\x7e]{16,256}$/, 'must be 16 to 256 printable characters without spaces')
+      .optional(),
     JINGTU_REQUEST_TIMEOUT: wholeNumber(DEFAULT_LIMITS.requestTimeoutMs / 1000),
     JINGTU_STATEMENT_TIMEOUT: wholeNumber(DEFAULT_STATEMENT_TIMEOUT_MS / 1000, 0),
     JINGTU_MAX_UPLOAD: bytes.optional(),
@@ -296,6 +318,8 @@ export interface Config {
   trustedProxies?: string[];
   /** Networks alert webhooks may reach beyond public addresses (JINGTU_WEBHOOK_NETWORKS; none when absent). */
   webhookNetworks?: string[];
+  /** Metrics and who may read them (on, loopback only, when absent). */
+  metrics?: MetricsConfig;
   /** statement_timeout of the hub's server connections (DEFAULT_STATEMENT_TIMEOUT_MS when absent). */
   statementTimeoutMs?: number;
 }
@@ -318,6 +342,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, known?: Known):
         return `${variable}${where} ${issue.message}`;
       }
       const name = issue.path.join('.');
+      if (SECRET_SETTINGS.has(name)) return `${name} ${issue.message}`;
       return `${name}=${JSON.stringify(env[name] ?? '')} ${issue.message}`;
     });
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
@@ -356,6 +381,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, known?: Known):
     },
     trustedProxies: values.JINGTU_TRUSTED_PROXIES,
     webhookNetworks: values.JINGTU_WEBHOOK_NETWORKS,
+    metrics: {
+      enabled: values.JINGTU_METRICS === 'on',
+      networks: values.JINGTU_METRICS_NETWORKS,
+      key: values.JINGTU_METRICS_KEY,
+    },
     statementTimeoutMs: values.JINGTU_STATEMENT_TIMEOUT * 1000,
     auditRetentionDays: values.JINGTU_AUDIT_RETENTION_DAYS,
   };

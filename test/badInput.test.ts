@@ -69,6 +69,17 @@ describe('bad input', () => {
     );
   });
 
+  it('rejects a count bound that is not 1 to 1,000,000', async () => {
+    for (const atMost of [0, -5, 1_000_001]) {
+      const response = await expectBadInput(
+        'query($n: Int) { landUseChanges { totalCount(atMost: $n) } }',
+        { n: atMost },
+        /atMost must be a whole number from 1 to 1000000/,
+      );
+      expect(response.body.errors?.[0].extensions?.argument).toBe('atMost');
+    }
+  });
+
   it('rejects negative and huge page sizes', async () => {
     await expectBadInput('{ landUseChanges(first: -1) { totalCount } }', undefined, /negative/);
     await expectBadInput('{ landUseChanges(first: 100000) { totalCount } }', undefined, /at most 1000/);

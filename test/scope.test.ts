@@ -87,6 +87,19 @@ describe('row scope of a district', () => {
     expect(department.body.data.constructionPermits.nodes[0].contactPerson).toBe('王小明');
   });
 
+  it('counts up to atMost of its own records only', async () => {
+    const bounded = `query($search: String, $atMost: Int) { constructionPermits(filter: { search: $search }) {
+      all: totalCount bounded: totalCount(atMost: $atMost) } }`;
+    const counts = async (key: string, atMost: number) =>
+      (await hub.graphql(key, bounded, { search: id, atMost })).body.data.constructionPermits;
+    // the district reads 2 of the 3 permits: a bound of 2 or 3 answers 2, as the full count does
+    expect(await counts(keys['110105'], 3)).toEqual({ all: 2, bounded: 2 });
+    expect(await counts(keys['110105'], 2)).toEqual({ all: 2, bounded: 2 });
+    expect(await counts(keys['110105'], 1)).toEqual({ all: 2, bounded: 1 });
+    expect(await counts(keys.HOUSING, 2)).toEqual({ all: 3, bounded: 2 });
+    expect(await counts(keys.HOUSING, 1000)).toEqual({ all: 3, bounded: 3 });
+  });
+
   it('does not find another district’s record by its key', async () => {
     const lookup = `query($p: String!) { landUseChange(parcelCode: $p) { district } }`;
     expect(

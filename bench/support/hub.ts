@@ -3,6 +3,7 @@
  * over loopback: what a benchmark measures, apart from its own process and autocannon.
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import { get } from 'node:http';
 import { join } from 'node:path';
 import { stopChild } from './processes.js';
 import { ROOT } from './report.js';
@@ -14,14 +15,22 @@ export interface HubSettings {
   /** Field-level permissions and the audit trail (both on unless false: the hub as deployed). */
   permissions?: boolean;
   audit?: boolean;
+  /** The key read on every request (unless false: once per key, the upper bound of folding that read away). */
+  keyCheckEveryRequest?: boolean;
   /** Queries compiled by graphql-jit (on unless false). */
   jit?: boolean;
+  /** Metrics kept (on unless false: JINGTU_METRICS=off). */
+  metrics?: boolean;
+  /** /metrics read every this many seconds from the benchmark's process, as Prometheus would (none unless given). */
+  metricsScrapeSeconds?: number;
   /** The Node binary to run the hub (the benchmark's own unless given). */
   execPath?: string;
   /** false: no rate limit per principal. */
   rateLimit?: boolean;
   /** Names the hub's database connections, so that their backends can be found (bench/support/measure.ts). */
   applicationName?: string;
+  /** The checkout whose hub runs (this one unless given): another commit's, with its own node_modules. */
+  root?: string;
   /** Extra Node options, e.g. "--max-old-space-size=128". */
   nodeOptions?: string[];
   /** How the hub is called in messages. */
@@ -60,12 +69,23 @@ export interface ForkedHub {
   stop(): Promise<void>;
 }
 
-const ENTRY = join(ROOT, 'bench/support/hubProcess.ts');
+const ENTRY = 'bench/support/hubProcess.ts';
+
+/**
+ * Reads a hub's /metrics every `seconds` from this process, as Prometheus would from its own: the client's work
+ * is not the hub's, only answering the scrape is.
+ */
+function scrapeEvery(url: string, seconds: number): NodeJS.Timeout {
+  return setInterval(() => {
+    get(url, (response) => response.resume()).on('error', () => {});
+  }, seconds * 1000).unref();
+}
 
 export function forkHub(settings: HubSettings): Promise<ForkedHub> {
   const name = settings.name ?? 'the hub';
-  const child = fork(ENTRY, [JSON.stringify(settings)], {
-    cwd: ROOT,
+  const root = settings.root ?? ROOT;
+  const child = fork(join(root, ENTRY), [JSON.stringify(settings)], {
+    cwd: root,
     execArgv: ['--import', 'tsx', ...(settings.nodeOptions ?? [])],
     execPath: settings.execPath,
     // As deployed; the same for every hub.
@@ -110,16 +130,21 @@ export function forkHub(settings: HubSettings): Promise<ForkedHub> {
     },
     copy: async (file, table, columns) => void (await ask({ type: 'copy', file, table, columns })),
     async stop() {
+      clearInterval(scraping);
       // A hub that died (out of memory, say) has closed its channel before its exit is seen.
       await stopChild(child, 15_000, () => (child.connected ? child.send('stop') : child.kill('SIGTERM')));
     },
   });
+  let scraping: NodeJS.Timeout | undefined;
   return new Promise((done, fail) => {
     const timer = setTimeout(() => fail(new Error(`${name} did not start within 60 s`)), 60_000);
     child.once('exit', (code) => fail(new Error(`${name} exited with ${code} before it was ready`)));
     child.on('message', (message: HubAnswer) => {
       if (message.type === 'ready') {
         clearTimeout(timer);
+        if (settings.metrics !== false && settings.metricsScrapeSeconds) {
+          scraping = scrapeEvery(`http://127.0.0.1:${message.port}/metrics`, settings.metricsScrapeSeconds);
+        }
         done(hub(message.port));
       } else if (message.type === 'failed') {
         clearTimeout(timer);

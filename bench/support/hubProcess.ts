@@ -72,6 +72,8 @@ async function serve(settings: HubSettings): Promise<void> {
     permissions: settings.permissions,
     audit: settings.audit,
     jit: settings.jit,
+    metrics: settings.metrics === false ? false : undefined,
+    keyCheckEveryRequest: settings.keyCheckEveryRequest,
     // One principal's thousands of requests must not meet the rate limit.
     limits: settings.rateLimit === false ? { ...DEFAULT_LIMITS, ratePerMinute: 0 } : undefined,
   });

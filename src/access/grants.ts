@@ -1,5 +1,5 @@
 import { addDays, subBusinessDays } from 'date-fns';
-import { and, count, desc, eq, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { type Dataset, fieldOf, sharingOf } from '../catalog/define.js';
 import { datasetByName } from '../catalog/registry.js';
@@ -7,7 +7,7 @@ import { SHARING_CLASS_NAMES } from '../catalog/types.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../datasets/store.js';
 import type { Db } from '../db/connection.js';
 import { accessGrant } from '../db/hubTables.js';
-import { keysetPage, type Paged } from '../db/keysetPage.js';
+import { countMatching, keysetPage, type Paged } from '../db/keysetPage.js';
 import { badInput, userError } from '../errors.js';
 import { assertDecideGrant, assertRevokeGrant, canRequestGrant, grantsVisibleTo } from './actions.js';
 import { mandateFor } from './effectiveAccess.js';
@@ -314,11 +314,6 @@ export async function listAccessRequests(
   return keysetPage(fetched, limit, {
     hasPreviousPage: after !== undefined,
     cursorOf: (row) => row.id,
-    count: () =>
-      db
-        .select({ n: count() })
-        .from(accessGrant)
-        .where(where)
-        .then(([row]) => Number(row.n)),
+    count: (atMost) => countMatching(db, accessGrant, where, atMost),
   });
 }

@@ -6,17 +6,9 @@ import type { ActiveGrant } from './effectiveAccess.js';
 import { type Principal, principalFromRow } from './principal.js';
 
 /** API keys: `jt_` and 32 random bytes. High-entropy secrets, so a SHA-256 hash is enough to store. */
-const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
+export const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
 export class UnknownPrincipalError extends Error {}
-
-export interface KeyInfo {
-  id: string;
-  principalCode: string;
-  name: string | null;
-  createdAt: string;
-  revokedAt: string | null;
-}
 
 /** Creates a key for a principal; the key itself is returned once and never stored. */
 export async function createKey(
@@ -40,19 +32,6 @@ export async function createKey(
     .values({ principalCode, name: name ?? null, keyHash: hashKey(key) })
     .returning({ id: apiKey.id });
   return { id: row.id, key };
-}
-
-export async function listKeys(db: Db): Promise<KeyInfo[]> {
-  return db
-    .select({
-      id: apiKey.id,
-      principalCode: apiKey.principalCode,
-      name: apiKey.name,
-      createdAt: apiKey.createdAt,
-      revokedAt: apiKey.revokedAt,
-    })
-    .from(apiKey)
-    .orderBy(asc(apiKey.createdAt));
 }
 
 /** What `revokeKey` did: revoked the key now, found it revoked already (and when), or found no such key. */
@@ -213,10 +192,15 @@ const keyChecks = new WeakMap<Db, KeyChecks>();
  * a moment in one statement (see KeyChecks); undefined for an unknown or revoked key.
  */
 export function authenticate(db: Db, key: string): Promise<Authenticated | undefined> {
+  return authenticateHash(db, hashKey(key));
+}
+
+/** authenticate, for a key already hashed by hashKey. */
+export function authenticateHash(db: Db, hash: string): Promise<Authenticated | undefined> {
   let checks = keyChecks.get(db);
   if (!checks) {
     checks = new KeyChecks(db);
     keyChecks.set(db, checks);
   }
-  return checks.check(hashKey(key));
+  return checks.check(hash);
 }

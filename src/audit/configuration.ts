@@ -11,8 +11,8 @@ import type { AuditSink } from './writer.js';
 
 /**
  * The configuration a hub process runs with, as the audit keeps it: every setting that decides what the
- * hub allows (limits, trusted proxies, retention, jobs, pull jobs), nothing secret: no API key of a pull job, no password
- * of the database URL.
+ * hub allows (limits, trusted proxies, retention, jobs, pull jobs, who reads metrics), nothing secret: no API key of a
+ * pull job, no metrics key, no password of the database URL.
  */
 export function auditedConfiguration(config: Config): Record<string, unknown> {
   return {
@@ -30,6 +30,12 @@ export function auditedConfiguration(config: Config): Record<string, unknown> {
     })),
     limits: config.limits ?? DEFAULT_LIMITS,
     trustedProxies: config.trustedProxies ?? [],
+    // who may read /metrics; of the key only whether there is one
+    metrics: {
+      enabled: config.metrics?.enabled !== false,
+      networks: config.metrics?.networks ?? [],
+      key: Boolean(config.metrics?.key),
+    },
     statementTimeoutMs: config.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
     auditRetentionDays: config.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS,
   };

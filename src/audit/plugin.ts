@@ -1,8 +1,14 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLResponse } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
 import type { Context } from '../context.js';
 import { fieldsRead } from './reads.js';
 import type { AuditSink } from './writer.js';
+
+/** What an answered operation came to: OK, PARTIAL (data and errors) or FAILED (no data). */
+export function graphqlOutcome(response: GraphQLResponse): 'OK' | 'PARTIAL' | 'FAILED' {
+  const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
+  return !body?.data ? 'FAILED' : body.errors?.length ? 'PARTIAL' : 'OK';
+}
 
 /**
  * Writes one audit record for every GraphQL operation that reached Apollo with a principal (requests
@@ -33,7 +39,7 @@ export function auditPlugin(schema: GraphQLSchema, writer: AuditSink): ApolloSer
                 ctx.access,
               )
             : [];
-          const outcome = !body?.data ? 'FAILED' : body.errors?.length ? 'PARTIAL' : 'OK';
+          const outcome = graphqlOutcome(response);
           await writer.write(
             {
               event: 'GRAPHQL',

@@ -44,6 +44,18 @@ interface AuditRow {
 interface Queued {
   row: AuditRow;
   done: () => void;
+  /** When write() was called (performance.now()): how long the request waits for its record. */
+  since: number;
+}
+
+/** Who is told how the writing goes (the hub's metrics, src/metrics): nothing the records hold. */
+export interface AuditWriterObserver {
+  /** A batch was committed: how long each of its records waited, from write() to the commit, in seconds. */
+  committed(waitedSeconds: readonly number[]): void;
+  /** Records held in memory for later (the database is unavailable): how many more (or fewer) there are now. */
+  held(change: number): void;
+  /** Records that could not be written for another reason than an outage (logged only). */
+  lost(records: number): void;
 }
 
 /** Records kept in memory while the database is out of reach; past this, the oldest are only logged. */
@@ -79,6 +91,7 @@ export class AuditWriter implements AuditSink {
   constructor(
     private readonly sql: postgres.Sql,
     private readonly logger: Logger,
+    private readonly observer?: AuditWriterObserver,
   ) {}
 
   expect(): void {
@@ -100,7 +113,7 @@ export class AuditWriter implements AuditSink {
       detail: JSON.stringify(record.detail),
     };
     return new Promise((done) => {
-      this.queue.push({ row, done });
+      this.queue.push({ row, done, since: performance.now() });
       this.flushing ??= this.flush();
       if (this.running === 0) this.gathered?.();
     });
@@ -124,14 +137,21 @@ export class AuditWriter implements AuditSink {
     while (this.queue.length > 0) {
       const batch = this.queue;
       this.queue = [];
-      await this.insert(batch.map((q) => q.row));
+      const written = await this.insert(batch.map((q) => q.row));
+      if (written && this.observer) {
+        const now = performance.now();
+        this.observer.committed(batch.map((q) => (now - q.since) / 1000));
+      }
       for (const q of batch) q.done();
     }
     this.flushing = undefined;
   }
 
-  /** Inserts rows (held ones first, to keep the order); on an outage, holds them. Never throws. */
-  private async insert(rows: AuditRow[]): Promise<void> {
+  /**
+   * Inserts rows (held ones first, to keep the order); on an outage, holds them. Never throws; true when the
+   * rows were committed.
+   */
+  private async insert(rows: AuditRow[]): Promise<boolean> {
     const all = this.held.length > 0 ? [...this.held, ...rows] : rows;
     try {
       // One statement for the batch, its rows in order (the chain trigger links them in that order), one
@@ -148,21 +168,29 @@ export class AuditWriter implements AuditSink {
           with ordinality as r(at, event, principal, key_id, request_id, operation_name, document_hash, outcome,
           detail, n)
         order by n`;
-      if (this.held.length > 0) this.logger.info({ records: this.held.length }, 'held audit records written');
+      if (this.held.length > 0) {
+        this.logger.info({ records: this.held.length }, 'held audit records written');
+        this.observer?.held(-this.held.length);
+      }
       this.held = [];
+      return true;
     } catch (error) {
       if (!isDatabaseUnavailable(error)) {
         // Not an outage: a bug. The records go to the log; the request is not made to fail for it.
         this.logger.error({ err: error, audit: rows }, 'audit records could not be written');
-        return;
+        this.observer?.lost(rows.length);
+        return false;
       }
       for (const row of rows) this.logger.warn({ audit: row }, 'audit record held: database unavailable');
+      const before = this.held.length;
       this.held = all.slice(-MAX_HELD);
+      this.observer?.held(this.held.length - before);
       this.retryTimer ??= setTimeout(() => {
         this.retryTimer = undefined;
         this.flushing ??= this.flush();
       }, RETRY_MS);
       this.retryTimer.unref();
+      return false;
     }
   }
 

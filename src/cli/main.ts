@@ -3,13 +3,18 @@ import { Command } from 'commander';
 import type { Config } from '../config.js';
 import type { Database } from '../db/connection.js';
 import type { MigrationReport } from '../db/migrate.js';
+import type { Pool } from '../db/pool.js';
 import { StartupError } from '../startupError.js';
+import { listKeys } from './keyList.js';
 import { createProgress } from './progress.js';
 import { registerReportCommand } from './report.js';
 import { registerSyncCommands } from './sync.js';
 
-/** The modules of the commands that use the database (see hubModules.ts), loaded when one runs. */
+/** The modules of the commands that use the database (poolModules.ts, hubModules.ts), loaded as they run. */
+const base = () => import('./poolModules.js');
 const hub = () => import('./hubModules.js');
+/** The catalogue, for the datasets that pull jobs name: GraphQL, zod and drizzle come with it. */
+const catalogue = () => import('../catalog/registry.js');
 /** The server (GraphQL, HTTP, jobs), the demo data and the rules: loaded by the commands that need them. */
 const server = () => import('../http/serve.js');
 const demo = () => import('../demo/seed.js');
@@ -27,26 +32,37 @@ function fail(message: string, exitCode = 1): never {
 class CommandRefused extends Error {}
 
 async function config(): Promise<Config> {
-  const { ConfigError, datasets, loadConfig } = await hub();
+  const { ConfigError, loadConfig } = await base();
+  // Only pull jobs name datasets: without them, the catalogue is not loaded to check their names against.
+  const datasets = process.env.JINGTU_PULL_JOBS ? (await catalogue()).datasets : undefined;
   try {
-    return loadConfig(process.env, { datasets: datasets.map((dataset) => dataset.name) });
+    return loadConfig(process.env, datasets && { datasets: datasets.map((dataset) => dataset.name) });
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message, 2);
     throw error;
   }
 }
 
-/** Runs a command against the database (the embedded one through a running hub's socket if need be). */
+/**
+ * Runs a command against the database's pool, migrated first (the embedded database through a running hub's
+ * socket if need be). The pool has no drizzle: its dates and times are postgres.js's (src/db/pool.ts).
+ */
+async function withPool(work: (pool: Pool, migrations: MigrationReport) => Promise<void>): Promise<void> {
+  const { openPool, runMigrations } = await base();
+  const pool = await openPool(await config(), { shareRunningHub: true });
+  try {
+    await work(pool, await runMigrations(pool.url));
+  } finally {
+    await pool.close();
+  }
+}
+
+/** withPool, with drizzle on the pool from before its first statement (the migrations have their own). */
 async function withDatabase(
   work: (database: Database, migrations: MigrationReport) => Promise<void>,
 ): Promise<void> {
-  const { openDatabase, runMigrations } = await hub();
-  const database = await openDatabase(await config(), { shareRunningHub: true });
-  try {
-    await work(database, await runMigrations(database.url));
-  } finally {
-    await database.close();
-  }
+  const { withOrm } = await hub();
+  await withPool((pool, migrations) => work(withOrm(pool), migrations));
 }
 
 /** Key management is audited (等保): who ran the command on this machine, and what changed. */
@@ -79,7 +95,7 @@ program
   .command('migrate')
   .description('apply pending database migrations')
   .action(() =>
-    withDatabase(async (_database, { applied, total }) =>
+    withPool(async (_pool, { applied, total }) =>
       console.log(
         applied.length
           ? `applied ${applied.length} migration${applied.length === 1 ? '' : 's'}: ${applied.join(', ')} (${total} in all)`
@@ -128,11 +144,10 @@ keys
   .command('list')
   .description('list keys (never the keys themselves)')
   .action(() =>
-    withDatabase(async (database) => {
+    withPool(async (pool) => {
       // Tab-separated with a header row, for people and for `cut`/`awk` alike.
       console.log(['id', 'principal', 'name', 'created', 'state'].join('\t'));
-      const { listKeys } = await hub();
-      for (const key of await listKeys(database.db)) {
+      for (const key of await listKeys(pool.sql)) {
         const state = key.revokedAt ? `revoked ${key.revokedAt}` : 'active';
         console.log([key.id, key.principalCode, key.name ?? '', key.createdAt, state].join('\t'));
       }

@@ -1,11 +1,14 @@
 import { type Command, type CommanderError, InvalidArgumentError, Option } from 'commander';
 import { MAX_ALERT_CHANGES_LIMIT } from '../supervision/feedLimits.js';
 import { EXIT, SyncFailure } from './hubClient.js';
-import { type PullOptions, pull } from './pull.js';
-import { type PushOptions, push } from './push.js';
+import type { PullOptions } from './pull.js';
+import type { PushOptions } from './push.js';
 import { StateError } from './syncState.js';
 
-/** The `jingtu sync` commands: their arguments, help and exit codes (the work is in push.ts and pull.ts). */
+/**
+ * The `jingtu sync` commands: their arguments, help and exit codes. The work is in push.ts and pull.ts, loaded
+ * when one of them runs (every `jingtu` command registers these, `--help` included).
+ */
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -214,7 +217,7 @@ export function registerSyncCommands(program: Command): void {
     .option('--accept-valid', 'apply the valid rows even if some are rejected (default: all or nothing)')
     .addOption(timeoutOption())
     .addHelpText('after', PUSH_HELP)
-    .action((options: PushOptions) => run(() => push(options)));
+    .action((options: PushOptions) => run(async () => (await import('./push.js')).push(options)));
 
   asSyncCommand(
     hubOptions(sync.command('pull').description("append a dataset's changes to a file, resumably")),
@@ -231,5 +234,5 @@ export function registerSyncCommands(program: Command): void {
     )
     .addOption(timeoutOption())
     .addHelpText('after', PULL_HELP)
-    .action((options: PullOptions) => run(() => pull(options)));
+    .action((options: PullOptions) => run(async () => (await import('./pull.js')).pull(options)));
 }

@@ -3,7 +3,7 @@ import type { EffectiveAccess } from '../access/effectiveAccess.js';
 import { assertUseField, canUseField } from '../access/fieldActions.js';
 import type { Dataset } from '../catalog/define.js';
 import type { Db } from '../db/connection.js';
-import { keysetPage, type Paged } from '../db/keysetPage.js';
+import { countMatching, keysetPage, type Paged } from '../db/keysetPage.js';
 import { badInput } from '../errors.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { cursorSeal } from './cursorSeal.js';
@@ -190,12 +190,7 @@ export async function listRecords(
         value: (row[orderField] as unknown) ?? null,
         id: row.id,
       }),
-    count: () =>
-      db
-        .select({ count: sql<number>`count(*)::int` })
-        .from(table)
-        .where(where)
-        .then(([row]) => Number(row.count)),
+    count: (atMost) => countMatching(db, table, where, atMost),
   });
 }
 

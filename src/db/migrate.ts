@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { drizzle } from 'drizzle-orm/postgres-js';
-import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { connectFailure } from './connectFailure.js';
 
@@ -21,22 +19,54 @@ export interface MigrationReport {
   total: number;
 }
 
-function journalTags(): string[] {
-  const journal = JSON.parse(readFileSync(join(migrationsFolder, 'meta/_journal.json'), 'utf8')) as {
-    entries: { tag: string }[];
+/** The migrations of `migrations/`, in order: their names, and when drizzle-kit generated each. */
+function journal(): { tag: string; when: number }[] {
+  const read = JSON.parse(readFileSync(join(migrationsFolder, 'meta/_journal.json'), 'utf8')) as {
+    entries: { tag: string; when: number }[];
   };
-  return journal.entries.map((entry) => entry.tag);
+  return read.entries;
 }
 
-/** Migrations recorded in the database (0 when it was never migrated). */
-async function appliedCount(sql: postgres.Sql): Promise<number> {
+function journalTags(): string[] {
+  return journal().map((entry) => entry.tag);
+}
+
+/** What the database records of its migrations. */
+interface Recorded {
+  /** Migrations applied (0 when it was never migrated). */
+  count: number;
+  /** When the last of them was generated (`created_at`, as drizzle's migrator reads it); null: none. */
+  last: string | null;
+}
+
+async function recorded(sql: postgres.Sql): Promise<Recorded> {
   // Two statements: a statement naming the table fails on a database never migrated, whatever its WHERE says.
   const [{ present }] = await sql<{ present: boolean }[]>`
     select to_regclass('drizzle.__drizzle_migrations') is not null as present`;
-  if (!present) return 0;
-  const [{ applied }] = await sql<{ applied: number }[]>`
-    select count(*)::int as applied from drizzle.__drizzle_migrations`;
-  return applied;
+  if (!present) return { count: 0, last: null };
+  const [row] = await sql<Recorded[]>`
+    select count(*)::int as count,
+      (select created_at from drizzle.__drizzle_migrations order by created_at desc limit 1) as last
+    from drizzle.__drizzle_migrations`;
+  return row;
+}
+
+/**
+ * Whether drizzle's migrator would apply anything, by its own rule: it applies every migration generated
+ * after the last one recorded (all of them when none is). When none is pending, the migrator and drizzle
+ * are not loaded (`jingtu keys list` starts without them).
+ */
+function pending({ last }: Recorded): boolean {
+  return journal().some((migration) => Number(last ?? 0) < migration.when);
+}
+
+/** Applies the pending migrations with drizzle's migrator, loaded only then. */
+async function applyPending(sql: postgres.Sql): Promise<void> {
+  const [{ drizzle }, { migrate }] = await Promise.all([
+    import('drizzle-orm/postgres-js'),
+    import('drizzle-orm/postgres-js/migrator'),
+  ]);
+  await migrate(drizzle({ client: sql }), { migrationsFolder });
 }
 
 /**
@@ -45,7 +75,13 @@ async function appliedCount(sql: postgres.Sql): Promise<number> {
  * database that cannot be reached is a StartupError naming the server and the reason.
  */
 export async function runMigrations(url: string): Promise<MigrationReport> {
-  const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: CONNECT_TIMEOUT_SECONDS });
+  // No array types to read (`fetch_types`, a query of the catalogue on connecting): nothing here reads arrays.
+  const sql = postgres(url, {
+    max: 1,
+    onnotice: () => {},
+    connect_timeout: CONNECT_TIMEOUT_SECONDS,
+    fetch_types: false,
+  });
   try {
     try {
       await sql`select pg_advisory_lock(${MIGRATION_LOCK})`;
@@ -53,10 +89,11 @@ export async function runMigrations(url: string): Promise<MigrationReport> {
       throw connectFailure(error, url, CONNECT_TIMEOUT_SECONDS) ?? error;
     }
     try {
-      const before = await appliedCount(sql);
-      await migrate(drizzle({ client: sql }), { migrationsFolder });
-      const total = await appliedCount(sql);
-      return { applied: journalTags().slice(before, total), total };
+      const before = await recorded(sql);
+      if (!pending(before)) return { applied: [], total: before.count };
+      await applyPending(sql);
+      const { count: total } = await recorded(sql);
+      return { applied: journalTags().slice(before.count, total), total };
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`;
     }
@@ -67,5 +104,5 @@ export async function runMigrations(url: string): Promise<MigrationReport> {
 
 /** True when every migration in `migrations/` has been applied. */
 export async function migrationsApplied(sql: postgres.Sql): Promise<boolean> {
-  return (await appliedCount(sql)) >= journalTags().length;
+  return (await recorded(sql)).count >= journalTags().length;
 }

@@ -1,5 +1,5 @@
 import type { ObjectRef } from '@pothos/core';
-import type { Paged } from '../db/keysetPage.js';
+import { MAX_COUNT_AT_MOST, type Paged } from '../db/keysetPage.js';
 import { builder, type HubSchemaTypes } from './builder.js';
 
 /**
@@ -77,8 +77,14 @@ export function connectionType<Row>(
       }),
       totalCount: t.int({
         nullable: false,
-        description: '符合条件的记录总数 / Number of records matching the filter',
-        resolve: (page) => page.totalCount(),
+        description:
+          '符合条件的记录总数；给出 atMost 时最多数到该值（记录多时更快） / Number of records matching the filter; with `atMost`, counted up to that many only (faster over many records)',
+        args: {
+          atMost: t.arg.int({
+            description: `最多数到多少条（1–${MAX_COUNT_AT_MOST.toLocaleString('en')}）：至少有这么多时返回该值，计数的开销不随记录增长 / Count no further than this (1–${MAX_COUNT_AT_MOST.toLocaleString('en')}): the answer is \`atMost\` when at least that many match, and the count's cost stays bounded by it`,
+          }),
+        },
+        resolve: (page, { atMost }) => page.totalCount(atMost ?? undefined),
       }),
     }),
   });

@@ -18,6 +18,8 @@ import type { Context } from '../context.js';
 import { userError } from '../errors.js';
 import { executing } from '../graphql/executor.js';
 import { schema } from '../graphql/schema.js';
+import { measuredAudit } from '../metrics/auditTap.js';
+import { HubMetrics } from '../metrics/hubMetrics.js';
 import { publicSurface } from '../public/router.js';
 import { alertFeedRouter } from './alertFeed.js';
 import { apolloOptions } from './apolloOptions.js';
@@ -28,9 +30,13 @@ import { apolloRefusal, requestIdPlugin, sendError } from './errors.js';
 import { graphiqlRouter } from './graphiql.js';
 import { healthRouter } from './health.js';
 import { limitRules, limitsPlugin } from './limits.js';
+import { MeasuredEdge } from './measuredEdge.js';
+import { metricsRouter } from './metrics.js';
+import { MetricsAccess } from './metricsAccess.js';
 import { AddressRateLimit, PrincipalRateLimit } from './rateLimit.js';
 import { reportsRouter } from './reports.js';
 import { graphqlBody } from './requestBody.js';
+import { measureRequests, metricsPlugin, noteEvent } from './requestMetrics.js';
 import { IDLE_SOCKET_TIMEOUT_MS, requestDeadline, SERVER_OPTIONS } from './timeouts.js';
 import { webRouter } from './web.js';
 
@@ -57,6 +63,9 @@ export async function createHub(given: HubDependencies): Promise<Hub> {
   const httpServer = createServer(SERVER_OPTIONS, app);
   httpServer.setTimeout(IDLE_SOCKET_TIMEOUT_MS);
   app.disable('x-powered-by');
+  // No ETag worked out of every body (a sha1 per answer, 1% of a list's CPU): answers are `no-store`, and
+  // the public answers and downloads that may be cached set their own (src/public).
+  app.disable('etag');
   // req.ip: the forwarded client only behind these proxies (the limit on requests without a valid key).
   app.set('trust proxy', deps.trustedProxies?.length ? [...deps.trustedProxies] : false);
   app.use(
@@ -71,24 +80,35 @@ export async function createHub(given: HubDependencies): Promise<Hub> {
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
     }),
   );
+  // Metrics (src/metrics): /metrics for whom may read it, and every request of the API counted.
+  const metrics = deps.metrics === false ? undefined : (deps.metrics ?? new HubMetrics({ sql: deps.sql }));
+  if (metrics) {
+    app.use(metricsRouter(metrics, new MetricsAccess(deps.metricsAccess)));
+    app.use(measureRequests(metrics));
+  }
   app.use(healthRouter(deps.sql));
   app.use(graphiqlRouter());
   app.use(webRouter());
-  const audit: AuditSink = deps.audit === false ? discardAudit : new AuditWriter(deps.sql, deps.logger);
+  const written: AuditSink =
+    deps.audit === false ? discardAudit : new AuditWriter(deps.sql, deps.logger, metrics?.audit);
+  // the metrics count the publishes the audit records
+  const audit = metrics ? measuredAudit(written, metrics) : written;
   const refusals = new UnauthenticatedRefusals(audit);
-  const edge = new Edge({
+  const edge = new (metrics ? MeasuredEdge : Edge)({
     db: deps.db,
     reference: deps.reference,
     audit,
     refusals,
     addresses: new AddressRateLimit(limits.anonymousPerMinute),
     principals: deps.rateLimit,
+    keyCheckEveryRequest: deps.keyCheckEveryRequest,
   });
   app.use(bulkRouter(deps, audit, edge));
   app.use(reportsRouter(audit, edge));
   app.use(alertFeedRouter(audit, edge));
   // No key: the PUBLIC fields only (src/public), limited per address and audited in aggregate.
   const publicRoutes = await publicSurface(deps, audit, limits);
+  if (metrics) app.use('/public', noteEvent('PUBLIC'));
   app.use(publicRoutes.router);
 
   const apollo = new ApolloServer<Context>({
@@ -108,11 +128,13 @@ export async function createHub(given: HubDependencies): Promise<Hub> {
       requestIdPlugin(deps.logger),
       limitsPlugin(schema, limits.query),
       auditPlugin(schema, audit),
+      ...(metrics ? [metricsPlugin()] : []),
     ],
   });
   await apollo.start();
   app.use(
     '/graphql',
+    ...(metrics ? [noteEvent('GRAPHQL')] : []),
     // Answers depend on who asks and may hold personal data: no cache (shared or private) keeps them.
     (_req: express.Request, res: express.Response, next: express.NextFunction) => {
       res.setHeader('cache-control', 'no-store');

@@ -9,13 +9,21 @@ import type { Request } from 'express';
  * one client cannot turn each of its addresses into a limit of its own.
  */
 export function clientAddress(req: Request): string {
+  const address = requestAddress(req);
+  return isIPv6(address) ? `${ipv6Groups(address).slice(0, 4).join(':')}::/64` : address;
+}
+
+/**
+ * The address a request comes from, whole: Express's `req.ip` (the peer's, or what a trusted proxy forwarded),
+ * an IPv4-mapped IPv6 address as the IPv4 address it is. What /metrics checks against its networks.
+ */
+export function requestAddress(req: Request): string {
   const given = req.ip ?? '';
   const peer = req.socket.remoteAddress ?? 'unknown';
   // a trusted proxy may forward something that is not an address: the proxy is then the client
   const address = isIPv4(given) || isIPv6(given) ? given : peer;
   const mapped = address.match(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i);
-  if (mapped) return mapped[1];
-  return isIPv6(address) ? `${ipv6Groups(address).slice(0, 4).join(':')}::/64` : address;
+  return mapped ? mapped[1] : address;
 }
 
 /** The eight groups of an IPv6 address, in lower-case hex without leading zeros. */

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Request } from 'express';
 import { GraphQLError } from 'graphql';
-import { type Authenticated, authenticate } from '../access/keys.js';
+import { type Authenticated, authenticateHash, hashKey } from '../access/keys.js';
 import type { UnauthenticatedRefusals } from '../audit/refusals.js';
 import type { AuditRecord, AuditSink } from '../audit/writer.js';
 import { type Context, createContext } from '../context.js';
@@ -58,7 +57,20 @@ function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } });
 }
 
-const hashOf = (key: string) => createHash('sha256').update(key).digest('hex');
+type Presented = { key: string; hash: string } | { reason: string; message: string };
+
+/** Each request's presented key and its hash, worked out once (the flood check and the key check both ask). */
+const presentedKeys = new WeakMap<Request, Presented>();
+
+function presentedKey(req: Request): Presented {
+  let presented = presentedKeys.get(req);
+  if (!presented) {
+    const bearer = bearerKey(req.headers.authorization);
+    presented = 'key' in bearer ? { key: bearer.key, hash: hashKey(bearer.key) } : bearer;
+    presentedKeys.set(req, presented);
+  }
+  return presented;
+}
 
 /** Keys remembered as seen authenticating (their hashes), the most recent. */
 const MAX_RECENT_KEYS = 10_000;
@@ -106,16 +118,31 @@ export class Edge {
       refusals: UnauthenticatedRefusals;
       addresses: AddressRateLimit;
       principals?: PrincipalRateLimit;
+      /** false only in a benchmark (HubDependencies.keyCheckEveryRequest): each key read once. */
+      keyCheckEveryRequest?: boolean;
     },
   ) {}
+
+  /** The keys read once, when keyCheckEveryRequest is false (a benchmark's upper bound; never deployed). */
+  private readonly readOnce = new Map<string, Promise<Authenticated | undefined>>();
+
+  private check(hash: string): Promise<Authenticated | undefined> {
+    if (this.options.keyCheckEveryRequest !== false) return authenticateHash(this.options.db, hash);
+    let found = this.readOnce.get(hash);
+    if (!found) {
+      found = authenticateHash(this.options.db, hash);
+      this.readOnce.set(hash, found);
+    }
+    return found;
+  }
 
   /**
    * RATE_LIMITED (audited) for a request whose address has used its refusals of the minute, unless it
    * carries a key seen authenticating; undefined otherwise. Costs no key lookup and reads no body.
    */
   async flooded(req: Request, asking: Asking): Promise<Refusal | undefined> {
-    const presented = bearerKey(req.headers.authorization);
-    if ('key' in presented && this.recent.has(hashOf(presented.key))) return undefined;
+    const presented = presentedKey(req);
+    if ('hash' in presented && this.recent.has(presented.hash)) return undefined;
     const address = clientAddress(req);
     const retryAfter = await this.options.addresses.retryAfter(address);
     if (retryAfter === undefined) return undefined;
@@ -151,7 +178,7 @@ export class Edge {
 
   /** The principal and grants of the request's key, or its refusal. */
   private async authenticated(req: Request, asking: Asking): Promise<Authenticated | { refusal: Refusal }> {
-    const { db, audit, refusals, addresses, principals } = this.options;
+    const { audit, refusals, addresses, principals } = this.options;
     const address = clientAddress(req);
     const refuse = async (outcome: RefusalOutcome, reason: string, error: unknown, counts: boolean) => {
       if (counts) await addresses.refused(address);
@@ -173,14 +200,14 @@ export class Edge {
       });
       return { refusal: { outcome, error } };
     };
-    const presented = bearerKey(req.headers.authorization);
-    if (!('key' in presented)) {
+    const presented = presentedKey(req);
+    if (!('hash' in presented)) {
       return refuse('UNAUTHENTICATED', presented.reason, unauthenticated(presented.message), true);
     }
-    const hash = hashOf(presented.key);
+    const { hash } = presented;
     let authenticated: Authenticated | undefined;
     try {
-      authenticated = await authenticate(db, presented.key);
+      authenticated = await this.check(hash);
     } catch (error) {
       // not the client's doing: audited, not counted against its address
       if (!isDatabaseUnavailable(error))

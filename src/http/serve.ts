@@ -15,11 +15,14 @@ import type { PgBoss } from '../jobs/boss.js';
 import {
   hubJobs,
   JOBS_TIME_ZONE,
+  pullQueue,
   type RunningJobs,
   SUPERVISION_QUEUE,
   startJobs,
 } from '../jobs/scheduler.js';
 import { startWebhookJobs, WEBHOOK_DISPATCH_QUEUE } from '../jobs/webhooks.js';
+import { measuredAudit } from '../metrics/auditTap.js';
+import { HubMetrics } from '../metrics/hubMetrics.js';
 import { onAlertsChanged } from '../supervision/alertsChanged.js';
 import { WebhookTargets } from '../supervision/webhookTargets.js';
 import { onPublished } from '../sync/published.js';
@@ -76,8 +79,17 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
   if (migrations.applied.length) logger.info({ applied: migrations.applied }, 'migrations applied');
   await welcomeNewcomer(database, config, logger);
   const reference = await loadReference(database.db);
+  // The process's metrics (JINGTU_METRICS), shared by the server, this audit writer and the jobs.
+  const metrics =
+    config.metrics?.enabled === false
+      ? undefined
+      : new HubMetrics({
+          sql: database.sql,
+          pullJobs: (config.pullJobs ?? []).map((job) => ({ job: job.name, queue: pullQueue(job.name) })),
+        });
   // The process's own audit records: its configuration at start, and the pull jobs' publishes.
-  const audit = new AuditWriter(database.sql, logger);
+  const writer = new AuditWriter(database.sql, logger, metrics?.audit);
+  const audit = metrics ? measuredAudit(writer, metrics) : writer;
   const changed = await auditConfiguration(database.sql, audit, config);
   if (changed?.length) logger.info({ changed }, 'configuration changed since the last start (audited)');
   const hub = await createHub({
@@ -88,6 +100,8 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
     limits: config.limits,
     trustedProxies: config.trustedProxies,
     jit: config.jit,
+    metrics: metrics ?? false,
+    metricsAccess: config.metrics,
   });
   await held.handOver(hub.httpServer);
   // Scheduled jobs (pg-boss, schema pgboss) run in every hub process, embedded or server: pg-boss shares
@@ -114,7 +128,14 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
         tz: JOBS_TIME_ZONE,
         targets: new WebhookTargets(config.webhookNetworks),
       });
-    jobs = await startJobs({ sql: database.sql, logger, definitions, timing, workers: [webhooks] });
+    jobs = await startJobs({
+      sql: database.sql,
+      logger,
+      definitions,
+      timing,
+      workers: [webhooks],
+      observer: metrics?.jobs,
+    });
     const { boss } = jobs;
     // A publish that changed records queues an incremental supervision run (the queue keeps one waiting).
     onPublished(() => {

@@ -22,6 +22,11 @@ import { runPull } from './pull.js';
 /** Cron expressions are read in China Standard Time. */
 export const JOBS_TIME_ZONE = 'Asia/Shanghai';
 const PULL_PREFIX = 'jingtu-pull-';
+
+/** The pg-boss queue of a pull job (its runs, their outputs: src/metrics reads the change-feed lag there). */
+export function pullQueue(name: string): string {
+  return `${PULL_PREFIX}${name}`;
+}
 /** The incremental supervision run's queue: a publish that changed a dataset sends a job here. */
 export const SUPERVISION_QUEUE = 'jingtu-supervision';
 
@@ -102,7 +107,7 @@ export function hubJobs({
     },
     ...pullJobs.map(
       (job): JobDefinition => ({
-        queue: `${PULL_PREFIX}${job.name}`,
+        queue: pullQueue(job.name),
         cron: job.every,
         run: (signal) =>
           runPull(job, {
@@ -117,6 +122,11 @@ export function hubJobs({
   ];
 }
 
+/** Who is told of each run of a scheduled job in this process (the hub's metrics, src/metrics). */
+export interface JobObserver {
+  ran(queue: string, outcome: 'completed' | 'failed', seconds: number): void;
+}
+
 export interface StartJobsOptions {
   /** The hub's pool: pg-boss runs its SQL there (see boss.ts). */
   sql: postgres.Sql;
@@ -126,6 +136,8 @@ export interface StartJobsOptions {
   workers?: readonly ((boss: PgBoss, pollingIntervalSeconds: number) => Promise<void>)[];
   /** pg-boss's schema (default `pgboss`). */
   schema?: string;
+  /** Told of every run of the definitions' jobs. */
+  observer?: JobObserver;
   /** pg-boss intervals in seconds; tests shorten them. */
   timing?: {
     cronMonitorIntervalSeconds?: number;
@@ -173,7 +185,7 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
 
   const stopping = new AbortController();
   try {
-    await register(boss, definitions, logger, pollingIntervalSeconds, stopping.signal);
+    await register(boss, definitions, logger, pollingIntervalSeconds, stopping.signal, options.observer);
     for (const start of options.workers ?? []) await start(boss, pollingIntervalSeconds);
   } catch (error) {
     await boss.stop({ graceful: false, close: false }).catch(() => {});
@@ -208,6 +220,7 @@ async function register(
   logger: Logger,
   pollingIntervalSeconds: number,
   signal: AbortSignal,
+  observer: JobObserver | undefined,
 ): Promise<void> {
   const configured = new Set(definitions.map((d) => d.queue));
   for (const schedule of await boss.getSchedules()) {
@@ -236,9 +249,11 @@ async function register(
       try {
         const result = await definition.run(signal);
         logger.info({ job: definition.queue, id: job.id, ms: Date.now() - started, result }, 'job done');
+        observer?.ran(definition.queue, 'completed', (Date.now() - started) / 1000);
         return result;
       } catch (error) {
         logger.error({ job: definition.queue, id: job.id, err: error }, 'job failed');
+        observer?.ran(definition.queue, 'failed', (Date.now() - started) / 1000);
         throw error;
       }
     });

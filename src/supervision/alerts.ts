@@ -6,7 +6,7 @@ import type { EffectiveAccess } from '../access/effectiveAccess.js';
 import { datasetByName } from '../catalog/registry.js';
 import { MAX_PAGE_SIZE } from '../datasets/store.js';
 import type { Db } from '../db/connection.js';
-import { keysetPage, type Paged } from '../db/keysetPage.js';
+import { countMatching, keysetPage, type Paged } from '../db/keysetPage.js';
 import { badInput, userError } from '../errors.js';
 import { announceAlertsChanged } from './alertsChanged.js';
 import { ALERT_FEED_LOCK } from './feedLock.js';
@@ -272,12 +272,7 @@ export class Alerts {
     return keysetPage(fetched, limit, {
       hasPreviousPage: after !== undefined,
       cursorOf: (row) => row.id,
-      count: () =>
-        this.db
-          .select({ n: count() })
-          .from(alert)
-          .where(where)
-          .then(([row]) => Number(row.n)),
+      count: (atMost) => countMatching(this.db, alert, where, atMost),
     });
   }
 

@@ -1,6 +1,6 @@
 import { type LookupAddress, lookup } from 'node:dns';
 import { isIP } from 'node:net';
-import ipaddr from 'ipaddr.js';
+import { Networks, parsed } from '../networks.js';
 
 /**
  * Which addresses an alert webhook may reach (against server-side request forgery: a principal that may
@@ -12,23 +12,19 @@ import ipaddr from 'ipaddr.js';
  * (DNS rebinding) is refused as well.
  */
 export class WebhookTargets {
-  private readonly networks: [ipaddr.IPv4 | ipaddr.IPv6, number][];
+  private readonly networks: Networks;
 
   /** `networks`: CIDR subnets or single addresses (checked by the configuration). */
   constructor(networks: readonly string[] = []) {
-    this.networks = networks.map((entry) =>
-      entry.includes('/') ? ipaddr.parseCIDR(entry) : webhookNetworkOf(entry),
-    );
+    this.networks = new Networks(networks);
   }
 
   /** Whether a delivery may connect to this IP address. */
   permits(address: string): boolean {
-    if (!ipaddr.isValid(address)) return false;
     // An IPv4-mapped IPv6 address (::ffff:127.0.0.1) is judged as the IPv4 address it is.
-    const ip = ipaddr.process(address);
-    if (this.networks.some(([network, bits]) => ip.kind() === network.kind() && ip.match(network, bits)))
-      return true;
-    return ip.range() === 'unicast';
+    const ip = parsed(address);
+    if (!ip) return false;
+    return this.networks.includes(address) || ip.range() === 'unicast';
   }
 
   /**
@@ -62,10 +58,4 @@ export class WebhookTargetRefused extends Error {
       `${host} is not an address webhooks may reach (loopback, private and link-local networks only when JINGTU_WEBHOOK_NETWORKS lists them)`,
     );
   }
-}
-
-/** A single address as a network of one. */
-function webhookNetworkOf(address: string): [ipaddr.IPv4 | ipaddr.IPv6, number] {
-  const ip = ipaddr.parse(address);
-  return [ip, ip.kind() === 'ipv4' ? 32 : 128];
 }

@@ -7,12 +7,15 @@ import { loadReference } from '../../src/datasets/reference.js';
 import { createHub, type Hub } from '../../src/http/app.js';
 import type { HubDependencies } from '../../src/http/dependencies.js';
 import { createLogger } from '../../src/http/logger.js';
+import { HubMetrics, type HubMetricsOptions } from '../../src/metrics/hubMetrics.js';
 import { type TestDatabase, withTestDatabase } from './db.js';
 
 export interface TestHub {
   database: TestDatabase;
   /** Base URL such as http://127.0.0.1:PORT, set once the hub listens. */
   url: string;
+  /** The hub's metrics, when `metrics` options were given (else the hub makes its own). */
+  metrics?: HubMetrics;
   /** Creates a live key for a principal. */
   key(principal: string): Promise<string>;
   /** POSTs a GraphQL operation with a key; returns the HTTP status and parsed body. */
@@ -43,6 +46,8 @@ export function withTestHub(
     limits?: HubLimits;
     /** More of the hub's dependencies (trusted proxies, the public audit's interval). */
     dependencies?: Partial<HubDependencies>;
+    /** Metrics made with these options on the hub's own connection (`TestHub.metrics`). */
+    metrics?: Omit<HubMetricsOptions, 'sql'>;
   } = {},
 ): TestHub {
   const database = withTestDatabase();
@@ -68,10 +73,12 @@ export function withTestHub(
   };
   beforeAll(async () => {
     const reference = await loadReference(database.db);
+    if (options.metrics) testHub.metrics = new HubMetrics({ ...options.metrics, sql: database.sql });
     hub = await createHub({
       // every query compiled from its first run (src/graphql/executor.ts): the tests check what graphql-jit runs
       jitRunsBeforeCompiling: 0,
       ...options.dependencies,
+      ...(testHub.metrics ? { metrics: testHub.metrics } : {}),
       db: database.db,
       sql: database.sql,
       reference,
