@@ -192,7 +192,11 @@ export class Records {
     }
   }
 
-  /** The live records of a dataset the caller may see, a page at a time, in record order (exports). */
+  /**
+   * The live records of a dataset the caller may see, a page at a time, in record order (exports). The
+   * exporter empties each page once it is text (src/sync/export.ts, for flat memory): after a yield, only
+   * the page's length may be read here, never its rows.
+   */
   async *exportPages(dataset: Dataset): AsyncGenerator<DatasetRow[]> {
     let last = '0';
     for (;;) {
