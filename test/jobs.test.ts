@@ -322,6 +322,63 @@ describe('the scheduler (pg-boss)', () => {
     // Two pg-boss instances install, poll and stop: over 30 s on a loaded CI machine (2026-12-06).
   }, 90_000);
 
+  it.skipIf(!onServer)(
+    'reports a completion whose statement fails (the pool gone) as a scheduler error, not an unhandled rejection',
+    async () => {
+      const schema = `pgboss_gone_${id.toLowerCase()}`;
+      const queue = 'jingtu-test-pool-gone';
+      const pool = postgres(hub.database.url, {
+        max: 2,
+        onnotice: () => {},
+        connection: sessionParameters(0),
+      });
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown) => unhandled.push(reason);
+      process.on('unhandledRejection', onUnhandled);
+      const { logger, lines } = capturingLogger();
+      let running: RunningJobs | undefined;
+      try {
+        running = await startJobs({
+          sql: pool,
+          logger,
+          schema,
+          definitions: [
+            {
+              queue,
+              cron: '0 0 1 1 *',
+              atStart: true,
+              // The database goes away while the job runs: its completion cannot be written.
+              run: async () => {
+                await pool.end({ timeout: 1 });
+                return { done: true };
+              },
+            },
+          ],
+          timing: { pollingIntervalSeconds: 0.5 },
+        });
+        await until(
+          () =>
+            lines.some((line) => line.msg === 'job scheduler error' && JSON.stringify(line).includes(queue)),
+          15_000,
+          'the failed completion to be reported',
+        );
+        await sleep(100); // an unhandled rejection is reported after the microtasks of its turn
+        expect(unhandled).toEqual([]);
+        expect(lines.find((line) => line.msg === 'job done')).toBeDefined();
+        const [job] = rowsOf<{ state: string }>(
+          await db.execute(sql`select state from ${sql.identifier(schema)}.job where name = ${queue}`),
+        );
+        expect(job.state).toBe('active'); // not completed: it expires and is retried
+      } finally {
+        await running?.stop(5_000);
+        process.off('unhandledRejection', onUnhandled);
+        await pool.end({ timeout: 5 });
+        await db.execute(sql`drop schema if exists ${sql.identifier(schema)} cascade`);
+      }
+    },
+    60_000,
+  );
+
   it('names one queue per pull job, scheduled by its cron expression', () => {
     const job: PullJobConfig = {
       name: 'county',

@@ -52,11 +52,11 @@ function rowsOf(result: postgres.RowList<postgres.Row[]>): postgres.Row[] {
 
 /**
  * A pg-boss `Db` that runs pg-boss's SQL on a postgres.js pool (the hub's), and knows its statements in
- * flight: pg-boss 10 completes or fails a job without awaiting it (manager.js `watch`), so a stop that
- * closes the pool right after `boss.stop()` would fail that statement with no one to catch it, and the
- * process would die of an unhandled rejection. `settled()` waits for them. Such a statement that fails
- * (the database gone) no longer ends the process either: the job expires and is retried, as pg-boss
- * intends for a worker that died; a statement pg-boss awaits gets its rejection as before.
+ * flight: `boss.stop()` stops the workers without waiting for their loops, so a fetch still in flight
+ * returns after it, and its job is then failed (scheduler.ts); `settled()` waits for such statements before
+ * the caller closes the pool. A statement that fails (the database gone) is pg-boss's to handle: it reports
+ * it as an `error` event. pg-boss 10 sent a job's completion or failure without awaiting it, so that one's
+ * failure was an unhandled rejection, which ends a Node process: patches/pg-boss+10.4.2.patch awaits them.
  */
 export function postgresJsExecutor(sql: postgres.Sql): PgBoss.Db & { settled(): Promise<void> } {
   const inFlight = new Set<Promise<unknown>>();

@@ -245,6 +245,9 @@ async function register(
       await boss.send(definition.queue, {}, { singletonKey: 'start', singletonSeconds: 300 });
     }
     await boss.work(definition.queue, { pollingIntervalSeconds }, async ([job]) => {
+      // A fetch in flight when the hub began to stop returns its job afterwards: not run on a closing pool,
+      // but failed, and so left to a retry (by this process when it is back, or by another).
+      if (signal.aborted) throw new Error('the hub is stopping: the job is left to a retry');
       const started = Date.now();
       try {
         const result = await definition.run(signal);
