@@ -1,10 +1,11 @@
-import { and, eq, getTableColumns, gte, ilike, not, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, gte, not, or, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { EffectiveAccess } from '../access/effectiveAccess.js';
 import { assertFollowLink, assertUseField, canUseField } from '../access/fieldActions.js';
 import type { Dataset } from '../catalog/define.js';
 import { datasetByName } from '../catalog/registry.js';
 import type { FieldDef, LinkDef } from '../catalog/types.js';
+import { searchText } from '../db/datasetTable.js';
 import { bboxToPgBox, type Geometry, GeometryError, pointToPg, polygonToPg } from '../domain/geometry.js';
 import { badInput, forbidden } from '../errors.js';
 import { checkInput } from '../fields/filters.js';
@@ -113,7 +114,10 @@ function recordConditions(
     );
     if (searchable.length === 0)
       throw forbidden('没有可检索的字段 / None of the searchable fields is readable to you');
-    conditions.push(or(...searchable.map(([name]) => ilike(columns[name], pattern))));
+    // As ILIKE, on the expression the trigram indexes hold (searchText).
+    conditions.push(
+      or(...searchable.map(([name]) => sql`${searchText(columns[name])} like lower(${pattern})`)),
+    );
   }
   if (filter?.updatedSince) conditions.push(gte(columns.lastChangedAt, filter.updatedSince.toISOString()));
   const geometryField = dataset.geometryField;
