@@ -60,10 +60,10 @@ describe('jingtu keys', { timeout: 120_000 }, () => {
     const listed = await onRunDatabase('keys', 'list');
     expect(listed.code).toBe(0);
     const lines = listed.stdout.trim().split('\n');
-    expect(lines[0]).toBe('id\tprincipal\tname\tcreated\tstate');
+    expect(lines[0]).toBe('id\tprincipal\tname\tcreated\tstate\truns');
     const row = lines.find((line) => line.includes(name)) as string;
-    const [id, principal, , , state] = row.split('\t');
-    expect([principal, state]).toEqual(['WATER', 'active']);
+    const [id, principal, , , state, runs] = row.split('\t');
+    expect([principal, state, runs]).toEqual(['WATER', 'active', 'any']);
 
     const first = await onRunDatabase('keys', 'revoke', id);
     expect(first, first.stderr).toMatchObject({ code: 0, stdout: `revoked key ${id}\n` });

@@ -10,26 +10,36 @@ export const hashKey = (key: string): string => createHash('sha256').update(key)
 
 export class UnknownPrincipalError extends Error {}
 
+/** Fails with UnknownPrincipalError, naming the principals there are, unless `principalCode` is one. */
+export async function assertKnownPrincipal(db: Pick<Db, 'select'>, principalCode: string): Promise<void> {
+  const [known] = await db
+    .select({ code: principal.code })
+    .from(principal)
+    .where(eq(principal.code, principalCode));
+  if (known) return;
+  const codes = await db.select({ code: principal.code }).from(principal).orderBy(asc(principal.code));
+  throw new UnknownPrincipalError(
+    `unknown principal ${JSON.stringify(principalCode)}; known: ${codes.map((c) => c.code).join(', ')}`,
+  );
+}
+
 /** Creates a key for a principal; the key itself is returned once and never stored. */
 export async function createKey(
   db: Db,
   principalCode: string,
   name?: string,
+  options: { documentsOnly?: boolean } = {},
 ): Promise<{ id: string; key: string }> {
-  const [known] = await db
-    .select({ code: principal.code })
-    .from(principal)
-    .where(eq(principal.code, principalCode));
-  if (!known) {
-    const codes = await db.select({ code: principal.code }).from(principal).orderBy(asc(principal.code));
-    throw new UnknownPrincipalError(
-      `unknown principal ${JSON.stringify(principalCode)}; known: ${codes.map((c) => c.code).join(', ')}`,
-    );
-  }
+  await assertKnownPrincipal(db, principalCode);
   const key = `jt_${randomBytes(32).toString('base64url')}`;
   const [row] = await db
     .insert(apiKey)
-    .values({ principalCode, name: name ?? null, keyHash: hashKey(key) })
+    .values({
+      principalCode,
+      name: name ?? null,
+      keyHash: hashKey(key),
+      documentsOnly: options.documentsOnly ?? false,
+    })
     .returning({ id: apiKey.id });
   return { id: row.id, key };
 }
@@ -101,7 +111,12 @@ export async function principalByCode(
 
 function principalsStatement(db: Db) {
   return db
-    .select({ keyHash: apiKey.keyHash, keyId: apiKey.id, ...principalColumns })
+    .select({
+      keyHash: apiKey.keyHash,
+      keyId: apiKey.id,
+      documentsOnly: apiKey.documentsOnly,
+      ...principalColumns,
+    })
     .from(apiKey)
     .innerJoin(principal, eq(principal.code, apiKey.principalCode))
     .where(and(sql`${apiKey.keyHash} = any(${sql.placeholder('hashes')}::text[])`, isNull(apiKey.revokedAt)))
@@ -115,9 +130,9 @@ async function principalsOf(
 ): Promise<Map<string, Authenticated>> {
   const rows = await statement.execute({ hashes });
   return new Map(
-    rows.map(({ keyHash, grants, keyId, ...who }) => [
+    rows.map(({ keyHash, grants, keyId, documentsOnly, ...who }) => [
       keyHash,
-      { principal: principalFromRow(who, keyId), grants: grants ?? [] },
+      { principal: { ...principalFromRow(who, keyId), documentsOnly }, grants: grants ?? [] },
     ]),
   );
 }

@@ -9,6 +9,8 @@ export interface Principal {
   keyId: string;
   /** What it may do beyond what the catalogue gives it (src/access/capabilities.ts). */
   capabilities: readonly Capability[];
+  /** Its key may run only the principal's registered documents, no query text (src/http/trustedDocuments.ts). */
+  documentsOnly?: boolean;
 }
 
 /** A principal as a row of the principal table holds it, acting through `keyId`. */

@@ -29,6 +29,14 @@ export interface AuditDetail {
   actions: AuditAction[];
   /** Errors in the response, counted by code. */
   errors: Record<string, number>;
+  /** The registered document the request ran by its id (trusted documents): absent for query text. */
+  document?: RegisteredDocumentRun;
+}
+
+/** A registered document as its run is recorded: its id (the SHA-256 of its body) and operation name. */
+export interface RegisteredDocumentRun {
+  id: string;
+  name: string;
 }
 
 /**
@@ -39,6 +47,7 @@ export class AuditTrail {
   private readonly rowCounts = new Map<string, number>();
   private readonly actionList: AuditAction[] = [];
   private readonly filterReads = new Map<string, FieldRead>();
+  private documentRun: RegisteredDocumentRun | undefined;
 
   /** Counts rows of a dataset returned to the caller (a page, a lookup, a cross-link's targets). */
   rows(dataset: string, count: number): void {
@@ -54,6 +63,11 @@ export class AuditTrail {
     this.actionList.push(action);
   }
 
+  /** Notes that the request runs a registered document, by id and name. */
+  ranDocument(document: RegisteredDocumentRun): void {
+    this.documentRun = { id: document.id, name: document.name };
+  }
+
   detail(reads: readonly FieldRead[], errors: Record<string, number> = {}): AuditDetail {
     const filters = [...this.filterReads.values()];
     const grants = [...new Set([...reads, ...filters].flatMap((r) => (r.grant ? [r.grant] : [])))];
@@ -64,6 +78,7 @@ export class AuditTrail {
       grants,
       actions: [...this.actionList],
       errors,
+      ...(this.documentRun ? { document: { ...this.documentRun } } : {}),
     };
   }
 }

@@ -7,6 +7,8 @@ export interface ListedKey {
   name: string | null;
   createdAt: string;
   revokedAt: string | null;
+  /** The key runs only its principal's registered documents (trusted documents). */
+  documentsOnly: boolean;
 }
 
 /**
@@ -17,6 +19,6 @@ export interface ListedKey {
 export function listKeys(sql: postgres.Sql): Promise<ListedKey[]> {
   return sql<ListedKey[]>`
     select id, principal_code as "principalCode", name,
-      created_at::text as "createdAt", revoked_at::text as "revokedAt"
+      created_at::text as "createdAt", revoked_at::text as "revokedAt", documents_only as "documentsOnly"
     from api_key order by created_at asc`;
 }

@@ -1,10 +1,12 @@
 import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
 import { Command } from 'commander';
 import type { Config } from '../config.js';
 import type { Database } from '../db/connection.js';
 import type { MigrationReport } from '../db/migrate.js';
 import type { Pool } from '../db/pool.js';
 import { StartupError } from '../startupError.js';
+import { registerDocumentsCommands } from './documents.js';
 import { listKeys } from './keyList.js';
 import { createProgress } from './progress.js';
 import { registerReportCommand } from './report.js';
@@ -124,19 +126,29 @@ keys
   .description('create a key; the key is printed alone on the last line')
   .requiredOption('--principal <code>', 'department code, district code (e.g. 110105) or AUDITOR')
   .option('--name <name>', 'what the key is for')
-  .action((options: { principal: string; name?: string }) =>
+  .option(
+    '--documents-only',
+    "a system's key: it runs only the principal's registered documents, no query text",
+  )
+  .action((options: { principal: string; name?: string; documentsOnly?: boolean }) =>
     withDatabase(async (database) => {
       const { createKey, UnknownPrincipalError } = await hub();
-      const created = await createKey(database.db, options.principal, options.name).catch((error) => {
-        throw error instanceof UnknownPrincipalError ? new CommandRefused(error.message) : error;
-      });
+      const documentsOnly = options.documentsOnly === true;
+      const created = await createKey(database.db, options.principal, options.name, { documentsOnly }).catch(
+        (error) => {
+          throw error instanceof UnknownPrincipalError ? new CommandRefused(error.message) : error;
+        },
+      );
       const { id, key } = created;
       await auditKeyChange(database, 'KEY_CREATE', {
         keyId: id,
         principal: options.principal,
         name: options.name,
+        documentsOnly,
       });
-      console.log(`created key ${id} for ${options.principal}`);
+      console.log(
+        `created key ${id} for ${options.principal}${documentsOnly ? ' (runs only registered documents)' : ''}`,
+      );
       console.log(key);
     }),
   );
@@ -146,10 +158,11 @@ keys
   .action(() =>
     withPool(async (pool) => {
       // Tab-separated with a header row, for people and for `cut`/`awk` alike.
-      console.log(['id', 'principal', 'name', 'created', 'state'].join('\t'));
+      console.log(['id', 'principal', 'name', 'created', 'state', 'runs'].join('\t'));
       for (const key of await listKeys(pool.sql)) {
         const state = key.revokedAt ? `revoked ${key.revokedAt}` : 'active';
-        console.log([key.id, key.principalCode, key.name ?? '', key.createdAt, state].join('\t'));
+        const runs = key.documentsOnly ? 'documents-only' : 'any';
+        console.log([key.id, key.principalCode, key.name ?? '', key.createdAt, state, runs].join('\t'));
       }
     }),
   );
@@ -224,8 +237,55 @@ program
     }),
   );
 
+/** The embedded database's backup and restore; a server's are PostgreSQL's own (README › Operations › Backups). */
+async function embeddedDataDir(command: string): Promise<string> {
+  const settings = await config();
+  if (settings.databaseUrl) {
+    throw new CommandRefused(
+      `${command} is for the embedded database; with DATABASE_URL set, use pg_dump or continuous archiving (README › Operations › Backups)`,
+    );
+  }
+  return settings.dataDir;
+}
+
+program
+  .command('backup <file>')
+  .description('copy the embedded database to FILE (a gzipped tar), consistent while the hub runs')
+  .option('--force', 'replace FILE if it exists')
+  .action(async (file: string, options: { force?: boolean }) => {
+    const dataDir = await embeddedDataDir('backup');
+    const { backupEmbedded } = await import('./backup.js');
+    const started = Date.now();
+    const done = await backupEmbedded(dataDir, resolve(file), { force: options.force });
+    console.log(
+      `backed up ${dataDir} to ${done.file}: ${(done.bytes / 2 ** 20).toFixed(1)} MiB in ${((Date.now() - started) / 1000).toFixed(1)} s` +
+        (done.hubRunning ? ' (taken by the running hub)' : ''),
+    );
+  });
+
+program
+  .command('restore <file>')
+  .description('replace the embedded database with the backup in FILE (the hub stopped; the old one is kept)')
+  .action(async (file: string) => {
+    const dataDir = await embeddedDataDir('restore');
+    const { restoreEmbedded } = await import('./backup.js');
+    const done = await restoreEmbedded(dataDir, resolve(file));
+    console.log(
+      `restored ${resolve(file)} into ${dataDir}: audit chain intact, ${done.auditRecords} records`,
+    );
+    if (done.replacedKeptAt) console.log(`the database it replaced is kept in ${done.replacedKeptAt}`);
+    console.log(
+      'change-feed cursors given out before are no longer valid: pullers start again from the beginning',
+    );
+  });
+
 registerSyncCommands(program);
 registerReportCommand(program);
+registerDocumentsCommands(program, {
+  withDatabase,
+  config,
+  refused: (message) => new CommandRefused(message),
+});
 
 /**
  * Any other failure is one line too, never a stack trace: the error's own first line (a database's message

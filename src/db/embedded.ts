@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { StartupError } from '../startupError.js';
+import { serveControl } from './embeddedControl.js';
 import { createPglite } from './pglite.js';
 import { servePglite } from './pgliteServer.js';
 
@@ -16,6 +17,11 @@ export interface EmbeddedDatabase {
   url: string;
   /** Whether the folder was empty and PGlite created a new cluster. */
   created: boolean;
+  /**
+   * A consistent copy of the folder's database (a gzipped tar, PGlite's dumpDataDir), taken between two
+   * transactions: what a restore gives back (src/db/backup.ts).
+   */
+  backup(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -49,15 +55,21 @@ async function onDataDir<T>(dataDir: string, work: () => T | Promise<T>): Promis
   }
 }
 
-interface OwnerInfo {
+/** What the owning process tells other processes in owner.json (readable by the folder's user only). */
+export interface OwnerInfo {
   pid: number;
+  /** Its PGlite socket. */
   port: number;
+  /** Its control endpoint (src/db/embeddedControl.ts) and the token a caller shows there. */
+  control?: { port: number; token: string };
 }
 
 const ownerFile = (dataDir: string) => join(dataDir, 'owner.json');
-const clusterDir = (dataDir: string) => join(dataDir, 'pgdata');
+/** The PostgreSQL cluster's folder inside the data folder. */
+export const clusterDir = (dataDir: string) => join(dataDir, 'pgdata');
+const lockPath = (dataDir: string) => join(dataDir, '.lock');
 
-function readOwner(dataDir: string): OwnerInfo | undefined {
+export function readOwner(dataDir: string): OwnerInfo | undefined {
   try {
     return JSON.parse(readFileSync(ownerFile(dataDir), 'utf8')) as OwnerInfo;
   } catch {
@@ -68,22 +80,23 @@ function readOwner(dataDir: string): OwnerInfo | undefined {
 /** The socket URL of the process that owns the folder now, if any. */
 export async function runningOwnerUrl(dataDir: string): Promise<string | undefined> {
   await onDataDir(dataDir, () => mkdirSync(dataDir, { recursive: true }));
-  if (!(await lockfile.check(dataDir, { lockfilePath: join(dataDir, '.lock'), stale: 15_000 })))
-    return undefined;
+  if (!(await lockfile.check(dataDir, { lockfilePath: lockPath(dataDir), stale: 15_000 }))) return undefined;
   const owner = readOwner(dataDir);
   return owner ? `postgres://postgres@127.0.0.1:${owner.port}/postgres` : undefined;
 }
 
-/** Opens the embedded database in `dataDir`, or fails with DataDirInUseError when another process has it. */
-export async function openEmbedded(dataDir: string): Promise<EmbeddedDatabase> {
-  let release: () => Promise<void>;
+/**
+ * Takes the data folder for this process (a lock folder in it, kept fresh while the process lives), or
+ * fails with DataDirInUseError when another process has it. Resolves with the release.
+ */
+export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   try {
     // Taking the lock (a folder in dataDir) is also the check that the folder can be written, before
     // PGlite spends seconds creating a cluster in it.
-    release = await onDataDir(dataDir, () => {
+    return await onDataDir(dataDir, () => {
       mkdirSync(dataDir, { recursive: true });
       return lockfile.lock(dataDir, {
-        lockfilePath: join(dataDir, '.lock'),
+        lockfilePath: lockPath(dataDir),
         stale: 15_000,
         update: 5_000,
         realpath: false,
@@ -97,18 +110,38 @@ export async function openEmbedded(dataDir: string): Promise<EmbeddedDatabase> {
         'stop it, or set JINGTU_DATA_DIR to another folder',
     );
   }
+}
+
+/** Opens the embedded database in `dataDir`, or fails with DataDirInUseError when another process has it. */
+export async function openEmbedded(dataDir: string): Promise<EmbeddedDatabase> {
+  const release = await lockDataDir(dataDir);
   try {
-    const created = !readOwnerCluster(dataDir);
+    const created = !hasCluster(dataDir);
     const pglite = await createPglite(clusterDir(dataDir));
     const server = await servePglite(pglite);
+    // Between two transactions, with every change in the data files (PGlite's dump reads them as they are).
+    const backup = () =>
+      server.between(async () => {
+        await pglite.exec('CHECKPOINT');
+        return pglite.dumpDataDir('gzip');
+      });
+    const control = await serveControl({ backup });
+    rmSync(ownerFile(dataDir), { force: true }); // a crashed owner's: the mode applies to a new file only
     writeFileSync(
       ownerFile(dataDir),
-      JSON.stringify({ pid: process.pid, port: server.port } satisfies OwnerInfo),
+      JSON.stringify({
+        pid: process.pid,
+        port: server.port,
+        control: { port: control.port, token: control.token },
+      } satisfies OwnerInfo),
+      { mode: 0o600 },
     );
     return {
       url: server.url,
       created,
+      backup,
       async close() {
+        await control.stop();
         await server.stop();
         await pglite.close();
         rmSync(ownerFile(dataDir), { force: true });
@@ -121,7 +154,8 @@ export async function openEmbedded(dataDir: string): Promise<EmbeddedDatabase> {
   }
 }
 
-function readOwnerCluster(dataDir: string): boolean {
+/** Whether the folder holds a database cluster. */
+export function hasCluster(dataDir: string): boolean {
   try {
     readFileSync(join(clusterDir(dataDir), 'PG_VERSION'));
     return true;

@@ -64,8 +64,39 @@ export const apiKey = pgTable(
     keyHash: text('key_hash').notNull().unique(),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
     revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'string' }),
+    /**
+     * The key may run only its principal's registered documents (trustedDocument), never query text: a
+     * department system's key, so that whoever steals it cannot explore (src/http/trustedDocuments.ts).
+     */
+    documentsOnly: boolean('documents_only').notNull().default(false),
   },
   (t) => [index('api_key_principal').on(t.principalCode)],
+);
+
+/**
+ * Trusted documents (persisted queries): the operations a principal's systems run, registered from a
+ * manifest by the hub's operator (`jingtu documents push`, src/documents/) and run by id. The id is the
+ * SHA-256 of the body (hex), checked here too; a document is its registrant's alone: another principal's id
+ * is not found. Rows are never changed: the same id always means the same text.
+ */
+export const trustedDocument = pgTable(
+  'trusted_document',
+  {
+    principalCode: text('principal_code')
+      .notNull()
+      .references(() => principal.code),
+    id: text('id').notNull(),
+    operationName: text('operation_name').notNull(),
+    /** `query` or `mutation`. */
+    operationType: text('operation_type').notNull(),
+    body: text('body').notNull(),
+    registeredAt: timestamp('registered_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.principalCode, t.id] }),
+    check('trusted_document_id', sql`${t.id} = encode(sha256(convert_to(${t.body}, 'UTF8')), 'hex')`),
+    check('trusted_document_type', sql`${t.operationType} in ('query', 'mutation')`),
+  ],
 );
 
 /**

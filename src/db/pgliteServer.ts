@@ -27,6 +27,8 @@ interface Pending {
   onData: (data: Uint8Array) => void;
   resolve: (bytes: number) => void;
   reject: (error: unknown) => void;
+  /** Work of the hub's own (a backup) run between the connections' turns, instead of a message. */
+  work?: () => Promise<void>;
 }
 
 /** ReadyForQuery, idle: `Z`, length 5, `I`. The backend's last message when a connection's turn is over. */
@@ -64,7 +66,31 @@ class SessionQueue {
   /** A COPY FROM STDIN being gathered: its query and data so far, sent to PGlite at CopyDone. */
   private copy: { handlerId: number; messages: Uint8Array[] } | undefined;
 
+  /** Ids of the `between` work items: negative, never a connection's. */
+  private workId = 0;
+
   constructor(private readonly db: PGlite) {}
+
+  /**
+   * Runs `work` when no connection has a turn (no transaction, batch or COPY under way), with no message
+   * of any connection before it ends: what it sees is the database between two transactions.
+   */
+  between<T>(work: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const run = async () => {
+        resolve(await work());
+      };
+      this.pending.push({
+        handlerId: --this.workId,
+        message: new Uint8Array(),
+        onData: () => {},
+        resolve: () => {},
+        reject,
+        work: run,
+      });
+      void this.run();
+    });
+  }
 
   enqueue(handlerId: number, message: Uint8Array, onData: (data: Uint8Array) => void): Promise<number> {
     return new Promise((resolve, reject) => {
@@ -96,6 +122,10 @@ class SessionQueue {
 
   /** Runs one message (or gathers it into a COPY); returns the bytes answered. */
   private async handle(item: Pending): Promise<number> {
+    if (item.work) {
+      await item.work();
+      return 0;
+    }
     if (this.copy?.handlerId === item.handlerId) {
       this.copy.messages.push(item.message);
       const kind = item.message[0];
@@ -162,6 +192,8 @@ export interface PgliteServer {
   /** `postgres://` URL of the socket. */
   url: string;
   port: number;
+  /** Runs `work` between the connections' turns (SessionQueue.between). */
+  between<T>(work: () => Promise<T>): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -191,6 +223,7 @@ export async function servePglite(db: PGlite, port = 0): Promise<PgliteServer> {
   return {
     url: `postgres://postgres@127.0.0.1:${address.port}/postgres`,
     port: address.port,
+    between: (work) => queue.between(work),
     async stop() {
       for (const handler of handlers) await handler.detach(true);
       handlers.clear();

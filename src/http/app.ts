@@ -38,6 +38,7 @@ import { reportsRouter } from './reports.js';
 import { graphqlBody } from './requestBody.js';
 import { measureRequests, metricsPlugin, noteEvent } from './requestMetrics.js';
 import { IDLE_SOCKET_TIMEOUT_MS, requestDeadline, SERVER_OPTIONS } from './timeouts.js';
+import { TrustedDocuments, trustedDocumentsPlugin } from './trustedDocuments.js';
 import { webRouter } from './web.js';
 
 export interface Hub {
@@ -103,6 +104,7 @@ export async function createHub(given: HubDependencies): Promise<Hub> {
     principals: deps.rateLimit,
     keyCheckEveryRequest: deps.keyCheckEveryRequest,
   });
+  const documents = new TrustedDocuments(audit);
   app.use(bulkRouter(deps, audit, edge));
   app.use(reportsRouter(audit, edge));
   app.use(alertFeedRouter(audit, edge));
@@ -126,6 +128,8 @@ export async function createHub(given: HubDependencies): Promise<Hub> {
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       requestIdPlugin(deps.logger),
+      // a registered document's text, for a request sent with its id (src/http/trustedDocuments.ts)
+      trustedDocumentsPlugin(),
       limitsPlugin(schema, limits.query),
       auditPlugin(schema, audit),
       ...(metrics ? [metricsPlugin()] : []),
@@ -150,11 +154,12 @@ export async function createHub(given: HubDependencies): Promise<Hub> {
     graphqlBody(limits.bodyBytes),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        const { context, refusal } = await edge.admit(req, {
-          event: 'GRAPHQL',
-          operationName: operationNameOf(req.body),
-        });
+        const asking = { event: 'GRAPHQL', operationName: operationNameOf(req.body) };
+        const { context, refusal } = await edge.admit(req, asking);
         if (refusal) throw apolloRefusal(req, refusal.error);
+        // a document id resolved, or text refused to a documents-only key, before Apollo reads the request
+        const refused = await documents.admit(req, context, asking);
+        if (refused) throw apolloRefusal(req, refused);
         return context;
       },
     }),
