@@ -27,7 +27,10 @@ let hub: HubProcess;
 const keys: Record<string, string> = {};
 
 beforeAll(async () => {
-  hub = await spawnHub({ DATABASE_URL: database.url, LOG_LEVEL: 'warn' });
+  // The first publish waits behind the start-up run of every rule, which on the embedded test database (one
+  // session, holding every test file's rows by then) once took over the 30 s a request may take (CI,
+  // 2026-12-06): the setup's publishes get the test's time instead.
+  hub = await spawnHub({ DATABASE_URL: database.url, LOG_LEVEL: 'warn', JINGTU_REQUEST_TIMEOUT: '120' });
   for (const code of ['ECOLOGY', 'PLANNING']) keys[code] = (await createKey(database.db, code, 'test')).key;
 }, 180_000);
 afterAll(async () => {
