@@ -20,6 +20,9 @@
  *   audit A: the audit trail (as deployed); B: none, the most that pipelining its insert could gain
  *   metrics  A: metrics kept, /metrics scraped every 15 s from the benchmark's process as Prometheus would (as
  *         deployed); B: JINGTU_METRICS=off
+ *   tracing  A: tracing on (OpenTelemetry, src/tracing), every request sampled, its spans sent over OTLP/HTTP
+ *         to a receiver in the benchmark's process that drops them; B: tracing off (no endpoint: as deployed
+ *         by default)
  *   code  A: this checkout; B: the checkout at BENCH_LEVER_BASELINE (another commit, or this one without a
  *         change, with its own `npm ci`): a change that is no setting, e.g. a patch of a dependency
  *
@@ -38,7 +41,7 @@ import postgres from 'postgres';
 import { benchDatabaseUrl, redacted } from './support/database.js';
 import { roundSettings } from './support/env.js';
 import { jsonHeaders, post } from './support/http.js';
-import { type ForkedHub, forkHub, type HubSettings } from './support/hub.js';
+import { type ForkedHub, forkHub, type HubSettings, received } from './support/hub.js';
 import { type BenchKey, createKeys, revokeKeys } from './support/keys.js';
 import { measureLoad } from './support/measure.js';
 import { PERMIT_CONSUMER, PERMIT_FIELDS, permitConsumer } from './support/permits.js';
@@ -72,6 +75,11 @@ const LEVERS: Record<string, { what: string; a: () => Partial<HubSettings>; b: (
       what: 'metrics kept and scraped every 15 s (A) against JINGTU_METRICS=off (B)',
       a: () => ({ metrics: true, metricsScrapeSeconds: 15 }),
       b: () => ({ metrics: false }),
+    },
+    tracing: {
+      what: 'tracing, every request sampled and sent over OTLP (A) against tracing off (B)',
+      a: () => ({ tracing: true }),
+      b: () => ({}),
     },
     code: {
       what: `this checkout (A) against ${process.env.BENCH_LEVER_BASELINE ?? 'BENCH_LEVER_BASELINE'} (B)`,
@@ -287,6 +295,10 @@ export async function run(): Promise<void> {
         1,
       ),
     );
+    if (settings.lever === 'tracing')
+      console.log(
+        `OTLP receiver: ${received.requests} exports, ${fixed(received.bytes / 2 ** 20, 1)} MiB of spans (hub A's)`,
+      );
     const loadAfter = (await import('node:os')).loadavg();
     console.log(loadLine(loadBefore, loadAfter));
     writeResults(`levers-${settings.lever}`, {
@@ -299,6 +311,7 @@ export async function run(): Promise<void> {
       settings,
       summary,
       rounds,
+      ...(settings.lever === 'tracing' ? { otlp: received } : {}),
     });
     const wrong = sum(summary.map((s) => s.wrong));
     if (wrong) throw new Error(`${wrong} answers under load were wrong (status, errors or rows)`);

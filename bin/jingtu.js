@@ -5,11 +5,14 @@
 import { existsSync } from 'node:fs';
 
 process.setSourceMapsEnabled(true);
-const built = new URL('../dist/cli/main.js', import.meta.url);
-if (existsSync(built)) {
-  await import(built.href);
-} else {
+const built = existsSync(new URL('../dist/cli/main.js', import.meta.url));
+if (!built) {
   const { register } = await import('tsx/esm/api');
   register();
-  await import('../src/cli/main.ts');
 }
+const source = (module) =>
+  new URL(built ? `../dist/${module}.js` : `../src/${module}.ts`, import.meta.url).href;
+// Tracing (OTEL_EXPORTER_OTLP_ENDPOINT set) starts before the hub's modules load, so that its
+// instrumentations see them load (src/tracing/start.ts).
+if (process.argv[2] === 'serve') await (await import(source('tracing/start'))).startTracing();
+await import(source('cli/main'));

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { createKey } from '../src/access/keys.js';
 import { withTestDatabase } from './support/db.js';
+import { node24 } from './support/node24.js';
 import { postGraphql, spawnHub } from './support/process.js';
 
 /**
@@ -83,16 +84,6 @@ describe('installed packages', () => {
     expect(removedUtilUses("import { util } from './util/minimal.js'; util.isString(x);")).toEqual([]);
   });
 });
-
-/**
- * A Node 24 binary: this one when the suite runs on Node 24, else the one `.ci/smoke-node24.sh` caches
- * (npm's node@24 package), else none and these tests are skipped.
- */
-function node24(): string | undefined {
-  if (Number(process.versions.node.split('.')[0]) === 24) return process.execPath;
-  const cached = join(tmpdir(), 'jingtu-node24', 'node_modules', '.bin', 'node');
-  return existsSync(cached) ? cached : undefined;
-}
 
 const NODE24 = node24();
 const run = promisify(execFile);

@@ -3,8 +3,10 @@
  * over loopback: what a benchmark measures, apart from its own process and autocannon.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { get } from 'node:http';
+import { createServer, get } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { stopChild } from './processes.js';
 import { ROOT } from './report.js';
 
@@ -23,6 +25,11 @@ export interface HubSettings {
   metrics?: boolean;
   /** /metrics read every this many seconds from the benchmark's process, as Prometheus would (none unless given). */
   metricsScrapeSeconds?: number;
+  /**
+   * Tracing on, started as `jingtu serve` starts it (src/tracing/start.ts), every request sampled, the spans
+   * sent over OTLP to a receiver in the benchmark's process that drops them (off unless true).
+   */
+  tracing?: boolean;
   /** The Node binary to run the hub (the benchmark's own unless given). */
   execPath?: string;
   /** false: no rate limit per principal. */
@@ -81,15 +88,44 @@ function scrapeEvery(url: string, seconds: number): NodeJS.Timeout {
   }, seconds * 1000).unref();
 }
 
-export function forkHub(settings: HubSettings): Promise<ForkedHub> {
+/** What the OTLP receiver has been sent: requests and bytes. */
+export const received = { requests: 0, bytes: 0 };
+let receiver: Promise<string> | undefined;
+
+/**
+ * An OTLP/HTTP receiver on loopback that counts and drops what it is sent, as a collector elsewhere would
+ * take it: the hub's work is to make and send its spans, not to keep them.
+ */
+function otlpReceiver(): Promise<string> {
+  receiver ??= new Promise((done) => {
+    const server = createServer((request, response) => {
+      received.requests++;
+      request.on('data', (chunk: Buffer) => {
+        received.bytes += chunk.length;
+      });
+      request.on('end', () => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    });
+    server.listen(0, '127.0.0.1', () => done(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+    server.unref();
+  });
+  return receiver;
+}
+
+export async function forkHub(settings: HubSettings): Promise<ForkedHub> {
   const name = settings.name ?? 'the hub';
   const root = settings.root ?? ROOT;
+  const tracing = settings.tracing
+    ? {
+        imports: ['--import', pathToFileURL(join(root, 'bench/support/startTracing.ts')).href],
+        env: { OTEL_EXPORTER_OTLP_ENDPOINT: await otlpReceiver(), OTEL_TRACES_SAMPLER: 'always_on' },
+      }
+    : { imports: [], env: {} };
   const child = fork(join(root, ENTRY), [JSON.stringify(settings)], {
     cwd: root,
-    execArgv: ['--import', 'tsx', ...(settings.nodeOptions ?? [])],
+    execArgv: ['--import', 'tsx', ...tracing.imports, ...(settings.nodeOptions ?? [])],
     execPath: settings.execPath,
     // As deployed; the same for every hub.
-    env: { ...process.env, NODE_ENV: 'production' },
+    env: { ...process.env, ...tracing.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   // A message to a hub that has just died fails with EPIPE; its exit (and the request that failed with it)

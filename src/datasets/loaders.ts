@@ -4,6 +4,7 @@ import type { EffectiveAccess } from '../access/effectiveAccess.js';
 import type { Dataset } from '../catalog/define.js';
 import type { Db } from '../db/connection.js';
 import { overlapSql } from '../fields/geometry.js';
+import { inSpan } from '../tracing/spans.js';
 import { columnsOf, type DatasetRow } from './store.js';
 
 /**
@@ -25,7 +26,12 @@ export class DatasetLoaders {
   ) {
     let loader = this.loaders.get(key);
     if (!loader) {
-      loader = new DataLoader(batch, { maxBatchSize: 1000, cacheKeyFn });
+      // a batch is a span (src/tracing): which link, how many keys, and its statement under it
+      const traced = (keys: readonly unknown[]) =>
+        inSpan('dataloader.batch', { 'jingtu.loader': key, 'jingtu.batch.size': keys.length }, () =>
+          batch(keys),
+        );
+      loader = new DataLoader(traced, { maxBatchSize: 1000, cacheKeyFn });
       this.loaders.set(key, loader);
     }
     return loader;

@@ -13,6 +13,7 @@ import {
   visit,
 } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
+import { tracedExecutor } from '../tracing/graphql.js';
 
 /**
  * A document is compiled the second time it runs (by default): most ad hoc queries run once, and compiling
@@ -151,20 +152,23 @@ export function compilingGateway(schema: GraphQLSchema, runsBeforeCompiling?: nu
       return () => {};
     },
     async load() {
-      return { executor: compilingExecutor(schema, runsBeforeCompiling) };
+      // each operation's execution is a span (a no-op while tracing is off), active while it runs
+      return { executor: tracedExecutor(compilingExecutor(schema, runsBeforeCompiling)) };
     },
     async stop() {},
   };
 }
 
 /**
- * Apollo's schema option: graphql-jit runs the queries it can compile, graphql-js the rest, or (`jit`
- * false) graphql-js runs everything. `runsBeforeCompiling`: 0 in the tests, so that they run compiled.
+ * Apollo's gateway option: graphql-jit runs the queries it can compile, graphql-js the rest, or (`jit`
+ * false) graphql-js runs everything (a document never runs often enough to be compiled). Either way the
+ * hub's executor runs them, so that an execution is a span (src/tracing/graphql.ts). `runsBeforeCompiling`:
+ * 0 in the tests, so that they run compiled.
  */
 export function executing(
   schema: GraphQLSchema,
   jit: boolean,
   runsBeforeCompiling?: number,
-): { gateway: GatewayInterface } | { schema: GraphQLSchema } {
-  return jit ? { gateway: compilingGateway(schema, runsBeforeCompiling) } : { schema };
+): { gateway: GatewayInterface } {
+  return { gateway: compilingGateway(schema, jit ? runsBeforeCompiling : Number.POSITIVE_INFINITY) };
 }

@@ -21,6 +21,8 @@ import { schema } from '../graphql/schema.js';
 import { measuredAudit } from '../metrics/auditTap.js';
 import { HubMetrics } from '../metrics/hubMetrics.js';
 import { publicSurface } from '../public/router.js';
+import { tracingPlugin } from '../tracing/graphql.js';
+import { noteRequestId } from '../tracing/spans.js';
 import { alertFeedRouter } from './alertFeed.js';
 import { apolloOptions } from './apolloOptions.js';
 import { bulkRouter } from './bulk.js';
@@ -76,6 +78,7 @@ export async function createHub(given: HubDependencies): Promise<Hub> {
         const given = req.headers['x-request-id'];
         const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
         res.setHeader('x-request-id', id);
+        noteRequestId(id);
         return id;
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
@@ -128,6 +131,8 @@ export async function createHub(given: HubDependencies): Promise<Hub> {
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       requestIdPlugin(deps.logger),
+      // parsing and validation as spans, and the operation on the request's (src/tracing)
+      tracingPlugin(),
       // a registered document's text, for a request sent with its id (src/http/trustedDocuments.ts)
       trustedDocumentsPlugin(),
       limitsPlugin(schema, limits.query),

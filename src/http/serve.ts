@@ -26,6 +26,7 @@ import { HubMetrics } from '../metrics/hubMetrics.js';
 import { onAlertsChanged } from '../supervision/alertsChanged.js';
 import { WebhookTargets } from '../supervision/webhookTargets.js';
 import { onPublished } from '../sync/published.js';
+import { stopTracing } from '../tracing/spans.js';
 import { createHub } from './app.js';
 import { reservePort } from './portReservation.js';
 
@@ -163,6 +164,8 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
       await Promise.all([hub.stop(), jobs?.stop()]);
       await audit.close();
       await database.close();
+      // the spans of the last requests, sent before the process ends
+      await stopTracing();
       logger.info('stopped');
       process.exit(0);
     } catch (error) {

@@ -6,6 +6,7 @@ import { DEFAULT_AUDIT_RETENTION_DAYS, type PullJobConfig } from '../config.js';
 import type { ReferenceData } from '../datasets/reference.js';
 import type { Db } from '../db/connection.js';
 import { evaluateChanged, evaluateRules, type RuleOutcome } from '../supervision/evaluate.js';
+import { inSpan } from '../tracing/spans.js';
 import { PgBoss, postgresJsExecutor } from './boss.js';
 import { checkFreshness } from './freshness.js';
 import { grantHousekeeping } from './grants.js';
@@ -250,7 +251,9 @@ async function register(
       if (signal.aborted) throw new Error('the hub is stopping: the job is left to a retry');
       const started = Date.now();
       try {
-        const result = await definition.run(signal);
+        // a span (src/tracing) under which the job's statements are
+        const run = () => definition.run(signal);
+        const result = await inSpan(`job ${definition.queue}`, { 'jingtu.job.id': job.id }, run);
         logger.info({ job: definition.queue, id: job.id, ms: Date.now() - started, result }, 'job done');
         observer?.ran(definition.queue, 'completed', (Date.now() - started) / 1000);
         return result;

@@ -12,6 +12,7 @@ import { alertMessage } from '../supervision/feed.js';
 import { alertWebhook, alertWebhookDelivery } from '../supervision/tables.js';
 import { signedHeaders } from '../supervision/webhookSignature.js';
 import { WebhookTargets } from '../supervision/webhookTargets.js';
+import { inSpan } from '../tracing/spans.js';
 import type { PgBoss } from './boss.js';
 
 /**
@@ -236,8 +237,10 @@ export async function startWebhookJobs(boss: PgBoss, options: WebhookJobOptions)
     retryBackoff: true,
   });
   await boss.schedule(WEBHOOK_DISPATCH_QUEUE, options.cron ?? '* * * * *', {}, { tz: options.tz });
-  await boss.work(WEBHOOK_DISPATCH_QUEUE, { pollingIntervalSeconds }, async () => {
-    const outcome = await dispatchWebhooks(db, boss, retry);
+  await boss.work(WEBHOOK_DISPATCH_QUEUE, { pollingIntervalSeconds }, async ([job]) => {
+    const outcome = await inSpan(`job ${WEBHOOK_DISPATCH_QUEUE}`, { 'jingtu.job.id': job.id }, () =>
+      dispatchWebhooks(db, boss, retry),
+    );
     if (outcome.queued) logger.info({ job: WEBHOOK_DISPATCH_QUEUE, ...outcome }, 'webhook deliveries queued');
     return outcome;
   });
@@ -249,7 +252,9 @@ export async function startWebhookJobs(boss: PgBoss, options: WebhookJobOptions)
       { pollingIntervalSeconds, includeMetadata: true },
       async ([job]) => {
         try {
-          return { status: await deliverWebhook(db, job, options.targets) };
+          const delivered = () => deliverWebhook(db, job, options.targets);
+          const span = { 'jingtu.job.id': job.id };
+          return { status: await inSpan(`job ${WEBHOOK_DELIVERY_QUEUE}`, span, delivered) };
         } catch (error) {
           logger.warn({ job: WEBHOOK_DELIVERY_QUEUE, id: job.id, err: error }, 'webhook delivery failed');
           throw error;

@@ -8,6 +8,7 @@ import { MAX_PAGE_SIZE } from '../datasets/store.js';
 import type { Db } from '../db/connection.js';
 import { countMatching, keysetPage, type Paged } from '../db/keysetPage.js';
 import { badInput, userError } from '../errors.js';
+import { inSpan } from '../tracing/spans.js';
 import { announceAlertsChanged } from './alertsChanged.js';
 import { ALERT_FEED_LOCK } from './feedLock.js';
 import type { EvidenceRecord, Rule } from './rule.js';
@@ -321,18 +322,24 @@ export class Alerts {
    * no cache, so a step taken since is always seen.
    */
   private readonly eventLoader = new DataLoader<string, AlertEventRow[]>(
-    async (ids) => {
-      const rows = await this.db
-        .select()
-        .from(alertEvent)
-        .where(inArray(alertEvent.alertId, [...ids]))
-        .orderBy(alertEvent.id);
-      const byAlert = new Map<string, AlertEventRow[]>(ids.map((id) => [id, []]));
-      for (const row of rows) byAlert.get(row.alertId)?.push(row);
-      return ids.map((id) => byAlert.get(id) ?? []);
-    },
+    (ids) =>
+      inSpan('dataloader.batch', { 'jingtu.loader': 'alert.events', 'jingtu.batch.size': ids.length }, () =>
+        this.alertEvents(ids),
+      ),
     { cache: false, maxBatchSize: MAX_PAGE_SIZE },
   );
+
+  /** The events of each of the alerts `ids`, oldest first, in one statement. */
+  private async alertEvents(ids: readonly string[]): Promise<AlertEventRow[][]> {
+    const rows = await this.db
+      .select()
+      .from(alertEvent)
+      .where(inArray(alertEvent.alertId, [...ids]))
+      .orderBy(alertEvent.id);
+    const byAlert = new Map<string, AlertEventRow[]>(ids.map((id) => [id, []]));
+    for (const row of rows) byAlert.get(row.alertId)?.push(row);
+    return ids.map((id) => byAlert.get(id) ?? []);
+  }
 
   /** An alert's events, oldest first. */
   events(alertId: string): Promise<AlertEventRow[]> {
