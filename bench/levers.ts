@@ -20,15 +20,16 @@
  *   audit A: the audit trail (as deployed); B: none, the most that pipelining its insert could gain
  *   metrics  A: metrics kept, /metrics scraped every 15 s from the benchmark's process as Prometheus would (as
  *         deployed); B: JINGTU_METRICS=off
- *   tracing  A: tracing on (OpenTelemetry, src/tracing), every request sampled, its spans sent over OTLP/HTTP
- *         to a receiver in the benchmark's process that drops them; B: tracing off (no endpoint: as deployed
- *         by default)
+ *   aa    A and B identical: the noise of the machine, against which a lever's ratios are read
+ *   tracing  A: tracing on (OpenTelemetry, src/tracing), its spans sent over OTLP/HTTP to a receiver in the
+ *         benchmark's process that drops them, every request traced (or as BENCH_TRACES_SAMPLER and
+ *         BENCH_TRACES_SAMPLER_ARG say: OTEL_TRACES_SAMPLER's values); B: tracing off (no endpoint, the default)
  *   code  A: this checkout; B: the checkout at BENCH_LEVER_BASELINE (another commit, or this one without a
  *         change, with its own `npm ci`): a change that is no setting, e.g. a patch of a dependency
  *
  *   npm run bench -- levers      (or: node --import tsx bench/levers.ts)
  *
- * Environment: BENCH_LEVER (jit), BENCH_LEVER_BASELINE (for code), BENCH_LEVER_ROUNDS (10), BENCH_SECONDS (3 per hub per round),
+ * Environment: BENCH_LEVER (jit), BENCH_LEVER_BASELINE (for code), BENCH_TRACES_SAMPLER(_ARG) (for tracing), BENCH_LEVERS_NODE24 (1: both hubs on Node 24), BENCH_LEVER_ROUNDS (10), BENCH_SECONDS (3 per hub per round),
  * BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (10), BENCH_POOL (10), BENCH_COMPARE_DATABASE_URL (compare's),
  * BENCH_RESULTS_DIR.
  */
@@ -47,6 +48,15 @@ import { measureLoad } from './support/measure.js';
 import { PERMIT_CONSUMER, PERMIT_FIELDS, permitConsumer } from './support/permits.js';
 import { loadLine, machine, runIfMain, writeResults } from './support/report.js';
 import { fixed, median, spread, sum, table } from './support/stats.js';
+
+/** The tracing lever's sampler (OpenTelemetry's OTEL_TRACES_SAMPLER values), and its words. */
+const SAMPLER = process.env.BENCH_TRACES_SAMPLER || 'always_on';
+function sampling(): string {
+  const argument = process.env.BENCH_TRACES_SAMPLER_ARG;
+  return SAMPLER === 'always_on'
+    ? 'every request traced'
+    : `sampler ${SAMPLER}${argument ? ` ${argument}` : ''}`;
+}
 
 /** What each lever changes: the settings of hub A and hub B. */
 const LEVERS: Record<string, { what: string; a: () => Partial<HubSettings>; b: () => Partial<HubSettings> }> =
@@ -76,9 +86,14 @@ const LEVERS: Record<string, { what: string; a: () => Partial<HubSettings>; b: (
       a: () => ({ metrics: true, metricsScrapeSeconds: 15 }),
       b: () => ({ metrics: false }),
     },
+    aa: {
+      what: 'two identical hubs (A/A): what the machine alone moves the ratios by',
+      a: () => ({}),
+      b: () => ({}),
+    },
     tracing: {
-      what: 'tracing, every request sampled and sent over OTLP (A) against tracing off (B)',
-      a: () => ({ tracing: true }),
+      what: `tracing, ${sampling()}, spans sent over OTLP (A) against tracing off (B)`,
+      a: () => ({ tracing: { sampler: SAMPLER, argument: process.env.BENCH_TRACES_SAMPLER_ARG } }),
       b: () => ({}),
     },
     code: {
@@ -175,7 +190,8 @@ export async function run(): Promise<void> {
   if (!lever) throw new Error(`BENCH_LEVER: one of ${Object.keys(LEVERS).join(', ')}`);
   const url = databaseUrl();
   const loadBefore = (await import('node:os')).loadavg();
-  console.log(`\n== levers: ${settings.lever}, ${lever.what} (${redacted(url)})`);
+  const on24 = process.env.BENCH_LEVERS_NODE24 === '1' ? ', both hubs on Node 24' : '';
+  console.log(`\n== levers: ${settings.lever}, ${lever.what}${on24} (${redacted(url)})`);
   const monitor = postgres(url, { max: 1, onnotice: () => {} });
   const hubs: Record<'A' | 'B', ForkedHub> = {} as never;
   let keys: Record<string, BenchKey> = {};
@@ -197,6 +213,8 @@ export async function run(): Promise<void> {
         logLevel: 'silent',
         rateLimit: false,
         applicationName: application,
+        // both on Node 24 (BENCH_LEVERS_NODE24=1), as the README asks users to run the hub
+        ...(process.env.BENCH_LEVERS_NODE24 === '1' ? { execPath: node24() } : {}),
         ...(side === 'A' ? lever.a() : lever.b()),
       });
     }
@@ -265,6 +283,10 @@ export async function run(): Promise<void> {
         rpsRatio: spread(ratios),
         rps: { A: median(mine.map((r) => r.A.rps)), B: median(mine.map((r) => r.B.rps)) },
         cpuMsPerRequest: { A: perRequest('A', 'cpuMicros'), B: perRequest('B', 'cpuMicros') },
+        // per round, whose median a round disturbed by the machine moves less than the totals
+        cpuRatioPerRound: spread(
+          mine.map((r) => r.A.cpuMicros / r.A.requests / (r.B.cpuMicros / r.B.requests)),
+        ),
         dbCpuMsPerRequest: { A: perRequest('A', 'dbCpuMicros'), B: perRequest('B', 'dbCpuMicros') },
         wrong: sum(mine.map((r) => r.A.wrong + r.B.wrong)),
       };
@@ -280,6 +302,7 @@ export async function run(): Promise<void> {
           'A ÷ B median (min–max)',
           'CPU ms/req A / B',
           'CPU A ÷ B',
+          'CPU A ÷ B per round, median (min–max)',
           'DB CPU ms/req A / B',
           'wrong',
         ],
@@ -289,6 +312,7 @@ export async function run(): Promise<void> {
           `${fixed(s.rpsRatio.median, 3)} (${fixed(s.rpsRatio.min, 3)}–${fixed(s.rpsRatio.max, 3)})`,
           `${fixed(s.cpuMsPerRequest.A, 2)} / ${fixed(s.cpuMsPerRequest.B, 2)}`,
           fixed(s.cpuMsPerRequest.A / s.cpuMsPerRequest.B, 3),
+          `${fixed(s.cpuRatioPerRound.median, 3)} (${fixed(s.cpuRatioPerRound.min, 3)}–${fixed(s.cpuRatioPerRound.max, 3)})`,
           `${fixed(s.dbCpuMsPerRequest.A, 2)} / ${fixed(s.dbCpuMsPerRequest.B, 2)}`,
           String(s.wrong),
         ]),
@@ -308,6 +332,7 @@ export async function run(): Promise<void> {
       date: new Date().toISOString(),
       machine: machine(loadBefore, loadAfter),
       node: process.version,
+      hubsOnNode24: process.env.BENCH_LEVERS_NODE24 === '1',
       settings,
       summary,
       rounds,

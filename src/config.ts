@@ -236,64 +236,171 @@ export interface MetricsConfig {
   key?: string;
 }
 
+/** Single sign-on for analysts by OpenID Connect (README, "Single sign-on"); off without an issuer. */
+export interface SsoConfig {
+  /** The identity provider's issuer identifier (its discovery document is at /.well-known/openid-configuration). */
+  issuer: string;
+  clientId: string;
+  /** The client's secret; none: a public client, protected by PKCE alone. */
+  clientSecret?: string;
+  /** The hub's /auth/callback URL, as registered at the identity provider. */
+  redirectUri: string;
+  /** The claim that names the analyst's department or district (a string, or an array of strings). */
+  claim: string;
+  /** Claim values to principal codes; without it, the claim's value is the principal's code. */
+  principals?: Record<string, string>;
+  /** How long a session's key works. */
+  sessionHours: number;
+}
+
+export const DEFAULT_SSO_CLAIM = 'jingtu_principal';
+export const DEFAULT_SSO_SESSION_HOURS = 8;
+/** A working day and a half at most: a session is not a system's key. */
+export const MAX_SSO_SESSION_HOURS = 36;
+
+/** Whether a URL's host is this machine (an http issuer is allowed only there: a test's provider). */
+export function isLoopbackUrl(url: URL): boolean {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || (ipaddr.isValid(host) && ipaddr.parse(host).range() === 'loopback');
+}
+
+const httpsUrl = (what: string) =>
+  z.string().refine((text) => {
+    try {
+      const url = new URL(text);
+      return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackUrl(url));
+    } catch {
+      return false;
+    }
+  }, `must be ${what}, an https:// URL (http:// only on loopback)`);
+
+const PRINCIPAL_CODE = /^[A-Z0-9_]{1,40}$/;
+
+/** `value=CODE, value2=CODE2`: claim values to principal codes. */
+const claimPrincipals = z.string().transform((text, ctx) => {
+  const map: Record<string, string> = {};
+  for (const entry of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    const [value, code, ...rest] = entry.split('=').map((part) => part.trim());
+    if (!value || !code || rest.length || !PRINCIPAL_CODE.test(code) || value.length > 200) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'must be claim values and principal codes, value=CODE, separated by commas (e.g. ghj=PLANNING,cy=110105)',
+      });
+      return z.NEVER;
+    }
+    map[value] = code;
+  }
+  return map;
+});
+
 /** The settings whose values never appear in an error (they are secrets): only what is wrong with them. */
-const SECRET_SETTINGS = new Set(['JINGTU_METRICS_KEY']);
+const SECRET_SETTINGS = new Set(['JINGTU_METRICS_KEY', 'JINGTU_OIDC_CLIENT_SECRET']);
 
 /** Configuration comes from the environment only, validated once at start. */
 const environment = (known: Known | undefined) =>
-  z.object({
-    DATABASE_URL: z
-      .string()
-      .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// connection URL')
-      .optional(),
-    JINGTU_DATA_DIR: z.string().min(1, 'must not be empty').default('./data'),
-    PORT: z.coerce
-      .number({ error: 'must be a number' })
-      .int('must be a whole number')
-      .min(0, 'must be 0..65535')
-      .max(65535, 'must be 0..65535')
-      .default(4000),
-    HOST: z
-      .string()
-      .regex(/^[\w.:[\]-]+$/, 'must be a host name or IP address')
-      .default('127.0.0.1'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    JINGTU_DB_POOL: z.coerce.number().int().min(1).max(100).default(10),
-    JINGTU_JOBS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
-    JINGTU_JIT: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
-    JINGTU_PULL_JOBS: pullJobsSetting(known).default([]),
-    JINGTU_MAX_DEPTH: wholeNumber(DEFAULT_LIMITS.query.depth),
-    JINGTU_MAX_ALIASES: wholeNumber(DEFAULT_LIMITS.query.aliases, 0),
-    JINGTU_MAX_TOKENS: wholeNumber(DEFAULT_LIMITS.query.tokens, 100),
-    JINGTU_MAX_DIRECTIVES: wholeNumber(DEFAULT_LIMITS.query.directives, 0),
-    JINGTU_MAX_COST: wholeNumber(DEFAULT_LIMITS.query.cost, 100),
-    JINGTU_MAX_BODY: bytes.optional(),
-    JINGTU_RATE_LIMIT: wholeNumber(DEFAULT_LIMITS.ratePerMinute, 0),
-    JINGTU_ANONYMOUS_RATE_LIMIT: wholeNumber(DEFAULT_LIMITS.anonymousPerMinute, 0),
-    JINGTU_PUBLIC_RATE_LIMIT: wholeNumber(DEFAULT_LIMITS.publicPerMinute ?? 0, 0),
-    JINGTU_TRUSTED_PROXIES: proxies.default([]),
-    JINGTU_WEBHOOK_NETWORKS: networks.default([]),
-    JINGTU_METRICS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
-    JINGTU_METRICS_NETWORKS: networks.default([]),
-    JINGTU_METRICS_KEY: z
-      .string()
-      .regex(/^[\x21-\x7e]{16,256}$/, 'must be 16 to 256 printable characters without spaces')
-      .optional(),
-    JINGTU_REQUEST_TIMEOUT: wholeNumber(DEFAULT_LIMITS.requestTimeoutMs / 1000),
-    JINGTU_STATEMENT_TIMEOUT: wholeNumber(DEFAULT_STATEMENT_TIMEOUT_MS / 1000, 0),
-    JINGTU_MAX_UPLOAD: bytes.optional(),
-    JINGTU_MAX_EXPANSION: wholeNumber(DEFAULT_LIMITS.upload.maxExpansion, 2),
-    JINGTU_UPLOAD_IDLE_TIMEOUT: wholeNumber(DEFAULT_LIMITS.upload.idleTimeoutMs / 1000),
-    JINGTU_UPLOAD_MIN_RATE: rate.optional(),
-    // Without it, half of JINGTU_DB_POOL.
-    JINGTU_MAX_PUBLISHES: z.coerce
-      .number({ error: 'must be a number' })
-      .int('must be a whole number')
-      .min(1, 'must be at least 1')
-      .optional(),
-    // the Cybersecurity Law keeps network logs at least 6 months
-    JINGTU_AUDIT_RETENTION_DAYS: wholeNumber(DEFAULT_AUDIT_RETENTION_DAYS, 183),
-  });
+  z
+    .object({
+      DATABASE_URL: z
+        .string()
+        .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// connection URL')
+        .optional(),
+      JINGTU_DATA_DIR: z.string().min(1, 'must not be empty').default('./data'),
+      PORT: z.coerce
+        .number({ error: 'must be a number' })
+        .int('must be a whole number')
+        .min(0, 'must be 0..65535')
+        .max(65535, 'must be 0..65535')
+        .default(4000),
+      HOST: z
+        .string()
+        .regex(/^[\w.:[\]-]+$/, 'must be a host name or IP address')
+        .default('127.0.0.1'),
+      LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      JINGTU_DB_POOL: z.coerce.number().int().min(1).max(100).default(10),
+      JINGTU_JOBS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+      JINGTU_JIT: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+      JINGTU_PULL_JOBS: pullJobsSetting(known).default([]),
+      JINGTU_MAX_DEPTH: wholeNumber(DEFAULT_LIMITS.query.depth),
+      JINGTU_MAX_ALIASES: wholeNumber(DEFAULT_LIMITS.query.aliases, 0),
+      JINGTU_MAX_TOKENS: wholeNumber(DEFAULT_LIMITS.query.tokens, 100),
+      JINGTU_MAX_DIRECTIVES: wholeNumber(DEFAULT_LIMITS.query.directives, 0),
+      JINGTU_MAX_COST: wholeNumber(DEFAULT_LIMITS.query.cost, 100),
+      JINGTU_MAX_BODY: bytes.optional(),
+      JINGTU_RATE_LIMIT: wholeNumber(DEFAULT_LIMITS.ratePerMinute, 0),
+      JINGTU_ANONYMOUS_RATE_LIMIT: wholeNumber(DEFAULT_LIMITS.anonymousPerMinute, 0),
+      JINGTU_PUBLIC_RATE_LIMIT: wholeNumber(DEFAULT_LIMITS.publicPerMinute ?? 0, 0),
+      JINGTU_TRUSTED_PROXIES: proxies.default([]),
+      JINGTU_WEBHOOK_NETWORKS: networks.default([]),
+      JINGTU_METRICS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+      JINGTU_METRICS_NETWORKS: networks.default([]),
+      JINGTU_METRICS_KEY: z
+        .string()
+        .regex(/^[\x21-\x7e]{16,256}$/, 'must be 16 to 256 printable characters without spaces')
+        .optional(),
+      JINGTU_REQUEST_TIMEOUT: wholeNumber(DEFAULT_LIMITS.requestTimeoutMs / 1000),
+      JINGTU_STATEMENT_TIMEOUT: wholeNumber(DEFAULT_STATEMENT_TIMEOUT_MS / 1000, 0),
+      JINGTU_MAX_UPLOAD: bytes.optional(),
+      JINGTU_MAX_EXPANSION: wholeNumber(DEFAULT_LIMITS.upload.maxExpansion, 2),
+      JINGTU_UPLOAD_IDLE_TIMEOUT: wholeNumber(DEFAULT_LIMITS.upload.idleTimeoutMs / 1000),
+      JINGTU_UPLOAD_MIN_RATE: rate.optional(),
+      // Without it, half of JINGTU_DB_POOL.
+      JINGTU_MAX_PUBLISHES: z.coerce
+        .number({ error: 'must be a number' })
+        .int('must be a whole number')
+        .min(1, 'must be at least 1')
+        .optional(),
+      // the Cybersecurity Law keeps network logs at least 6 months
+      JINGTU_AUDIT_RETENTION_DAYS: wholeNumber(DEFAULT_AUDIT_RETENTION_DAYS, 183),
+      JINGTU_OIDC_ISSUER: httpsUrl("the identity provider's issuer").optional(),
+      JINGTU_OIDC_CLIENT_ID: z
+        .string()
+        .regex(/^[\x21-\x7e]{1,200}$/, 'must be 1 to 200 printable characters')
+        .optional(),
+      JINGTU_OIDC_CLIENT_SECRET: z
+        .string()
+        .regex(/^[\x21-\x7e]{1,500}$/, 'must be 1 to 500 printable characters without spaces')
+        .optional(),
+      JINGTU_OIDC_REDIRECT_URI: httpsUrl("the hub's /auth/callback URL")
+        .refine((text) => URL.canParse(text) && new URL(text).pathname.endsWith('/auth/callback'), {
+          error: "must end with /auth/callback (the hub's callback, as registered at the identity provider)",
+        })
+        .optional(),
+      JINGTU_OIDC_CLAIM: z
+        .string()
+        .regex(/^[\w.:/-]{1,100}$/, 'must be a claim name (letters, digits, _ . : / -)')
+        .default(DEFAULT_SSO_CLAIM),
+      JINGTU_OIDC_PRINCIPALS: claimPrincipals.optional(),
+      JINGTU_OIDC_SESSION_HOURS: wholeNumber(DEFAULT_SSO_SESSION_HOURS).pipe(
+        z.number().max(MAX_SSO_SESSION_HOURS, `must be at most ${MAX_SSO_SESSION_HOURS}`),
+      ),
+    })
+    .superRefine((values, ctx) => {
+      // An issuer needs its client; the other settings without an issuer would be silently off.
+      const oidc = ['JINGTU_OIDC_CLIENT_ID', 'JINGTU_OIDC_REDIRECT_URI'] as const;
+      if (values.JINGTU_OIDC_ISSUER) {
+        for (const name of oidc) {
+          if (!values[name])
+            ctx.addIssue({
+              code: 'custom',
+              path: [name],
+              message: 'is required when JINGTU_OIDC_ISSUER is set',
+            });
+        }
+      } else {
+        for (const name of [...oidc, 'JINGTU_OIDC_CLIENT_SECRET', 'JINGTU_OIDC_PRINCIPALS'] as const) {
+          if (values[name])
+            ctx.addIssue({
+              code: 'custom',
+              path: [name],
+              message: 'needs JINGTU_OIDC_ISSUER (single sign-on is off without it)',
+            });
+        }
+      }
+    });
 
 export interface Config {
   /** Days audit records are kept (at least 183). */
@@ -322,6 +429,8 @@ export interface Config {
   metrics?: MetricsConfig;
   /** statement_timeout of the hub's server connections (DEFAULT_STATEMENT_TIMEOUT_MS when absent). */
   statementTimeoutMs?: number;
+  /** Single sign-on for analysts (JINGTU_OIDC_*); off when absent. */
+  sso?: SsoConfig;
 }
 
 export class ConfigError extends Error {}
@@ -388,5 +497,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, known?: Known):
     },
     statementTimeoutMs: values.JINGTU_STATEMENT_TIMEOUT * 1000,
     auditRetentionDays: values.JINGTU_AUDIT_RETENTION_DAYS,
+    sso:
+      values.JINGTU_OIDC_ISSUER && values.JINGTU_OIDC_CLIENT_ID && values.JINGTU_OIDC_REDIRECT_URI
+        ? {
+            issuer: values.JINGTU_OIDC_ISSUER,
+            clientId: values.JINGTU_OIDC_CLIENT_ID,
+            clientSecret: values.JINGTU_OIDC_CLIENT_SECRET,
+            redirectUri: values.JINGTU_OIDC_REDIRECT_URI,
+            claim: values.JINGTU_OIDC_CLAIM,
+            principals: values.JINGTU_OIDC_PRINCIPALS,
+            sessionHours: values.JINGTU_OIDC_SESSION_HOURS,
+          }
+        : undefined,
   };
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { createKey } from '../src/access/keys.js';
 import { migrationsFolder } from '../src/db/migrate.js';
 import { withTestDatabase } from './support/db.js';
 import { uniqueId } from './support/records.js';
@@ -60,7 +61,7 @@ describe('jingtu keys', { timeout: 120_000 }, () => {
     const listed = await onRunDatabase('keys', 'list');
     expect(listed.code).toBe(0);
     const lines = listed.stdout.trim().split('\n');
-    expect(lines[0]).toBe('id\tprincipal\tname\tcreated\tstate\truns');
+    expect(lines[0]).toBe('id\tprincipal\tname\tcreated\tstate\truns\tsso');
     const row = lines.find((line) => line.includes(name)) as string;
     const [id, principal, , , state, runs] = row.split('\t');
     expect([principal, state, runs]).toEqual(['WATER', 'active', 'any']);
@@ -91,6 +92,21 @@ describe('jingtu keys', { timeout: 120_000 }, () => {
       expect(run.stderr).toMatch(/^jingtu: no key with id \S+ \(see jingtu keys list\)\n$/);
     }
     expect(await auditedRevocations(unknownId)).toBe(0);
+  });
+
+  it('shows a single sign-on session: whose it is, and until when (then that it expired)', async () => {
+    const subject = `https://id.example.gov.cn#cli-${uniqueId()}`;
+    const { id } = await createKey(database.db, '110105', 'SSO 朝阳', {
+      expiresInSeconds: 3600,
+      ssoSubject: subject,
+    });
+    const row = async () =>
+      (await onRunDatabase('keys', 'list')).stdout.split('\n').find((line) => line.startsWith(id)) as string;
+    const [, principal, name, , state, runs, sso] = (await row()).split('\t');
+    expect([principal, name, runs, sso]).toEqual(['110105', 'SSO 朝阳', 'any', subject]);
+    expect(state).toMatch(/^active until \d{4}-\d\d-\d\d \d\d:\d\d/);
+    await database.sql`update api_key set expires_at = now() - interval '1 minute' where id = ${id}`;
+    expect((await row()).split('\t')[4]).toMatch(/^expired \d{4}-/);
   });
 });
 

@@ -460,7 +460,7 @@ describe('jingtu documents push', { timeout: 120_000 }, () => {
       select detail from audit_log where event = 'KEY_CREATE' and key_id = ${keyId as string}`;
     expect(detail).toMatchObject({ principal: 'HOUSING', documentsOnly: true });
     const keyList = (await jingtu('keys', 'list')).stdout.split('\n');
-    expect(keyList[0]).toBe('id\tprincipal\tname\tcreated\tstate\truns');
+    expect(keyList[0]).toBe('id\tprincipal\tname\tcreated\tstate\truns\tsso');
     expect(keyList.find((line) => line.includes(`system ${uid}`))?.split('\t')[5]).toBe('documents-only');
 
     expect((await post(key, { documentId: documentId(cliDoc) })).body.data).toEqual({

@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { SpanKind } from '@opentelemetry/api';
@@ -24,9 +23,6 @@ import { seed, withSeed } from './support/seed.js';
 // Before the hub below is made: the provider is this test file's process's (each file runs in its own).
 const exporter = new InMemorySpanExporter();
 const provider = startSdk({ exporter, immediate: true });
-// The instrumentations patch a module as it is required (or imported through the loader hook a real start
-// registers, src/tracing/start.ts); vitest imported node:http already, so it is required once more here.
-createRequire(import.meta.url)('node:http');
 
 const hub = withTestHub();
 const { keys } = withSeed(hub, (s) => s.keys('HOUSING'));
@@ -163,6 +159,42 @@ describe('spans of a request', () => {
   });
 });
 
+describe('sampling', () => {
+  const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const callerSpan = '00f067aa0ba902b7';
+  const ask = (requestId: string, flags: string) =>
+    fetch(`${hub.url}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${keys.HOUSING}`,
+        'x-request-id': requestId,
+        traceparent: `00-${traceId}-${callerSpan}-${flags}`,
+      },
+      body: JSON.stringify({ query: 'query Me { me { code } }' }),
+    });
+
+  it("joins a caller's sampled trace", async () => {
+    exporter.reset();
+    const requestId = `joined-${uniqueId()}`;
+    expect((await ask(requestId, '01')).status).toBe(200);
+    const root = exporter
+      .getFinishedSpans()
+      .find((span) => span.kind === SpanKind.SERVER && span.attributes['jingtu.request_id'] === requestId);
+    expect(root?.spanContext().traceId).toBe(traceId);
+    expect(parentOf(root as ReadableSpan)).toBe(callerSpan);
+  });
+
+  it('makes no span at all for a request not sampled: the sampler decides first', async () => {
+    exporter.reset();
+    const requestId = `unsampled-${uniqueId()}`;
+    expect((await ask(requestId, '00')).status).toBe(200);
+    // the audit record's statement and the answer are done: nothing of this request was recorded
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId)).toEqual([]);
+  });
+});
+
 describe('tracing on and off', () => {
   it('is on with an OTLP endpoint, off without one or when the SDK is disabled', () => {
     expect(tracingWanted({})).toBe(false);
@@ -264,7 +296,7 @@ describe.each(NODES)('a hub started with OTEL_EXPORTER_OTLP_ENDPOINT, on $node',
     const root = received.find(
       (span) => span.attributes['jingtu.request_id'] === `otlp-${id}` && !span.parent,
     );
-    // the official HTTP instrumentation's span, named by Express's route
+    // the request's span, named by its route
     expect(root?.name).toBe('POST /graphql');
     expect(root?.attributes['http.route']).toBe('/graphql');
     expect(root?.resource['service.name']).toBe('jingtu-hub-test');

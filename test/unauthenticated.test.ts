@@ -300,7 +300,7 @@ describe('a flood of requests without a valid key', () => {
         outcome: 'UNAUTHENTICATED',
         requestId: `r-${address}-${i}`,
         operationName: null,
-        reason: 'unknown or revoked key',
+        reason: 'unknown, revoked or expired key',
       });
       // all in one turn of the event loop: in one "minute" (of 1.5 s here), but for a turn of it in between
       await Promise.all(Array.from({ length: 10 }, (_, i) => refusals.record(refusal(i))));

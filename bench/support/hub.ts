@@ -26,10 +26,11 @@ export interface HubSettings {
   /** /metrics read every this many seconds from the benchmark's process, as Prometheus would (none unless given). */
   metricsScrapeSeconds?: number;
   /**
-   * Tracing on, started as `jingtu serve` starts it (src/tracing/start.ts), every request sampled, the spans
-   * sent over OTLP to a receiver in the benchmark's process that drops them (off unless true).
+   * Tracing on, started as `jingtu serve` starts it (src/tracing/start.ts), the spans sent over OTLP to a
+   * receiver in the benchmark's process that drops them; which requests are traced: OTEL_TRACES_SAMPLER and
+   * its argument (off unless given).
    */
-  tracing?: boolean;
+  tracing?: { sampler: string; argument?: string };
   /** The Node binary to run the hub (the benchmark's own unless given). */
   execPath?: string;
   /** false: no rate limit per principal. */
@@ -117,7 +118,11 @@ export async function forkHub(settings: HubSettings): Promise<ForkedHub> {
   const tracing = settings.tracing
     ? {
         imports: ['--import', pathToFileURL(join(root, 'bench/support/startTracing.ts')).href],
-        env: { OTEL_EXPORTER_OTLP_ENDPOINT: await otlpReceiver(), OTEL_TRACES_SAMPLER: 'always_on' },
+        env: {
+          OTEL_EXPORTER_OTLP_ENDPOINT: await otlpReceiver(),
+          OTEL_TRACES_SAMPLER: settings.tracing.sampler,
+          OTEL_TRACES_SAMPLER_ARG: settings.tracing.argument ?? '',
+        },
       }
     : { imports: [], env: {} };
   const child = fork(join(root, ENTRY), [JSON.stringify(settings)], {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
 import { accessGrant, apiKey, principal } from '../db/hubTables.js';
 import type { ActiveGrant } from './effectiveAccess.js';
@@ -23,13 +23,23 @@ export async function assertKnownPrincipal(db: Pick<Db, 'select'>, principalCode
   );
 }
 
+/** What else a key is: a system's (documents only), or an analyst's single sign-on session (src/sso/). */
+export interface KeyOptions {
+  /** It runs only its principal's registered documents. */
+  documentsOnly?: boolean;
+  /** It stops working after this many seconds (a session); never when absent. */
+  expiresInSeconds?: number;
+  /** The identity it was made for (issuer `#` subject): a single sign-on session. */
+  ssoSubject?: string;
+}
+
 /** Creates a key for a principal; the key itself is returned once and never stored. */
 export async function createKey(
   db: Db,
   principalCode: string,
   name?: string,
-  options: { documentsOnly?: boolean } = {},
-): Promise<{ id: string; key: string }> {
+  options: KeyOptions = {},
+): Promise<{ id: string; key: string; expiresAt: string | null }> {
   await assertKnownPrincipal(db, principalCode);
   const key = `jt_${randomBytes(32).toString('base64url')}`;
   const [row] = await db
@@ -39,9 +49,15 @@ export async function createKey(
       name: name ?? null,
       keyHash: hashKey(key),
       documentsOnly: options.documentsOnly ?? false,
+      // the database's clock, which the key check compares it with
+      expiresAt:
+        options.expiresInSeconds === undefined
+          ? null
+          : sql`now() + make_interval(secs => ${options.expiresInSeconds})`,
+      ssoSubject: options.ssoSubject ?? null,
     })
-    .returning({ id: apiKey.id });
-  return { id: row.id, key };
+    .returning({ id: apiKey.id, expiresAt: apiKey.expiresAt });
+  return { id: row.id, key, expiresAt: row.expiresAt };
 }
 
 /** What `revokeKey` did: revoked the key now, found it revoked already (and when), or found no such key. */
@@ -119,7 +135,14 @@ function principalsStatement(db: Db) {
     })
     .from(apiKey)
     .innerJoin(principal, eq(principal.code, apiKey.principalCode))
-    .where(and(sql`${apiKey.keyHash} = any(${sql.placeholder('hashes')}::text[])`, isNull(apiKey.revokedAt)))
+    .where(
+      and(
+        sql`${apiKey.keyHash} = any(${sql.placeholder('hashes')}::text[])`,
+        isNull(apiKey.revokedAt),
+        // a session's key stops at its expiry, on every process: nothing keeps a key once checked
+        or(isNull(apiKey.expiresAt), sql`${apiKey.expiresAt} > now()`),
+      ),
+    )
     .prepare('jingtu_key_check');
 }
 
@@ -204,7 +227,7 @@ const keyChecks = new WeakMap<Db, KeyChecks>();
 /**
  * The principal holding a live key and its active grants, read from the database for every request (so a
  * revocation or a new grant takes effect at once, on every hub process; nothing is cached), the requests of
- * a moment in one statement (see KeyChecks); undefined for an unknown or revoked key.
+ * a moment in one statement (see KeyChecks); undefined for an unknown, revoked or expired key.
  */
 export function authenticate(db: Db, key: string): Promise<Authenticated | undefined> {
   return authenticateHash(db, hashKey(key));

@@ -11,8 +11,8 @@ import type { AuditSink } from './writer.js';
 
 /**
  * The configuration a hub process runs with, as the audit keeps it: every setting that decides what the
- * hub allows (limits, trusted proxies, retention, jobs, pull jobs, who reads metrics), nothing secret: no API key of a
- * pull job, no metrics key, no password of the database URL.
+ * hub allows (limits, trusted proxies, retention, jobs, pull jobs, who reads metrics, single sign-on), nothing secret: no
+ * API key of a pull job, no metrics key, no client secret, no password of the database URL.
  */
 export function auditedConfiguration(config: Config): Record<string, unknown> {
   return {
@@ -37,6 +37,8 @@ export function auditedConfiguration(config: Config): Record<string, unknown> {
       key: Boolean(config.metrics?.key),
     },
     statementTimeoutMs: config.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+    // who may sign in and as whom; of the client secret only whether there is one
+    sso: config.sso ? { ...config.sso, clientSecret: Boolean(config.sso.clientSecret) } : null,
     auditRetentionDays: config.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS,
   };
 }

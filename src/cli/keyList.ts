@@ -9,6 +9,12 @@ export interface ListedKey {
   revokedAt: string | null;
   /** The key runs only its principal's registered documents (trusted documents). */
   documentsOnly: boolean;
+  /** When it stops working (single sign-on sessions); null: never. */
+  expiresAt: string | null;
+  /** Whose single sign-on session it is (issuer#subject); null for an API key. */
+  ssoSubject: string | null;
+  /** Whether it has expired, by the database's clock. */
+  expired: boolean;
 }
 
 /**
@@ -19,6 +25,7 @@ export interface ListedKey {
 export function listKeys(sql: postgres.Sql): Promise<ListedKey[]> {
   return sql<ListedKey[]>`
     select id, principal_code as "principalCode", name,
-      created_at::text as "createdAt", revoked_at::text as "revokedAt", documents_only as "documentsOnly"
+      created_at::text as "createdAt", revoked_at::text as "revokedAt", documents_only as "documentsOnly",
+      expires_at::text as "expiresAt", sso_subject as "ssoSubject", coalesce(expires_at <= now(), false) as expired
     from api_key order by created_at asc`;
 }

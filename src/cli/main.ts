@@ -158,11 +158,27 @@ keys
   .action(() =>
     withPool(async (pool) => {
       // Tab-separated with a header row, for people and for `cut`/`awk` alike.
-      console.log(['id', 'principal', 'name', 'created', 'state', 'runs'].join('\t'));
+      // `sso`: whose single sign-on session a key is (issuer#subject); empty for an API key.
+      console.log(['id', 'principal', 'name', 'created', 'state', 'runs', 'sso'].join('\t'));
       for (const key of await listKeys(pool.sql)) {
-        const state = key.revokedAt ? `revoked ${key.revokedAt}` : 'active';
+        const state = key.revokedAt
+          ? `revoked ${key.revokedAt}`
+          : key.expired
+            ? `expired ${key.expiresAt}`
+            : key.expiresAt
+              ? `active until ${key.expiresAt}`
+              : 'active';
         const runs = key.documentsOnly ? 'documents-only' : 'any';
-        console.log([key.id, key.principalCode, key.name ?? '', key.createdAt, state, runs].join('\t'));
+        const row = [
+          key.id,
+          key.principalCode,
+          key.name ?? '',
+          key.createdAt,
+          state,
+          runs,
+          key.ssoSubject ?? '',
+        ];
+        console.log(row.join('\t'));
       }
     }),
   );

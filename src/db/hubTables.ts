@@ -69,6 +69,14 @@ export const apiKey = pgTable(
      * department system's key, so that whoever steals it cannot explore (src/http/trustedDocuments.ts).
      */
     documentsOnly: boolean('documents_only').notNull().default(false),
+    /**
+     * When the key stops working (null: never). Set on single sign-on sessions (src/sso/): an analyst's login
+     * is a short-lived key, so that every path a key takes (the edge, the audit's key id, revocation, `jingtu
+     * keys list`) serves it unchanged.
+     */
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'string' }),
+    /** Whose single sign-on session the key is: the identity provider's issuer, `#`, the subject; null otherwise. */
+    ssoSubject: text('sso_subject'),
   },
   (t) => [index('api_key_principal').on(t.principalCode)],
 );

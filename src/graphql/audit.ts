@@ -21,7 +21,7 @@ const AuditRecord = builder.objectRef<StoredAuditRecord>('AuditRecord').implemen
     event: t.exposeString('event', {
       nullable: false,
       description:
-        '事件类型：GRAPHQL、BULK_EXPORT、BULK_CHANGES、BULK_PUBLISH、REPORT、KEY_CREATE、KEY_REVOKE、PULL_PUBLISH、CONFIG、DOCUMENTS_REGISTER（登记可信文档）、BACKUP、RESTORE（嵌入式数据库的备份与恢复），以及 UNAUTHENTICATED_REQUESTS（某地址一分钟内首次之后无有效密钥被拒的请求计数） / Event type (DOCUMENTS_REGISTER: trusted documents registered by `jingtu documents push`; BACKUP, RESTORE: the embedded database backed up or restored by `jingtu backup`/`restore`); UNAUTHENTICATED_REQUESTS counts the requests without a valid key refused from one address in one minute after its first (detail: address, from, to, count, outcomes, events)',
+        '事件类型：GRAPHQL、BULK_EXPORT、BULK_CHANGES、BULK_PUBLISH、REPORT、KEY_CREATE、KEY_REVOKE、PULL_PUBLISH、CONFIG、DOCUMENTS_REGISTER（登记可信文档）、BACKUP、RESTORE（嵌入式数据库的备份与恢复）、LOGIN、LOGIN_REFUSED、LOGOUT（单点登录的会话：登录、被拒的登录、退出），以及 UNAUTHENTICATED_REQUESTS（某地址一分钟内首次之后无有效密钥被拒的请求计数） / Event type (DOCUMENTS_REGISTER: trusted documents registered by `jingtu documents push`; BACKUP, RESTORE: the embedded database backed up or restored by `jingtu backup`/`restore`; LOGIN, LOGIN_REFUSED, LOGOUT: single sign-on sessions opened, refused and ended); UNAUTHENTICATED_REQUESTS counts the requests without a valid key refused from one address in one minute after its first (detail: address, from, to, count, outcomes, events)',
     }),
     principal: t.exposeString('principal', { description: '调用方（认证失败时为空） / Principal' }),
     keyId: t.exposeString('keyId', { description: 'API 密钥编号 / API key id' }),

@@ -22,6 +22,7 @@ import { measuredAudit } from '../metrics/auditTap.js';
 import { HubMetrics } from '../metrics/hubMetrics.js';
 import { publicSurface } from '../public/router.js';
 import { tracingPlugin } from '../tracing/graphql.js';
+import { traceRequests } from '../tracing/requests.js';
 import { noteRequestId } from '../tracing/spans.js';
 import { alertFeedRouter } from './alertFeed.js';
 import { apolloOptions } from './apolloOptions.js';
@@ -39,6 +40,7 @@ import { AddressRateLimit, PrincipalRateLimit } from './rateLimit.js';
 import { reportsRouter } from './reports.js';
 import { graphqlBody } from './requestBody.js';
 import { measureRequests, metricsPlugin, noteEvent } from './requestMetrics.js';
+import { ssoRouter } from './sso.js';
 import { IDLE_SOCKET_TIMEOUT_MS, requestDeadline, SERVER_OPTIONS } from './timeouts.js';
 import { TrustedDocuments, trustedDocumentsPlugin } from './trustedDocuments.js';
 import { webRouter } from './web.js';
@@ -71,6 +73,8 @@ export async function createHub(given: HubDependencies): Promise<Hub> {
   app.disable('etag');
   // req.ip: the forwarded client only behind these proxies (the limit on requests without a valid key).
   app.set('trust proxy', deps.trustedProxies?.length ? [...deps.trustedProxies] : false);
+  // a span per request, when tracing is on and the request sampled (src/tracing)
+  app.use(traceRequests());
   app.use(
     pinoHttp({
       logger: deps.logger,
@@ -111,6 +115,7 @@ export async function createHub(given: HubDependencies): Promise<Hub> {
   app.use(bulkRouter(deps, audit, edge));
   app.use(reportsRouter(audit, edge));
   app.use(alertFeedRouter(audit, edge));
+  app.use(ssoRouter(deps, audit, refusals, edge));
   // No key: the PUBLIC fields only (src/public), limited per address and audited in aggregate.
   const publicRoutes = await publicSurface(deps, audit, limits);
   if (metrics) app.use('/public', noteEvent('PUBLIC'));

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
-import type { HubLimits } from '../config.js';
+import type { HubLimits, SsoConfig } from '../config.js';
 import type { ReferenceData } from '../datasets/reference.js';
 import type { Db } from '../db/connection.js';
 import type { HubMetrics } from '../metrics/hubMetrics.js';
@@ -43,6 +43,8 @@ export interface HubDependencies {
   metrics?: HubMetrics | false;
   /** Who may read /metrics besides loopback (JINGTU_METRICS_NETWORKS, JINGTU_METRICS_KEY). */
   metricsAccess?: MetricsAccessOptions;
+  /** Single sign-on for analysts (JINGTU_OIDC_*, src/http/sso.ts); off when absent. */
+  sso?: SsoConfig;
   /** The interval of the public surface's aggregate audit records (src/public/counts.ts): a minute unless given (tests). */
   publicCountMs?: number;
 }

@@ -224,8 +224,8 @@ export class Edge {
       this.recent.delete(hash);
       return refuse(
         'UNAUTHENTICATED',
-        'unknown or revoked key',
-        unauthenticated('API 密钥无效或已吊销 / Unknown or revoked API key'),
+        'unknown, revoked or expired key',
+        unauthenticated('API 密钥无效、已吊销或已过期 / Unknown, revoked or expired API key'),
         true,
       );
     }

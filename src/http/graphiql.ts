@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import express from 'express';
-import { escapeHtml } from '../domain/html.js';
+import { escapeHtml, jsonForScript } from '../domain/html.js';
 import { pageContentSecurityPolicy } from './pagePolicy.js';
 
 /**
@@ -81,6 +81,10 @@ const BOOT_JS = `(function () {
   container.textContent = '';
   // A query handed over in the fragment (the map's "open in GraphiQL"): never sent to the server.
   var shared = new URLSearchParams(location.hash.slice(1)).get('query');
+  // The browser session's key (single sign-on's, or one pasted in the map): the Authorization header's, and
+  // then not persisted (it would outlive the tab in localStorage).
+  var key = sessionStorage.getItem('jingtu.key');
+  var sso = key && sessionStorage.getItem('jingtu.sso') === '1';
   var root = ReactDOM.createRoot(container);
   root.render(
     React.createElement(GraphiQL, {
@@ -88,11 +92,42 @@ const BOOT_JS = `(function () {
       defaultQuery: config.defaultQuery,
       query: shared || undefined,
       defaultHeaders: config.defaultHeaders,
+      headers: key ? JSON.stringify({ Authorization: 'Bearer ' + key }, null, 2) : undefined,
       isHeadersEditorEnabled: true,
-      shouldPersistHeaders: true,
+      shouldPersistHeaders: !key,
       defaultEditorToolsVisibility: 'headers',
     }),
   );
+  // Single sign-on, when the hub offers it: a bar above the IDE to sign in, or to end the session.
+  var bar = document.getElementById('sso-bar');
+  function button(text, onClick) {
+    var b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = text;
+    b.addEventListener('click', onClick);
+    bar.appendChild(b);
+  }
+  fetch('/auth/config')
+    .then(function (answer) { return answer.json(); })
+    .then(function (answer) {
+      if (!answer.enabled && !sso) return;
+      if (sso) {
+        bar.appendChild(document.createTextNode('已通过单点登录，密钥已填入 Headers · Signed in by SSO, the key is in Headers'));
+        button('退出 · Sign out', function () {
+          fetch('/auth/logout', { method: 'POST', headers: { authorization: 'Bearer ' + key } })
+            .catch(function () {})
+            .then(function () {
+              sessionStorage.removeItem('jingtu.key');
+              sessionStorage.removeItem('jingtu.sso');
+              location.reload();
+            });
+        });
+      } else {
+        button('单点登录 · Sign in with SSO', function () { location.assign('/auth/login?return=/graphql'); });
+      }
+      bar.hidden = false;
+    })
+    .catch(function () {});
 })();
 `;
 
@@ -128,16 +163,6 @@ function assetVersion(assets: Record<string, Asset>): string {
   return hash.digest('hex').slice(0, 12);
 }
 
-/** JSON safe to embed in a <script type="application/json"> block (no `</script>`, no `<!--`). */
-function jsonForScript(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/>/g, '\\u003e')
-    .replace(/&/g, '\\u0026')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
-}
-
 function renderPage(nonce: string, version: string): string {
   const asset = (name: string) => `${ASSET_PREFIX}/${name}?v=${version}`;
   const config = jsonForScript({
@@ -156,11 +181,16 @@ function renderPage(nonce: string, version: string): string {
     <link rel="stylesheet" href="${asset('graphiql.min.css')}" />
     <style>
       html, body { height: 100%; margin: 0; }
-      #graphiql { height: 100vh; }
+      body { display: flex; flex-direction: column; }
+      #graphiql { flex: 1; min-height: 0; }
+      #sso-bar { display: flex; gap: 0.8rem; align-items: center; justify-content: flex-end; padding: 0.3rem 0.8rem; font: 0.85rem system-ui, sans-serif; background: #f0f4f4; border-bottom: 1px solid #d0dada; }
+      #sso-bar[hidden] { display: none; }
+      #sso-bar button { cursor: pointer; }
       #graphiql > .loading { padding: 2rem; font-family: system-ui, sans-serif; color: #555; }
     </style>
   </head>
   <body>
+    <div id="sso-bar" hidden></div>
     <div id="graphiql"><p class="loading">正在加载 GraphiQL… Loading GraphiQL…</p></div>
     <noscript>GraphiQL 需要启用 JavaScript。 GraphiQL requires JavaScript.</noscript>
     <script id="graphiql-config" type="application/json" nonce="${nonce}">${config}</script>

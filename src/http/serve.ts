@@ -103,6 +103,7 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
     jit: config.jit,
     metrics: metrics ?? false,
     metricsAccess: config.metrics,
+    sso: config.sso,
   });
   await held.handOver(hub.httpServer);
   // Scheduled jobs (pg-boss, schema pgboss) run in every hub process, embedded or server: pg-boss shares

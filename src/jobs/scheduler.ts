@@ -253,7 +253,7 @@ async function register(
       try {
         // a span (src/tracing) under which the job's statements are
         const run = () => definition.run(signal);
-        const result = await inSpan(`job ${definition.queue}`, { 'jingtu.job.id': job.id }, run);
+        const result = await inSpan(`job ${definition.queue}`, { 'jingtu.job.id': job.id }, run, true);
         logger.info({ job: definition.queue, id: job.id, ms: Date.now() - started, result }, 'job done');
         observer?.ran(definition.queue, 'completed', (Date.now() - started) / 1000);
         return result;

@@ -238,8 +238,11 @@ export async function startWebhookJobs(boss: PgBoss, options: WebhookJobOptions)
   });
   await boss.schedule(WEBHOOK_DISPATCH_QUEUE, options.cron ?? '* * * * *', {}, { tz: options.tz });
   await boss.work(WEBHOOK_DISPATCH_QUEUE, { pollingIntervalSeconds }, async ([job]) => {
-    const outcome = await inSpan(`job ${WEBHOOK_DISPATCH_QUEUE}`, { 'jingtu.job.id': job.id }, () =>
-      dispatchWebhooks(db, boss, retry),
+    const outcome = await inSpan(
+      `job ${WEBHOOK_DISPATCH_QUEUE}`,
+      { 'jingtu.job.id': job.id },
+      () => dispatchWebhooks(db, boss, retry),
+      true,
     );
     if (outcome.queued) logger.info({ job: WEBHOOK_DISPATCH_QUEUE, ...outcome }, 'webhook deliveries queued');
     return outcome;
@@ -254,7 +257,7 @@ export async function startWebhookJobs(boss: PgBoss, options: WebhookJobOptions)
         try {
           const delivered = () => deliverWebhook(db, job, options.targets);
           const span = { 'jingtu.job.id': job.id };
-          return { status: await inSpan(`job ${WEBHOOK_DELIVERY_QUEUE}`, span, delivered) };
+          return { status: await inSpan(`job ${WEBHOOK_DELIVERY_QUEUE}`, span, delivered, true) };
         } catch (error) {
           logger.warn({ job: WEBHOOK_DELIVERY_QUEUE, id: job.id, err: error }, 'webhook delivery failed');
           throw error;

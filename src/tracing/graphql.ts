@@ -31,7 +31,7 @@ export function tracedExecutor(executor: GatewayExecutor): GatewayExecutor {
     };
     return inSpan(name ? `${type} ${name}` : type, attributes, async (span) => {
       const result = await executor(request);
-      if (result.errors?.length) span.setAttribute('jingtu.graphql.errors', result.errors.length);
+      if (result.errors?.length) span?.setAttribute('jingtu.graphql.errors', result.errors.length);
       return result;
     });
   };
@@ -52,8 +52,9 @@ function phase(name: string): (error?: Error) => Promise<void> {
 export function tracingPlugin(): ApolloServerPlugin<Traced> {
   return {
     async requestDidStart() {
-      // the HTTP server span, which has the request id already (src/http/app.ts)
+      // the HTTP server span, which has the request id already (src/http/app.ts); none for an unsampled one
       const request = trace.getActiveSpan();
+      if (!request?.isRecording()) return {};
       return {
         async parsingDidStart() {
           return phase('graphql.parse');

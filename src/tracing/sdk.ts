@@ -1,7 +1,5 @@
-import type { IncomingMessage } from 'node:http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import {
@@ -16,12 +14,9 @@ import { traceStatements } from './statements.js';
 
 /**
  * The OpenTelemetry SDK, set up for the hub's process: a tracer provider (the OpenTelemetry API's global,
- * which src/tracing/spans.ts's tracer then reaches), the official HTTP and Express instrumentations, and
- * the hub's own span per SQL statement. Loaded only when tracing is on (src/tracing/start.ts).
+ * which src/tracing/spans.ts's tracer then reaches), OpenTelemetry's HTTP instrumentation for the requests
+ * the hub sends, and the hub's own span per SQL statement. Loaded only when tracing is on (src/tracing/start.ts).
  */
-
-/** Requests not traced: probes, scrapes and static files, many and of no interest. */
-const UNTRACED = /^\/(?:healthz|readyz|metrics|app\/|graphiql\/|favicon)/;
 
 export interface TracingOptions {
   /** Where spans go: OTLP over HTTP by default (OTEL_EXPORTER_OTLP_* settings), an in-memory one in tests. */
@@ -43,16 +38,10 @@ export function startSdk(options: TracingOptions = {}): NodeTracerProvider {
   });
   // the global provider, with an AsyncLocalStorage context (a span is the parent of what its work starts)
   provider.register();
+  // OpenTelemetry's HTTP instrumentation for the requests the hub sends (alert webhooks); the requests it
+  // answers are the hub's own spans, sampled first (src/tracing/requests.ts)
   registerInstrumentations({
-    instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request: IncomingMessage) => UNTRACED.test(request.url ?? ''),
-      }),
-      // the route names the request's span; a span per middleware would be a dozen per request
-      new ExpressInstrumentation({
-        ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER],
-      }),
-    ],
+    instrumentations: [new HttpInstrumentation({ disableIncomingRequestInstrumentation: true })],
   });
   // every pool's statements (postgres.js's Query is one class); this pool never connects
   traceStatements(postgres());

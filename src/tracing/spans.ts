@@ -19,12 +19,23 @@ export function recordFailure(span: Span, error: unknown): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : undefined });
 }
 
-/** Runs `work` in a span (the active one while it runs: what it starts nests under it), ended when it settles. */
+/** Whether the work now running is traced: its span is recorded (sampled), so spans under it would be. */
+export function traced(): boolean {
+  return trace.getActiveSpan()?.isRecording() ?? false;
+}
+
+/**
+ * Runs `work` in a span (the active one while it runs: what it starts nests under it), ended when it settles.
+ * Only under a recorded span (a sampled request's), unless `root` (a job's run, which starts its own trace):
+ * an unsampled request's work makes no span objects and switches no context.
+ */
 export function inSpan<T>(
   name: string,
   attributes: Attributes,
-  work: (span: Span) => Promise<T>,
+  work: (span?: Span) => Promise<T>,
+  root = false,
 ): Promise<T> {
+  if (!root && !traced()) return work();
   return tracer.startActiveSpan(name, { attributes }, async (span) => {
     try {
       return await work(span);

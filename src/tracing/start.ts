@@ -12,13 +12,13 @@ export function tracingWanted(env: NodeJS.ProcessEnv): boolean {
 
 /**
  * Starts tracing for `jingtu serve` (bin/jingtu.js), before the hub's modules load: the hub is ECMAScript
- * modules, and the instrumentations patch an imported module (Express) only through
- * import-in-the-middle's loader hook, registered here first and limited to the modules they patch.
+ * modules, and OpenTelemetry's instrumentations patch an imported module only through import-in-the-middle's
+ * loader hook, registered here first and limited to the modules they patch (http and https).
  */
 export async function startTracing(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   if (!tracingWanted(env)) return false;
   register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, {
-    data: { include: ['express', 'http', 'node:http', 'https', 'node:https'] },
+    data: { include: ['http', 'node:http', 'https', 'node:https'] },
   });
   const { startSdk } = await import('./sdk.js');
   startSdk();

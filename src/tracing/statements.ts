@@ -1,6 +1,6 @@
-import { type Span, SpanKind, trace } from '@opentelemetry/api';
+import { type Span, SpanKind } from '@opentelemetry/api';
 import type postgres from 'postgres';
-import { recordFailure, tracer } from './spans.js';
+import { recordFailure, traced, tracer } from './spans.js';
 
 /**
  * A span per SQL statement. postgres.js has no OpenTelemetry instrumentation (porsager/postgres#461 is
@@ -34,8 +34,8 @@ export function traceStatements(sql: postgres.Sql): void {
   const query = Object.getPrototypeOf(sql`select 1`) as Statement;
   const handle = query.handle;
   query.handle = function (this: Statement) {
-    // only a statement of some traced work (a request, a job): not pg-boss's polling, every few seconds
-    if (!this.executed && trace.getActiveSpan()) {
+    // only a statement of some traced (sampled) work, a request or a job: not pg-boss's polling
+    if (!this.executed && traced()) {
       follow(this, tracer.startSpan('postgresql', { kind: SpanKind.CLIENT }));
     }
     return handle.call(this);

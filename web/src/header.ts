@@ -6,8 +6,8 @@ import { session } from './session.ts';
 
 /**
  * The top bar of both pages: the title, the other page, GraphiQL, the language switch, who is signed in,
- * and the key form (paste once, switch, sign out). Signing in or out reloads the page: every layer and
- * figure is then read again with the new key.
+ * the key form (paste once, switch, sign out) and single sign-on when the hub offers it. Signing in or out
+ * reloads the page: every layer and figure is then read again with the new key.
  */
 export function renderHeader(
   page: 'map' | 'dashboard',
@@ -52,9 +52,17 @@ export function renderHeader(
     form.hidden = !form.hidden;
     if (!form.hidden) (form.elements.namedItem('key') as HTMLInputElement).focus();
   });
+  // Single sign-on, when the hub offers it (asked once the header is up: the page does not wait for it).
+  const sso = h('button', { type: 'button', class: 'sso', hidden: true }, t('ssoSignIn'));
+  sso.addEventListener('click', () => {
+    location.assign(`/auth/login?return=/${page}`);
+  });
+  void session.ssoEnabled().then((enabled) => {
+    sso.hidden = !enabled;
+  });
   const signOut = session.key() ? h('button', { type: 'button', class: 'sign-out' }, t('signOut')) : null;
-  signOut?.addEventListener('click', () => {
-    session.signOut();
+  signOut?.addEventListener('click', async () => {
+    await session.signOut();
     location.reload();
   });
   const language = h('button', { type: 'button', class: 'language' }, t('language'));
@@ -64,7 +72,7 @@ export function renderHeader(
   });
   const refused =
     failure instanceof ApiError && failure.code === 'UNAUTHENTICATED'
-      ? h('span', { class: 'error', role: 'alert' }, t('keyRefused'))
+      ? h('span', { class: 'error', role: 'alert' }, t(session.isSso() ? 'ssoExpired' : 'keyRefused'))
       : failure
         ? h('span', { class: 'error', role: 'alert' }, `${t('error')}: ${(failure as Error).message}`)
         : null;
@@ -86,6 +94,7 @@ export function renderHeader(
     h('span', { class: 'spacer' }),
     refused,
     who,
+    sso,
     keyButton,
     signOut,
     language,

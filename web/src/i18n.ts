@@ -12,6 +12,8 @@ const WORDS = {
     'Paste an API key (kept for this browser session only)',
   ],
   keyRefused: ['密钥无效或已吊销', 'The key is invalid or revoked'],
+  ssoSignIn: ['单点登录', 'Sign in with SSO'],
+  ssoExpired: ['登录已过期，请重新登录', 'Your sign-in has expired: sign in again'],
   publicView: ['公开视图（无密钥）', 'Public view (no key)'],
   layers: ['图层', 'Layers'],
   alerts: ['预警', 'Alerts'],
