@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayExecutor } from '@apollo/server-gateway-interface';
 import { type Span, trace } from '@opentelemetry/api';
-import { inSpan, recordFailure, tracer } from './spans.js';
+import { inSpan, recordFailure, traced, tracer } from './spans.js';
 
 /**
  * GraphQL's spans. There is no OpenTelemetry instrumentation for Apollo Server, and the official one for
@@ -20,6 +20,8 @@ interface Traced {
 /** The executor, each operation's execution in a span `query Name` (`graphql.operation.*` attributes). */
 export function tracedExecutor(executor: GatewayExecutor): GatewayExecutor {
   return (request) => {
+    // an unsampled request's operation: nothing to name (no attributes made on every request)
+    if (!traced()) return executor(request);
     const type = request.operation?.operation ?? 'query';
     const name = request.operationName ?? request.operation?.name?.value;
     const context = request.context as Traced;

@@ -23,12 +23,14 @@ function routeOf(req: Request): string | undefined {
 
 export function traceRequests() {
   return (req: Request, res: Response, next: NextFunction): void => {
+    if (UNTRACED.test(req.path)) {
+      next();
+      return;
+    }
     // a caller's trace (W3C traceparent), which the request's span joins
     const parent = propagation.extract(ROOT_CONTEXT, req.headers);
-    const span = UNTRACED.test(req.path)
-      ? undefined
-      : tracer.startSpan(req.method, { kind: SpanKind.SERVER }, parent);
-    if (!span?.isRecording()) {
+    const span = tracer.startSpan(req.method, { kind: SpanKind.SERVER }, parent);
+    if (!span.isRecording()) {
       next();
       return;
     }
