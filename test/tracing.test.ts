@@ -1,12 +1,19 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
-import { SpanKind } from '@opentelemetry/api';
-import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
+import { ROOT_CONTEXT, SpanKind, TraceFlags, trace } from '@opentelemetry/api';
+import {
+  AlwaysOnSampler,
+  InMemorySpanExporter,
+  ParentBasedSampler,
+  type ReadableSpan,
+  SamplingDecision,
+} from '@opentelemetry/sdk-trace-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../src/catalog/define.js';
 import { datasetByName } from '../src/catalog/registry.js';
-import { startSdk } from '../src/tracing/sdk.js';
+import { DEFAULT_TRACE_RATIO, defaultSampler, startSdk } from '../src/tracing/sdk.js';
 import { tracingWanted } from '../src/tracing/start.js';
 import { withTestHub } from './support/hub.js';
 import { node24 } from './support/node24.js';
@@ -22,7 +29,12 @@ import { seed, withSeed } from './support/seed.js';
 
 // Before the hub below is made: the provider is this test file's process's (each file runs in its own).
 const exporter = new InMemorySpanExporter();
-const provider = startSdk({ exporter, immediate: true });
+// every request traced unless its caller's trace is not sampled (the hub's default traces one in a hundred)
+const provider = startSdk({
+  exporter,
+  immediate: true,
+  sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
+});
 
 const hub = withTestHub();
 const { keys } = withSeed(hub, (s) => s.keys('HOUSING'));
@@ -195,6 +207,47 @@ describe('sampling', () => {
   });
 });
 
+describe('which requests are traced', () => {
+  const decide = (traceId: string, parent?: { sampled: boolean }) => {
+    const sampler = defaultSampler({}) as ParentBasedSampler;
+    const parentContext = parent
+      ? trace.setSpanContext(ROOT_CONTEXT, {
+          traceId,
+          spanId: '00f067aa0ba902b7',
+          traceFlags: parent.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+          isRemote: true,
+        })
+      : ROOT_CONTEXT;
+    return sampler.shouldSample(parentContext, traceId, 'POST /graphql', SpanKind.SERVER, {}, []).decision;
+  };
+  const traceIds = Array.from({ length: 4000 }, () => randomBytes(16).toString('hex'));
+
+  it('by default, one request in a hundred of those that come without a trace', () => {
+    expect(DEFAULT_TRACE_RATIO).toBe(0.01);
+    const sampled = traceIds.filter((id) => decide(id) === SamplingDecision.RECORD_AND_SAMPLED).length;
+    // 40 expected of 4,000; 10 or fewer, or 90 or more, less than once in 10^7 runs
+    expect(sampled).toBeGreaterThan(10);
+    expect(sampled).toBeLessThan(90);
+    // the same trace id, the same decision (the ratio reads the id: every process of a trace agrees)
+    expect(traceIds.map((id) => decide(id))).toEqual(traceIds.map((id) => decide(id)));
+  });
+
+  it("by default, every request whose caller's trace is sampled, and none whose caller's is not", () => {
+    for (const id of traceIds.slice(0, 200)) {
+      expect(decide(id, { sampled: true })).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+      expect(decide(id, { sampled: false })).toBe(SamplingDecision.NOT_RECORD);
+    }
+  });
+
+  it('leaves the choice to OpenTelemetry when OTEL_TRACES_SAMPLER is set', () => {
+    expect(defaultSampler({ OTEL_TRACES_SAMPLER: 'always_on' })).toBeUndefined();
+    expect(defaultSampler({ OTEL_TRACES_SAMPLER: ' ' })).toBeDefined();
+    expect(defaultSampler({})?.toString()).toBe(
+      'ParentBased{root=TraceIdRatioBased{0.01}, remoteParentSampled=AlwaysOnSampler, remoteParentNotSampled=AlwaysOffSampler, localParentSampled=AlwaysOnSampler, localParentNotSampled=AlwaysOffSampler}',
+    );
+  });
+});
+
 describe('tracing on and off', () => {
   it('is on with an OTLP endpoint, off without one or when the SDK is disabled', () => {
     expect(tracingWanted({})).toBe(false);
@@ -268,6 +321,8 @@ describe.each(NODES)('a hub started with OTEL_EXPORTER_OTLP_ENDPOINT, on $node',
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
       OTEL_BSP_SCHEDULE_DELAY: '60000',
       OTEL_SERVICE_NAME: 'jingtu-hub-test',
+      // every request (the default is one in a hundred): OpenTelemetry's own setting, which the hub leaves to the SDK
+      OTEL_TRACES_SAMPLER: 'always_on',
       // the command's `node`: first on the PATH
       ...(path ? { PATH: `${path}:${process.env.PATH}` } : {}),
     });

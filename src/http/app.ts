@@ -33,13 +33,12 @@ import { apolloRefusal, requestIdPlugin, sendError } from './errors.js';
 import { graphiqlRouter } from './graphiql.js';
 import { healthRouter } from './health.js';
 import { limitRules, limitsPlugin } from './limits.js';
-import { MeasuredEdge } from './measuredEdge.js';
 import { metricsRouter } from './metrics.js';
 import { MetricsAccess } from './metricsAccess.js';
 import { AddressRateLimit, PrincipalRateLimit } from './rateLimit.js';
 import { reportsRouter } from './reports.js';
 import { graphqlBody } from './requestBody.js';
-import { measureRequests, metricsPlugin, noteEvent } from './requestMetrics.js';
+import { measureRequests, metricsPlugin, noteAdmission, noteEvent } from './requestMetrics.js';
 import { ssoRouter } from './sso.js';
 import { IDLE_SOCKET_TIMEOUT_MS, requestDeadline, SERVER_OPTIONS } from './timeouts.js';
 import { TrustedDocuments, trustedDocumentsPlugin } from './trustedDocuments.js';
@@ -91,7 +90,8 @@ export async function createHub(given: HubDependencies): Promise<Hub> {
   // Metrics (src/metrics): /metrics for whom may read it, and every request of the API counted.
   const metrics = deps.metrics === false ? undefined : (deps.metrics ?? new HubMetrics({ sql: deps.sql }));
   if (metrics) {
-    app.use(metricsRouter(metrics, new MetricsAccess(deps.metricsAccess)));
+    // mounted at its path: no other request enters its router
+    app.use('/metrics', metricsRouter(metrics, new MetricsAccess(deps.metricsAccess)));
     app.use(measureRequests(metrics));
   }
   app.use(healthRouter(deps.sql));
@@ -102,7 +102,7 @@ export async function createHub(given: HubDependencies): Promise<Hub> {
   // the metrics count the publishes the audit records
   const audit = metrics ? measuredAudit(written, metrics) : written;
   const refusals = new UnauthenticatedRefusals(audit);
-  const edge = new (metrics ? MeasuredEdge : Edge)({
+  const edge = new Edge({
     db: deps.db,
     reference: deps.reference,
     audit,
@@ -110,6 +110,8 @@ export async function createHub(given: HubDependencies): Promise<Hub> {
     addresses: new AddressRateLimit(limits.anonymousPerMinute),
     principals: deps.rateLimit,
     keyCheckEveryRequest: deps.keyCheckEveryRequest,
+    // the request metrics told each request's principal kind or refusal
+    observer: metrics ? noteAdmission : undefined,
   });
   const documents = new TrustedDocuments(audit);
   app.use(bulkRouter(deps, audit, edge));

@@ -99,6 +99,9 @@ class RecentKeys {
   }
 }
 
+/** Told, synchronously, what the edge made of a request: its refusal, or its context. */
+export type EdgeObserver = (req: Request, asking: Asking, admission: Admission) => void;
+
 /**
  * The one HTTP edge, for /graphql and every REST route: a request becomes a Context (its key's principal
  * and grants) or a typed Refusal, each refusal audited here. A request without a valid key is refused
@@ -120,6 +123,8 @@ export class Edge {
       principals?: PrincipalRateLimit;
       /** false only in a benchmark (HubDependencies.keyCheckEveryRequest): each key read once. */
       keyCheckEveryRequest?: boolean;
+      /** Told what the edge found of each request it answers (the request metrics, src/http/requestMetrics.ts). */
+      observer?: EdgeObserver;
     },
   ) {}
 
@@ -141,6 +146,12 @@ export class Edge {
    * carries a key seen authenticating; undefined otherwise. Costs no key lookup and reads no body.
    */
   async flooded(req: Request, asking: Asking): Promise<Refusal | undefined> {
+    const refusal = await this.floodRefusal(req, asking);
+    if (refusal) this.options.observer?.(req, asking, { refusal });
+    return refusal;
+  }
+
+  private async floodRefusal(req: Request, asking: Asking): Promise<Refusal | undefined> {
     const presented = presentedKey(req);
     if ('hash' in presented && this.recent.has(presented.hash)) return undefined;
     const address = clientAddress(req);
@@ -160,7 +171,13 @@ export class Edge {
    * principal's limit), UNAVAILABLE (the database is out of reach), FAILED (the key could not be checked).
    */
   async admit(req: Request, asking: Asking): Promise<Admission> {
-    const refusal = await this.flooded(req, asking);
+    const admission = await this.admission(req, asking);
+    this.options.observer?.(req, asking, admission);
+    return admission;
+  }
+
+  private async admission(req: Request, asking: Asking): Promise<Admission> {
+    const refusal = await this.floodRefusal(req, asking);
     if (refusal) return { refusal };
     const authenticated = await this.authenticated(req, asking);
     if ('refusal' in authenticated) return authenticated;

@@ -11,7 +11,8 @@ import type { MetricsAccess } from './metricsAccess.js';
  */
 export function metricsRouter(metrics: HubMetrics, access: MetricsAccess): Router {
   const router = Router();
-  router.get('/metrics', async (req: Request, res: Response, next: NextFunction) => {
+  // mounted at /metrics (src/http/app.ts)
+  router.get('/', async (req: Request, res: Response, next: NextFunction) => {
     if (!access.grant(req)) {
       sendError(
         req,

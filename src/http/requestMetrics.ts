@@ -1,10 +1,10 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import type { Request, RequestHandler } from 'express';
 import { type DocumentNode, Kind } from 'graphql';
 import { graphqlOutcome } from '../audit/plugin.js';
 import type { Context } from '../context.js';
 import type { HubMetrics } from '../metrics/hubMetrics.js';
-import type { Admission, Asking, Refusal } from './edge.js';
+import type { Admission, Asking } from './edge.js';
 import { deadlineOf } from './timeouts.js';
 
 /**
@@ -84,11 +84,7 @@ export function noteEvent(event: string): RequestHandler {
 }
 
 /** What the edge found: the event asked for, and the principal's kind (its context) or the refusal's outcome. */
-export function noteAdmission(
-  req: Request,
-  asking: Asking,
-  admission: Admission | { refusal?: Refusal },
-): void {
+export function noteAdmission(req: Request, asking: Asking, admission: Admission): void {
   const note = notes.get(req);
   if (!note) return;
   note.event ??= asking.event;
@@ -112,17 +108,19 @@ function firstOperationName(document: DocumentNode): string | null {
  * validate its first; none for one that did not parse) and what the answer came to (as the audit counts it).
  */
 export function metricsPlugin(): ApolloServerPlugin<Context> {
+  // one listener for every request: it keeps nothing of its own
+  const listener: GraphQLRequestListener<Context> = {
+    async willSendResponse({ contextValue, document, operationName, request, response }) {
+      const note = contextNotes.get(contextValue.audit);
+      if (!note) return;
+      note.operation =
+        operationName ?? request.operationName ?? (document ? firstOperationName(document) : undefined);
+      note.outcome = graphqlOutcome(response);
+    },
+  };
   return {
     async requestDidStart() {
-      return {
-        async willSendResponse({ contextValue, document, operationName, request, response }) {
-          const note = contextNotes.get(contextValue.audit);
-          if (!note) return;
-          note.operation =
-            operationName ?? request.operationName ?? (document ? firstOperationName(document) : undefined);
-          note.outcome = graphqlOutcome(response);
-        },
-      };
+      return listener;
     },
   };
 }

@@ -5,8 +5,11 @@ import { detectResources, envDetector, resourceFromAttributes } from '@opentelem
 import {
   BatchSpanProcessor,
   NodeTracerProvider,
+  ParentBasedSampler,
+  type Sampler,
   SimpleSpanProcessor,
   type SpanExporter,
+  TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import postgres from 'postgres';
@@ -23,11 +26,33 @@ export interface TracingOptions {
   exporter?: SpanExporter;
   /** Export each span as it ends (tests) instead of in batches. */
   immediate?: boolean;
+  /** Which requests are traced; as defaultSampler() says unless given. */
+  sampler?: Sampler;
+}
+
+/**
+ * The share of requests traced when OTEL_TRACES_SAMPLER is not set: one in a hundred, at which tracing costs
+ * W1 about as much as the benchmark can tell from nothing (README, Benchmarks › levers); OpenTelemetry's own
+ * default traces every request, 22% more CPU per request.
+ */
+export const DEFAULT_TRACE_RATIO = 0.01;
+
+/**
+ * The hub's default sampler: a request whose caller's trace is sampled (its `traceparent`) is traced, and of
+ * the rest one in a hundred (`parentbased_traceidratio` 0.01). Undefined when OTEL_TRACES_SAMPLER is set: the
+ * SDK then builds the one it names, with OTEL_TRACES_SAMPLER_ARG.
+ */
+export function defaultSampler(env: NodeJS.ProcessEnv = process.env): Sampler | undefined {
+  if (env.OTEL_TRACES_SAMPLER?.trim()) return undefined;
+  return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(DEFAULT_TRACE_RATIO) });
 }
 
 export function startSdk(options: TracingOptions = {}): NodeTracerProvider {
   const exporter = options.exporter ?? new OTLPTraceExporter();
+  const sampler = options.sampler ?? defaultSampler();
   const provider = new NodeTracerProvider({
+    // none: the SDK's from OTEL_TRACES_SAMPLER
+    ...(sampler ? { sampler } : {}),
     // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES override
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'jingtu-hub' }).merge(
       detectResources({ detectors: [envDetector] }),
