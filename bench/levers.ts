@@ -1,15 +1,21 @@
 /**
  * One lever of the hub's speed at a time (issue 16), measured side by side: two hubs over the same database,
- * each in a child process of its own, identical but for the lever, loaded in turn with autocannon over
- * loopback, round after round, the order alternating (A B, B A, …). Two of compare's workloads, as compare
- * asks them, over its database (bench/compare.ts loads it; run compare once first):
+ * each in a child process of its own, identical but for the lever, loaded with autocannon over loopback at
+ * the same time (both under the same machine: what a neighbour takes, it takes from both), round after round.
+ * Every two rounds the pair is forked anew (the order of their start alternating): a process keeps what it
+ * happened to be for its life (where its memory lies, what V8 optimised and when, which CPU it shares with
+ * PostgreSQL), and an A/A run of one pair of processes for all rounds measured one identical hub 6% dearer
+ * than the other (2026-12-06); over twenty pairs that comes out in the wash. BENCH_LEVER_TOGETHER=0 loads
+ * them in turn instead (the order alternating: A B, B A, …). Two of compare's workloads, as compare asks
+ * them, over its database (bench/compare.ts loads it; run compare once first):
  *
  *   W1  100 construction permits × 10 fields, as PLANNING (open, masked and granted fields)
  *   W6  one permit by its permit number, a different one per request (1,000 sampled numbers)
  *
  * Per workload: the median over the rounds of req/s(A) ÷ req/s(B), and CPU time per request of each hub's
- * process and of its PostgreSQL backends over all the rounds. Every answer under load is checked for its
- * status and row count, and both hubs' answers are compared once per round (the same JSON).
+ * process and of its PostgreSQL backends over all the rounds (what a lever costs: the hubs share two CPUs,
+ * so under load together req/s shares them too). Every answer under load is checked for its status and row
+ * count, and both hubs' answers are compared once per pair (the same JSON).
  *
  * Levers (BENCH_LEVER):
  *   jit   A: queries compiled by graphql-jit (JINGTU_JIT=on, the default); B: graphql-js runs everything
@@ -18,18 +24,22 @@
  *   keycheck  A: a key's principal and grants read on every request (as deployed); B: once per key (never
  *         deployed: a revocation would not count), the most that folding the read into another could gain
  *   audit A: the audit trail (as deployed); B: none, the most that pipelining its insert could gain
- *   metrics  A: metrics kept, /metrics scraped every 15 s from the benchmark's process as Prometheus would (as
- *         deployed); B: JINGTU_METRICS=off
+ *   metrics  A: metrics kept, /metrics scraped every 15 s (BENCH_METRICS_SCRAPE_SECONDS; 0: never) from the
+ *         benchmark's process as Prometheus would (as deployed); B: JINGTU_METRICS=off
  *   aa    A and B identical: the noise of the machine, against which a lever's ratios are read
  *   tracing  A: tracing on (OpenTelemetry, src/tracing), its spans sent over OTLP/HTTP to a receiver in the
- *         benchmark's process that drops them, every request traced (or as BENCH_TRACES_SAMPLER and
- *         BENCH_TRACES_SAMPLER_ARG say: OTEL_TRACES_SAMPLER's values); B: tracing off (no endpoint, the default)
+ *         benchmark's process that drops them, the hub's default sampler (one request in a hundred) or as
+ *         BENCH_TRACES_SAMPLER and BENCH_TRACES_SAMPLER_ARG say (OTEL_TRACES_SAMPLER's values, e.g. always_on);
+ *         B: tracing off (no endpoint, the default)
  *   code  A: this checkout; B: the checkout at BENCH_LEVER_BASELINE (another commit, or this one without a
  *         change, with its own `npm ci`): a change that is no setting, e.g. a patch of a dependency
  *
  *   npm run bench -- levers      (or: node --import tsx bench/levers.ts)
  *
- * Environment: BENCH_LEVER (jit), BENCH_LEVER_BASELINE (for code), BENCH_TRACES_SAMPLER(_ARG) (for tracing), BENCH_LEVERS_NODE24 (1: both hubs on Node 24), BENCH_LEVER_ROUNDS (10), BENCH_SECONDS (3 per hub per round),
+ * Environment: BENCH_LEVER (jit), BENCH_LEVER_BASELINE (for code), BENCH_TRACES_SAMPLER(_ARG) (for tracing),
+ * BENCH_METRICS_SCRAPE_SECONDS (for metrics), BENCH_LEVERS_NODE24 (1: both hubs on Node 24), BENCH_LEVER_ROUNDS
+ * (10; 40 at most), BENCH_LEVER_FORKS (pairs of processes: half the rounds), BENCH_LEVER_TOGETHER (1; 0: in
+ * turn), BENCH_SECONDS (3 per hub per round),
  * BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (10), BENCH_POOL (10), BENCH_COMPARE_DATABASE_URL (compare's),
  * BENCH_RESULTS_DIR.
  */
@@ -40,7 +50,7 @@ import { join } from 'node:path';
 import type { Options } from 'autocannon';
 import postgres from 'postgres';
 import { benchDatabaseUrl, redacted } from './support/database.js';
-import { roundSettings } from './support/env.js';
+import { envNumber, roundSettings } from './support/env.js';
 import { jsonHeaders, post } from './support/http.js';
 import { type ForkedHub, forkHub, type HubSettings, received } from './support/hub.js';
 import { type BenchKey, createKeys, revokeKeys } from './support/keys.js';
@@ -50,58 +60,67 @@ import { loadLine, machine, runIfMain, writeResults } from './support/report.js'
 import { fixed, median, spread, sum, table } from './support/stats.js';
 
 /** The tracing lever's sampler (OpenTelemetry's OTEL_TRACES_SAMPLER values), and its words. */
-const SAMPLER = process.env.BENCH_TRACES_SAMPLER || 'always_on';
+const SAMPLER = process.env.BENCH_TRACES_SAMPLER || undefined;
 function sampling(): string {
   const argument = process.env.BENCH_TRACES_SAMPLER_ARG;
+  if (!SAMPLER) return "the hub's default sampler (one request in a hundred)";
   return SAMPLER === 'always_on'
     ? 'every request traced'
     : `sampler ${SAMPLER}${argument ? ` ${argument}` : ''}`;
 }
 
 /** What each lever changes: the settings of hub A and hub B. */
-const LEVERS: Record<string, { what: string; a: () => Partial<HubSettings>; b: () => Partial<HubSettings> }> =
-  {
-    jit: {
-      what: 'graphql-jit (A) against graphql-js (B)',
-      a: () => ({ jit: true }),
-      b: () => ({ jit: false }),
-    },
-    node: {
-      what: `Node 24 (A) against this Node, ${process.version} (B)`,
-      a: () => ({ execPath: node24() }),
-      b: () => ({}),
-    },
-    keycheck: {
-      what: 'the key read on every request (A) against once per key (B: the most that folding it away could gain)',
-      a: () => ({}),
-      b: () => ({ keyCheckEveryRequest: false }),
-    },
-    audit: {
-      what: 'the audit trail (A) against none (B: the most that pipelining its insert could gain)',
-      a: () => ({}),
-      b: () => ({ audit: false }),
-    },
-    metrics: {
-      what: 'metrics kept and scraped every 15 s (A) against JINGTU_METRICS=off (B)',
-      a: () => ({ metrics: true, metricsScrapeSeconds: 15 }),
-      b: () => ({ metrics: false }),
-    },
-    aa: {
-      what: 'two identical hubs (A/A): what the machine alone moves the ratios by',
-      a: () => ({}),
-      b: () => ({}),
-    },
-    tracing: {
-      what: `tracing, ${sampling()}, spans sent over OTLP (A) against tracing off (B)`,
-      a: () => ({ tracing: { sampler: SAMPLER, argument: process.env.BENCH_TRACES_SAMPLER_ARG } }),
-      b: () => ({}),
-    },
-    code: {
-      what: `this checkout (A) against ${process.env.BENCH_LEVER_BASELINE ?? 'BENCH_LEVER_BASELINE'} (B)`,
-      a: () => ({}),
-      b: () => ({ root: baseline() }),
-    },
-  };
+interface Lever {
+  what: string;
+  a: () => Partial<HubSettings>;
+  b: () => Partial<HubSettings>;
+}
+
+const LEVERS: Record<string, Lever> = {
+  jit: {
+    what: 'graphql-jit (A) against graphql-js (B)',
+    a: () => ({ jit: true }),
+    b: () => ({ jit: false }),
+  },
+  node: {
+    what: `Node 24 (A) against this Node, ${process.version} (B)`,
+    a: () => ({ execPath: node24() }),
+    b: () => ({}),
+  },
+  keycheck: {
+    what: 'the key read on every request (A) against once per key (B: the most that folding it away could gain)',
+    a: () => ({}),
+    b: () => ({ keyCheckEveryRequest: false }),
+  },
+  audit: {
+    what: 'the audit trail (A) against none (B: the most that pipelining its insert could gain)',
+    a: () => ({}),
+    b: () => ({ audit: false }),
+  },
+  metrics: {
+    what: 'metrics kept and scraped every 15 s (A) against JINGTU_METRICS=off (B)',
+    a: () => ({
+      metrics: true,
+      metricsScrapeSeconds: envNumber('BENCH_METRICS_SCRAPE_SECONDS', 15, { min: 0 }),
+    }),
+    b: () => ({ metrics: false }),
+  },
+  aa: {
+    what: 'two identical hubs (A/A): what the machine alone moves the ratios by',
+    a: () => ({}),
+    b: () => ({}),
+  },
+  tracing: {
+    what: `tracing, ${sampling()}, spans sent over OTLP (A) against tracing off (B)`,
+    a: () => ({ tracing: { sampler: SAMPLER, argument: process.env.BENCH_TRACES_SAMPLER_ARG } }),
+    b: () => ({}),
+  },
+  code: {
+    what: `this checkout (A) against ${process.env.BENCH_LEVER_BASELINE ?? 'BENCH_LEVER_BASELINE'} (B)`,
+    a: () => ({}),
+    b: () => ({ root: baseline() }),
+  },
+};
 
 /** The checkout hub B runs for the lever `code`. */
 function baseline(): string {
@@ -133,6 +152,15 @@ function node24(): string {
 const settings = {
   ...roundSettings({ variable: 'BENCH_LEVER_ROUNDS', fallback: 10, max: 40 }, 3),
   lever: process.env.BENCH_LEVER || 'jit',
+};
+const tuning = {
+  /** Pairs of hub processes the rounds are shared among (a fresh pair every rounds ÷ forks rounds). */
+  forks: Math.min(
+    envNumber('BENCH_LEVER_FORKS', Math.ceil(settings.rounds / 2), { integer: true }),
+    settings.rounds,
+  ),
+  /** Both hubs loaded at the same time (1, the default) or in turn (0). */
+  together: process.env.BENCH_LEVER_TOGETHER !== '0',
 };
 
 const databaseUrl = () =>
@@ -185,6 +213,65 @@ interface Side {
   wrong: number;
 }
 
+type Hub = 'A' | 'B';
+const HUBS: readonly Hub[] = ['A', 'B'];
+
+interface Round {
+  workload: string;
+  /** The order the hubs were loaded in (together: both at once, the order is only their start's). */
+  order: string;
+  /** The pair of hub processes that ran it (1 …). */
+  pair: number;
+  A: Side;
+  B: Side;
+}
+
+/** The hub process's CPU time per request, in µs. */
+function cpuPerRequest(side: Side): number {
+  return side.cpuMicros / side.requests;
+}
+
+/** Names a hub's database connections, so that their backends' CPU is found. */
+function applicationOf(side: Hub): string {
+  return `jt_bench_lever_${side}`;
+}
+
+function hubSettings(url: string, side: Hub, lever: Lever): HubSettings {
+  return {
+    name: `hub ${side}`,
+    databaseUrl: url,
+    pool: settings.pool,
+    logLevel: 'silent',
+    rateLimit: false,
+    applicationName: applicationOf(side),
+    // both on Node 24 (BENCH_LEVERS_NODE24=1), as the README asks users to run the hub
+    ...(process.env.BENCH_LEVERS_NODE24 === '1' ? { execPath: node24() } : {}),
+    ...(side === 'A' ? lever.a() : lever.b()),
+  };
+}
+
+/** Each workload's answer, the same from both hubs (once per pair). */
+async function sameAnswers(loads: Workload[], key: string, hubs: Partial<Record<Hub, ForkedHub>>) {
+  for (const workload of loads) {
+    const body = workload.body(key);
+    const answers = await Promise.all(
+      HUBS.map((side) => post(`${hubs[side]?.base}/graphql`, body, jsonHeaders(key))),
+    );
+    const [a, b] = answers.map((answer) =>
+      JSON.stringify((JSON.parse(answer.text) as { data: unknown }).data),
+    );
+    if (a !== b)
+      throw new Error(
+        `${workload.name}: the hubs answer differently:\nA ${a.slice(0, 300)}\nB ${b.slice(0, 300)}`,
+      );
+  }
+}
+
+async function stopHubs(hubs: Partial<Record<Hub, ForkedHub>>): Promise<void> {
+  await Promise.all(Object.values(hubs).map((hub) => hub.stop()));
+  for (const side of HUBS) delete hubs[side];
+}
+
 export async function run(): Promise<void> {
   const lever = LEVERS[settings.lever];
   if (!lever) throw new Error(`BENCH_LEVER: one of ${Object.keys(LEVERS).join(', ')}`);
@@ -193,7 +280,7 @@ export async function run(): Promise<void> {
   const on24 = process.env.BENCH_LEVERS_NODE24 === '1' ? ', both hubs on Node 24' : '';
   console.log(`\n== levers: ${settings.lever}, ${lever.what}${on24} (${redacted(url)})`);
   const monitor = postgres(url, { max: 1, onnotice: () => {} });
-  const hubs: Record<'A' | 'B', ForkedHub> = {} as never;
+  const hubs: Partial<Record<Hub, ForkedHub>> = {};
   let keys: Record<string, BenchKey> = {};
   try {
     const [{ n }] = await monitor<{ n: number }[]>`select count(*)::int as n from construction_permit`;
@@ -204,26 +291,13 @@ export async function run(): Promise<void> {
     keys = await createKeys(url, [PERMIT_CONSUMER], 'bench:levers');
     const key = keys[PERMIT_CONSUMER].key;
     await permitConsumer(url, key, 'bench:levers');
-    for (const side of ['A', 'B'] as const) {
-      const application = `jt_bench_lever_${side}`;
-      hubs[side] = await forkHub({
-        name: `hub ${side}`,
-        databaseUrl: url,
-        pool: settings.pool,
-        logLevel: 'silent',
-        rateLimit: false,
-        applicationName: application,
-        // both on Node 24 (BENCH_LEVERS_NODE24=1), as the README asks users to run the hub
-        ...(process.env.BENCH_LEVERS_NODE24 === '1' ? { execPath: node24() } : {}),
-        ...(side === 'A' ? lever.a() : lever.b()),
-      });
-    }
-    const backends = (side: 'A' | 'B') => ({ sql: monitor, application: `jt_bench_lever_${side}` });
     const loads = workloads(sample.map((r) => r.permit_no));
-    const load = async (workload: Workload, side: 'A' | 'B', seconds: number): Promise<Side> => {
+    const load = async (workload: Workload, side: Hub, seconds: number): Promise<Side> => {
+      const hub = hubs[side];
+      if (!hub) throw new Error(`hub ${side} is not running`);
       const measured = await measureLoad(
         {
-          url: `${hubs[side].base}/graphql`,
+          url: `${hub.base}/graphql`,
           connections: settings.connections,
           duration: seconds,
           headers: jsonHeaders(key),
@@ -233,8 +307,8 @@ export async function run(): Promise<void> {
             return !answer.errors && workload.rows(answer) === workload.expectedRows;
           },
         },
-        hubs[side].pid,
-        backends(side),
+        hub.pid,
+        { sql: monitor, application: applicationOf(side) },
       );
       return {
         rps: measured.rps,
@@ -244,33 +318,39 @@ export async function run(): Promise<void> {
         wrong: measured.mismatches + measured.non2xx + measured.errors,
       };
     };
-    // the same answer from both
-    for (const workload of loads) {
-      const body = workload.body(key);
-      const answers = await Promise.all(
-        (['A', 'B'] as const).map((side) => post(`${hubs[side].base}/graphql`, body, jsonHeaders(key))),
-      );
-      const [a, b] = answers.map((answer) =>
-        JSON.stringify((JSON.parse(answer.text) as { data: unknown }).data),
-      );
-      if (a !== b)
-        throw new Error(
-          `${workload.name}: the hubs answer differently:\nA ${a.slice(0, 300)}\nB ${b.slice(0, 300)}`,
-        );
-    }
-    for (const workload of loads)
-      for (const side of ['A', 'B'] as const) await load(workload, side, settings.warmupSeconds);
-    const rounds: { workload: string; order: string; A: Side; B: Side }[] = [];
-    for (let round = 1; round <= settings.rounds; round++) {
-      const order = round % 2 ? (['A', 'B'] as const) : (['B', 'A'] as const);
-      for (const workload of loads) {
-        const sides = {} as Record<'A' | 'B', Side>;
-        for (const side of order) sides[side] = await load(workload, side, settings.seconds);
-        rounds.push({ workload: workload.name, order: order.join(''), ...sides });
-        console.log(
-          `  round ${round} ${workload.name} (${order.join(' → ')}): A ${fixed(sides.A.rps)} req/s, B ${fixed(sides.B.rps)} req/s, A/B ${fixed(sides.A.rps / sides.B.rps, 3)}`,
-        );
+    /** Both hubs under a workload: at the same time (BENCH_LEVER_TOGETHER), or one after the other. */
+    const loadBoth = async (workload: Workload, seconds: number, order: readonly Hub[]) => {
+      if (tuning.together) {
+        const [A, B] = await Promise.all([load(workload, 'A', seconds), load(workload, 'B', seconds)]);
+        return { A, B };
       }
+      const sides = {} as Record<Hub, Side>;
+      for (const side of order) sides[side] = await load(workload, side, seconds);
+      return sides;
+    };
+    const rounds: Round[] = [];
+    let round = 0;
+    for (let pair = 1; pair <= tuning.forks; pair++) {
+      // A fresh pair of processes every so many rounds, forked in alternating order: what a process happens
+      // to be (where its memory lies, what V8 optimised and when, which CPU it shares with whom) stays with
+      // it for its life, and only comes out in the wash over several pairs.
+      const forkOrder = pair % 2 ? HUBS : ([...HUBS].reverse() as Hub[]);
+      for (const side of forkOrder) hubs[side] = await forkHub(hubSettings(url, side, lever));
+      await sameAnswers(loads, key, hubs);
+      for (const workload of loads) await loadBoth(workload, settings.warmupSeconds, forkOrder);
+      const last = Math.round((pair * settings.rounds) / tuning.forks);
+      while (round < last) {
+        round++;
+        const order = round % 2 ? HUBS : ([...HUBS].reverse() as Hub[]);
+        for (const workload of loads) {
+          const sides = await loadBoth(workload, settings.seconds, order);
+          rounds.push({ workload: workload.name, order: order.join(''), pair, ...sides });
+          console.log(
+            `  round ${round} (pair ${pair}) ${workload.name}${tuning.together ? '' : ` (${order.join(' → ')})`}: A ${fixed(sides.A.rps)} req/s, B ${fixed(sides.B.rps)} req/s, A/B ${fixed(sides.A.rps / sides.B.rps, 3)}, CPU per request A/B ${fixed(cpuPerRequest(sides.A) / cpuPerRequest(sides.B), 3)}`,
+          );
+        }
+      }
+      await stopHubs(hubs);
     }
     const summary = loads.map((workload) => {
       const mine = rounds.filter((r) => r.workload === workload.name);
@@ -284,15 +364,13 @@ export async function run(): Promise<void> {
         rps: { A: median(mine.map((r) => r.A.rps)), B: median(mine.map((r) => r.B.rps)) },
         cpuMsPerRequest: { A: perRequest('A', 'cpuMicros'), B: perRequest('B', 'cpuMicros') },
         // per round, whose median a round disturbed by the machine moves less than the totals
-        cpuRatioPerRound: spread(
-          mine.map((r) => r.A.cpuMicros / r.A.requests / (r.B.cpuMicros / r.B.requests)),
-        ),
+        cpuRatioPerRound: spread(mine.map((r) => cpuPerRequest(r.A) / cpuPerRequest(r.B))),
         dbCpuMsPerRequest: { A: perRequest('A', 'dbCpuMicros'), B: perRequest('B', 'dbCpuMicros') },
         wrong: sum(mine.map((r) => r.A.wrong + r.B.wrong)),
       };
     });
     console.log(
-      `\n${lever.what}: ${settings.rounds} rounds × ${settings.seconds} s per hub and workload, ${settings.connections} connections\n`,
+      `\n${lever.what}: ${settings.rounds} rounds × ${settings.seconds} s per hub and workload, ${settings.connections} connections per hub, ${tuning.forks} pairs of processes, ${tuning.together ? 'both hubs loaded at once' : 'the hubs loaded in turn'}\n`,
     );
     console.log(
       table(
@@ -333,7 +411,7 @@ export async function run(): Promise<void> {
       machine: machine(loadBefore, loadAfter),
       node: process.version,
       hubsOnNode24: process.env.BENCH_LEVERS_NODE24 === '1',
-      settings,
+      settings: { ...settings, ...tuning },
       summary,
       rounds,
       ...(settings.lever === 'tracing' ? { otlp: received } : {}),
@@ -341,7 +419,7 @@ export async function run(): Promise<void> {
     const wrong = sum(summary.map((s) => s.wrong));
     if (wrong) throw new Error(`${wrong} answers under load were wrong (status, errors or rows)`);
   } finally {
-    await Promise.all(Object.values(hubs).map((hub) => hub.stop()));
+    await stopHubs(hubs);
     await revokeKeys(url, Object.values(keys));
     await monitor.end({ timeout: 5 });
   }

@@ -28,9 +28,9 @@ export interface HubSettings {
   /**
    * Tracing on, started as `jingtu serve` starts it (src/tracing/start.ts), the spans sent over OTLP to a
    * receiver in the benchmark's process that drops them; which requests are traced: OTEL_TRACES_SAMPLER and
-   * its argument (off unless given).
+   * its argument (the hub's default sampler unless given; tracing off unless `tracing` is given).
    */
-  tracing?: { sampler: string; argument?: string };
+  tracing?: { sampler?: string; argument?: string };
   /** The Node binary to run the hub (the benchmark's own unless given). */
   execPath?: string;
   /** false: no rate limit per principal. */
@@ -120,7 +120,8 @@ export async function forkHub(settings: HubSettings): Promise<ForkedHub> {
         imports: ['--import', pathToFileURL(join(root, 'bench/support/startTracing.ts')).href],
         env: {
           OTEL_EXPORTER_OTLP_ENDPOINT: await otlpReceiver(),
-          OTEL_TRACES_SAMPLER: settings.tracing.sampler,
+          // none: the hub's default (src/tracing/sdk.ts)
+          OTEL_TRACES_SAMPLER: settings.tracing.sampler ?? '',
           OTEL_TRACES_SAMPLER_ARG: settings.tracing.argument ?? '',
         },
       }
