@@ -14,7 +14,8 @@
  *
  * Per workload: the median over the rounds of req/s(A) ÷ req/s(B), and CPU time per request of each hub's
  * process and of its PostgreSQL backends over all the rounds (what a lever costs: the hubs share two CPUs,
- * so under load together req/s shares them too). Every answer under load is checked for its status and row
+ * so under load together req/s shares them too), with a 95% interval of the hubs' CPU ratio over the pairs of
+ * processes (a bootstrap: how far one run can be trusted). Every answer under load is checked for its status and row
  * count, and both hubs' answers are compared once per pair (the same JSON).
  *
  * Levers (BENCH_LEVER):
@@ -43,9 +44,7 @@
  * BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (10), BENCH_POOL (10), BENCH_COMPARE_DATABASE_URL (compare's),
  * BENCH_RESULTS_DIR.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Options } from 'autocannon';
 import postgres from 'postgres';
@@ -55,9 +54,10 @@ import { jsonHeaders, post } from './support/http.js';
 import { type ForkedHub, forkHub, type HubSettings, received } from './support/hub.js';
 import { type BenchKey, createKeys, revokeKeys } from './support/keys.js';
 import { measureLoad } from './support/measure.js';
+import { node24 } from './support/node24.js';
 import { PERMIT_CONSUMER, PERMIT_FIELDS, permitConsumer } from './support/permits.js';
 import { loadLine, machine, runIfMain, writeResults } from './support/report.js';
-import { fixed, median, spread, sum, table } from './support/stats.js';
+import { fixed, median, percentile, spread, sum, table } from './support/stats.js';
 
 /** The tracing lever's sampler (OpenTelemetry's OTEL_TRACES_SAMPLER values), and its words. */
 const SAMPLER = process.env.BENCH_TRACES_SAMPLER || undefined;
@@ -130,23 +130,6 @@ function baseline(): string {
       'BENCH_LEVER=code: set BENCH_LEVER_BASELINE to a checkout with its node_modules installed',
     );
   return root;
-}
-
-/** npm's node@24, in the folder the CI's Node 24 smoke run caches it (.ci/smoke-node24.sh), installed once. */
-function node24(): string {
-  const cache = join(process.env.TMPDIR || tmpdir(), 'jingtu-node24');
-  const binary = join(cache, 'node_modules', '.bin', 'node');
-  if (!existsSync(binary)) {
-    console.log(`installing node@24 into ${cache} (npm)`);
-    execFileSync(
-      'npm',
-      ['install', '--prefix', cache, '--no-save', '--no-audit', '--no-fund', '--loglevel=error', 'node@24'],
-      {
-        stdio: 'inherit',
-      },
-    );
-  }
-  return binary;
 }
 
 const settings = {
@@ -229,6 +212,31 @@ interface Round {
 /** The hub process's CPU time per request, in µs. */
 function cpuPerRequest(side: Side): number {
   return side.cpuMicros / side.requests;
+}
+
+/** CPU per request of A over B's over rounds: each hub's CPU over all its requests. */
+function cpuRatio(rounds: readonly Round[]): number {
+  const perRequest = (side: Hub) =>
+    sum(rounds.map((r) => r[side].cpuMicros)) / sum(rounds.map((r) => r[side].requests));
+  return perRequest('A') / perRequest('B');
+}
+
+/**
+ * A 95% interval of the CPU ratio (a percentile bootstrap): the pairs of processes drawn again with
+ * replacement, 2,000 times. A pair is what varies (a process keeps its luck for its life), so pairs, not
+ * rounds, are drawn; with 20 pairs the interval of an A/A run on this machine is about ±1.7%.
+ */
+function pairInterval(rounds: readonly Round[]): { low: number; high: number } {
+  const byPair = new Map<number, Round[]>();
+  for (const r of rounds) byPair.set(r.pair, [...(byPair.get(r.pair) ?? []), r]);
+  const pairs = [...byPair.values()];
+  const ratios: number[] = [];
+  for (let draw = 0; draw < 2000; draw++) {
+    const drawn = pairs.flatMap(() => pairs[Math.floor(Math.random() * pairs.length)]);
+    ratios.push(cpuRatio(drawn));
+  }
+  ratios.sort((a, b) => a - b);
+  return { low: percentile(ratios, 0.025), high: percentile(ratios, 0.975) };
 }
 
 /** Names a hub's database connections, so that their backends' CPU is found. */
@@ -321,8 +329,9 @@ export async function run(): Promise<void> {
     /** Both hubs under a workload: at the same time (BENCH_LEVER_TOGETHER), or one after the other. */
     const loadBoth = async (workload: Workload, seconds: number, order: readonly Hub[]) => {
       if (tuning.together) {
-        const [A, B] = await Promise.all([load(workload, 'A', seconds), load(workload, 'B', seconds)]);
-        return { A, B };
+        // started in the round's order too: the side whose load starts first is not always the same
+        const [first, second] = await Promise.all(order.map((side) => load(workload, side, seconds)));
+        return order[0] === 'A' ? { A: first, B: second } : { A: second, B: first };
       }
       const sides = {} as Record<Hub, Side>;
       for (const side of order) sides[side] = await load(workload, side, seconds);
@@ -365,6 +374,8 @@ export async function run(): Promise<void> {
         cpuMsPerRequest: { A: perRequest('A', 'cpuMicros'), B: perRequest('B', 'cpuMicros') },
         // per round, whose median a round disturbed by the machine moves less than the totals
         cpuRatioPerRound: spread(mine.map((r) => cpuPerRequest(r.A) / cpuPerRequest(r.B))),
+        // how far the CPU ratio can be trusted: the pairs of processes resampled
+        cpuRatioInterval: pairInterval(mine),
         dbCpuMsPerRequest: { A: perRequest('A', 'dbCpuMicros'), B: perRequest('B', 'dbCpuMicros') },
         wrong: sum(mine.map((r) => r.A.wrong + r.B.wrong)),
       };
@@ -380,6 +391,7 @@ export async function run(): Promise<void> {
           'A ÷ B median (min–max)',
           'CPU ms/req A / B',
           'CPU A ÷ B',
+          '95% interval (pairs)',
           'CPU A ÷ B per round, median (min–max)',
           'DB CPU ms/req A / B',
           'wrong',
@@ -390,6 +402,7 @@ export async function run(): Promise<void> {
           `${fixed(s.rpsRatio.median, 3)} (${fixed(s.rpsRatio.min, 3)}–${fixed(s.rpsRatio.max, 3)})`,
           `${fixed(s.cpuMsPerRequest.A, 2)} / ${fixed(s.cpuMsPerRequest.B, 2)}`,
           fixed(s.cpuMsPerRequest.A / s.cpuMsPerRequest.B, 3),
+          `${fixed(s.cpuRatioInterval.low, 3)}–${fixed(s.cpuRatioInterval.high, 3)}`,
           `${fixed(s.cpuRatioPerRound.median, 3)} (${fixed(s.cpuRatioPerRound.min, 3)}–${fixed(s.cpuRatioPerRound.max, 3)})`,
           `${fixed(s.dbCpuMsPerRequest.A, 2)} / ${fixed(s.dbCpuMsPerRequest.B, 2)}`,
           String(s.wrong),

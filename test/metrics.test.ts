@@ -130,6 +130,38 @@ describe('the exposition', () => {
     expect(metrics.value('jingtu_audit_held_records')).toBe(0);
   });
 
+  it('counts the requests that no key admits by their route: public ones, a /graphql body too large; not pages', async () => {
+    const requests = (e: Exposition, labels: Record<string, string>) =>
+      e.find('jingtu_requests_total', labels).reduce((total, sample) => total + sample.value, 0);
+    const before = await exposition();
+    const publicQuery = await fetch(`${hub.url}/public/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(publicQuery.status).toBe(200);
+    expect((await fetch(`${hub.url}/public`)).status).toBe(200);
+    // past the hub's limit on a body (8 MiB): refused before the edge reads a key
+    const tooLarge = await fetch(`${hub.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ me { code } } # ${'x'.repeat(9 * 2 ** 20)}` }),
+    });
+    expect(tooLarge.status).toBe(413);
+    // GraphiQL's page (a browser's GET of /graphql) and health are no requests of the API
+    const page = await fetch(`${hub.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect((await fetch(`${hub.url}/healthz`)).status).toBe(200);
+    const after = await exposition();
+    const added = (labels: Record<string, string>) => requests(after, labels) - requests(before, labels);
+    expect(added({ event: 'PUBLIC', principal_kind: 'NONE' })).toBe(2);
+    expect(added({ event: 'GRAPHQL', operation: NONE, outcome: 'BAD_REQUEST', principal_kind: 'NONE' })).toBe(
+      1,
+    );
+    // nothing else: the page and the probe are not counted
+    expect(requests(after, {}) - requests(before, {})).toBe(3);
+  });
+
   it('counts what other hubs in the same process do in theirs only', async () => {
     await guarded.graphql(await guarded.key('PLANNING'), 'query OnlyInGuarded { me { code } }');
     const mine = await exposition();

@@ -97,7 +97,7 @@ let receiver: Promise<string> | undefined;
  * An OTLP/HTTP receiver on loopback that counts and drops what it is sent, as a collector elsewhere would
  * take it: the hub's work is to make and send its spans, not to keep them.
  */
-function otlpReceiver(): Promise<string> {
+export function otlpReceiver(): Promise<string> {
   receiver ??= new Promise((done) => {
     const server = createServer((request, response) => {
       received.requests++;

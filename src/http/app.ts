@@ -120,7 +120,6 @@ export async function createHub(given: HubDependencies): Promise<Hub> {
   app.use(ssoRouter(deps, audit, refusals, edge));
   // No key: the PUBLIC fields only (src/public), limited per address and audited in aggregate.
   const publicRoutes = await publicSurface(deps, audit, limits);
-  if (metrics) app.use('/public', noteEvent('PUBLIC'));
   app.use(publicRoutes.router);
 
   const apollo = new ApolloServer<Context>({
@@ -150,9 +149,10 @@ export async function createHub(given: HubDependencies): Promise<Hub> {
   await apollo.start();
   app.use(
     '/graphql',
-    ...(metrics ? [noteEvent('GRAPHQL')] : []),
-    // Answers depend on who asks and may hold personal data: no cache (shared or private) keeps them.
-    (_req: express.Request, res: express.Response, next: express.NextFunction) => {
+    (req: express.Request, res: express.Response, next: express.NextFunction) => {
+      // counted as GRAPHQL, whether or not the edge sees it (a body too large, say)
+      noteEvent(req, 'GRAPHQL');
+      // Answers depend on who asks and may hold personal data: no cache (shared or private) keeps them.
       res.setHeader('cache-control', 'no-store');
       next();
     },

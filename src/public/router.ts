@@ -16,6 +16,7 @@ import { errorAnswer, requestIdPlugin, sendError } from '../http/errors.js';
 import { limitRules, limitsPlugin } from '../http/limits.js';
 import { PrincipalRateLimit, publicRateLimited } from '../http/rateLimit.js';
 import { graphqlBody } from '../http/requestBody.js';
+import { noteEvent } from '../http/requestMetrics.js';
 import { deadlineOf, requestDeadline } from '../http/timeouts.js';
 import { createPublicContext } from './access.js';
 import { answerTagPlugin } from './answerTag.js';
@@ -156,8 +157,9 @@ export async function publicSurface(
   await apollo.start();
 
   const router = Router();
-  // Every public request counts against its address, answered or not.
+  // Every public request counts against its address, answered or not (and in the request metrics as PUBLIC).
   router.use('/public', async (req: Request, res: Response, next: NextFunction) => {
+    noteEvent(req, 'PUBLIC');
     try {
       await addresses.consume(clientAddress(req));
       next();

@@ -1,0 +1,301 @@
+/**
+ * What metrics and tracing cost a request, counted in instructions (issue 17): the hub run as deployed
+ * (`jingtu serve`, built) under valgrind's callgrind, which counts the instructions every thread of the
+ * process executes, whatever else the machine is doing. CPU time on this shared two-CPU machine moves by ±4%
+ * between two identical hub processes (bench/levers.ts, lever `aa`), more than the 3% asked about; a count
+ * of instructions does not: the same code answering the same requests executes the same instructions, but
+ * for the collector, whose full (mark-compact) collections come when the heap says, not per request. So the
+ * instructions are told apart: the scavenges (the young generation, collected every few requests), the full
+ * collections (their marking, sweeping and compaction, on whichever thread), and the rest (the hub's code,
+ * V8's compiler, Node, libuv, the kernel calls' user side). Instructions are not time (a cache miss costs
+ * more than an add), so this is read beside the levers' CPU figures, not instead of them.
+ *
+ * For each side, twice (A B A B): the hub started under callgrind with nothing instrumented, W1 (100
+ * permits × 10 fields as PLANNING, compare's query) sent BENCH_INSTRUCTIONS_WARMUP times (V8 optimises what
+ * runs hot, graphql-jit compiles the query), instrumentation on, 20 more requests, the counters zeroed,
+ * BENCH_INSTRUCTIONS_REQUESTS requests counted (every answer checked), the counts dumped.
+ *
+ * Levers (BENCH_INSTRUCTIONS_LEVER):
+ *   metrics  A: metrics kept (the default); B: JINGTU_METRICS=off
+ *   tracing  A: tracing on, the default sampler (one request in a hundred), spans sent over OTLP/HTTP to a
+ *            receiver in this process that drops them; B: tracing off
+ *   aa       A and B identical: what the method itself moves
+ *
+ *   npm run bench -- instructions     (or: node --import tsx bench/instructions.ts)
+ *
+ * Environment: BENCH_INSTRUCTIONS_LEVER (metrics), BENCH_INSTRUCTIONS_REQUESTS (500), BENCH_INSTRUCTIONS_WARMUP
+ * (1000), BENCH_INSTRUCTIONS_CONNECTIONS (2), BENCH_LEVERS_NODE24 (1: the hubs on Node 24),
+ * BENCH_COMPARE_DATABASE_URL (compare's: run `npm run bench -- compare` once first), BENCH_RESULTS_DIR.
+ * Needs valgrind (Debian's package).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { benchDatabaseUrl, redacted } from './support/database.js';
+import { envNumber } from './support/env.js';
+import { jsonHeaders } from './support/http.js';
+import { otlpReceiver, received } from './support/hub.js';
+import { type BenchKey, createKeys, revokeKeys } from './support/keys.js';
+import { node24 } from './support/node24.js';
+import { PERMIT_CONSUMER, PERMIT_FIELDS, permitConsumer } from './support/permits.js';
+import { loadLine, machine, runIfMain, writeResults } from './support/report.js';
+import { fixed, median, table } from './support/stats.js';
+
+type Side = 'A' | 'B';
+
+interface Lever {
+  what: string;
+  /** The environment of side A's and side B's hub. */
+  env: (side: Side) => Promise<Record<string, string>>;
+}
+
+const LEVERS: Record<string, Lever> = {
+  metrics: {
+    what: 'metrics kept (A) against JINGTU_METRICS=off (B)',
+    env: async (side) => ({ JINGTU_METRICS: side === 'A' ? 'on' : 'off' }),
+  },
+  tracing: {
+    what: "tracing on, the hub's default sampler, spans sent over OTLP (A) against tracing off (B)",
+    env: async (side): Promise<Record<string, string>> =>
+      side === 'A' ? { OTEL_EXPORTER_OTLP_ENDPOINT: await otlpReceiver() } : {},
+  },
+  aa: {
+    what: 'two identical hubs (A/A)',
+    env: async () => ({}),
+  },
+};
+
+const settings = {
+  lever: process.env.BENCH_INSTRUCTIONS_LEVER || 'metrics',
+  requests: envNumber('BENCH_INSTRUCTIONS_REQUESTS', 500, { integer: true, min: 50 }),
+  warmup: envNumber('BENCH_INSTRUCTIONS_WARMUP', 1000, { integer: true, min: 0 }),
+  connections: envNumber('BENCH_INSTRUCTIONS_CONNECTIONS', 2, { integer: true, min: 1 }),
+  runsPerSide: 2,
+};
+
+/** Where the collector's instructions are told apart from the rest, by the function (V8's C++ names). */
+const FULL_COLLECTION =
+  /Marking|MarkCompact|Sweep|Compaction|IncrementalMarking|PointersUpdating|UpdatingItem|Evacuat(?!eInPlace)|RememberedSet/;
+const SCAVENGE = /Scaveng|EvacuateInPlace/;
+
+interface Counted {
+  total: number;
+  scavenge: number;
+  fullCollection: number;
+  rest: number;
+}
+
+/** The instructions of a callgrind dump by function, summed into the three parts. */
+function countsOf(file: string): Counted {
+  const annotated = execFileSync('callgrind_annotate', ['--inclusive=no', '--threshold=100', file], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 2 ** 20,
+  });
+  const counted: Counted = { total: 0, scavenge: 0, fullCollection: 0, rest: 0 };
+  for (const line of annotated.split('\n')) {
+    const match = line.match(/^\s*([\d,]+) \(\s*[\d.]+%\)\s+(.*)$/);
+    if (!match || match[2].includes('PROGRAM TOTALS')) continue;
+    const instructions = Number(match[1].replaceAll(',', ''));
+    const part = FULL_COLLECTION.test(match[2])
+      ? 'fullCollection'
+      : SCAVENGE.test(match[2])
+        ? 'scavenge'
+        : 'rest';
+    counted[part] += instructions;
+    counted.total += instructions;
+  }
+  return counted;
+}
+
+const perRequest = (counted: Counted, requests: number): Counted => ({
+  total: counted.total / requests,
+  scavenge: counted.scavenge / requests,
+  fullCollection: counted.fullCollection / requests,
+  rest: counted.rest / requests,
+});
+
+/** The Node the hubs run on: npm's node@24 (BENCH_LEVERS_NODE24=1) or this one. */
+const hubNode = () => (process.env.BENCH_LEVERS_NODE24 === '1' ? node24() : process.execPath);
+
+const databaseUrl = () =>
+  benchDatabaseUrl('BENCH_COMPARE_DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/jt_bench_compare');
+
+/** One hub under callgrind: warmed up, then BENCH_INSTRUCTIONS_REQUESTS W1 requests counted. */
+async function countOne(url: string, key: string, env: Record<string, string>): Promise<Counted> {
+  const dir = mkdtempSync(join(tmpdir(), 'jingtu-callgrind-'));
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const node = hubNode();
+  const hub = spawn(
+    'valgrind',
+    [
+      '--tool=callgrind',
+      // V8 writes the machine code it runs: valgrind must see it change
+      '--smc-check=all-non-file',
+      '--instr-atstart=no',
+      `--callgrind-out-file=${join(dir, 'callgrind.%p')}`,
+      node,
+      'bin/jingtu.js',
+      'serve',
+    ],
+    {
+      env: {
+        ...process.env,
+        DATABASE_URL: url,
+        PORT: String(port),
+        JINGTU_JOBS: 'off',
+        JINGTU_RATE_LIMIT: '1000000',
+        LOG_LEVEL: 'silent',
+        NODE_ENV: 'production',
+        ...env,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  hub.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    for (let tries = 0; ; tries++) {
+      if (hub.exitCode !== null) throw new Error(`the hub under callgrind ended: ${stderr}`);
+      const ready = await fetch(`${base}/readyz`).then(
+        (response) => response.ok,
+        () => false,
+      );
+      if (ready) break;
+      if (tries > 600) throw new Error(`the hub under callgrind was not ready in 5 minutes: ${stderr}`);
+      await new Promise((done) => setTimeout(done, 500));
+    }
+    const body = JSON.stringify({
+      query: `query W1 { constructionPermits(first: 100) { nodes { ${PERMIT_FIELDS.join(' ')} } } }`,
+    });
+    const send = async (count: number) => {
+      let sent = 0;
+      await Promise.all(
+        Array.from({ length: settings.connections }, async () => {
+          while (sent < count) {
+            sent++;
+            const response = await fetch(`${base}/graphql`, {
+              method: 'POST',
+              headers: jsonHeaders(key),
+              body,
+            });
+            const answer = (await response.json()) as {
+              data?: { constructionPermits?: { nodes?: unknown[] } };
+            };
+            if (response.status !== 200 || answer.data?.constructionPermits?.nodes?.length !== 100)
+              throw new Error(`a wrong answer: ${response.status} ${JSON.stringify(answer).slice(0, 300)}`);
+          }
+        }),
+      );
+    };
+    const control = (...args: string[]) =>
+      execFileSync('callgrind_control', [...args, String(hub.pid)], { stdio: 'ignore' });
+    await send(settings.warmup);
+    control('--instr=on');
+    await send(20);
+    control('--zero');
+    await send(settings.requests);
+    control('--dump');
+    // the dump is the first part written after the start: callgrind.<pid>.1
+    const dumped = join(dir, `callgrind.${hub.pid}.1`);
+    for (let tries = 0; !readdirSync(dir).includes(`callgrind.${hub.pid}.1`); tries++) {
+      if (tries > 100) throw new Error('callgrind wrote no dump');
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    return perRequest(countsOf(dumped), settings.requests);
+  } finally {
+    hub.kill('SIGTERM');
+    await new Promise((done) => (hub.exitCode !== null ? done(null) : hub.once('exit', done)));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<void> {
+  const lever = LEVERS[settings.lever];
+  if (!lever) throw new Error(`BENCH_INSTRUCTIONS_LEVER: one of ${Object.keys(LEVERS).join(', ')}`);
+  try {
+    execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
+  } catch {
+    throw new Error('the instructions benchmark needs valgrind (Debian: apt-get install valgrind)');
+  }
+  // the hub as deployed: bin/jingtu.js runs the built code
+  execFileSync('npm', ['run', '-s', 'build'], { stdio: 'inherit' });
+  const url = databaseUrl();
+  const loadBefore = (await import('node:os')).loadavg();
+  const on24 = process.env.BENCH_LEVERS_NODE24 === '1' ? ', the hubs on Node 24' : '';
+  console.log(`\n== instructions: ${settings.lever}, ${lever.what}${on24} (${redacted(url)})`);
+  const monitor = postgres(url, { max: 1, onnotice: () => {} });
+  let keys: Record<string, BenchKey> = {};
+  try {
+    const [{ n }] = await monitor<{ n: number }[]>`select count(*)::int as n from construction_permit`;
+    if (n < 1000)
+      throw new Error(`${redacted(url)} holds ${n} permits: run \`npm run bench -- compare\` first`);
+    keys = await createKeys(url, [PERMIT_CONSUMER], 'bench:instructions');
+    const key = keys[PERMIT_CONSUMER].key;
+    await permitConsumer(url, key, 'bench:instructions');
+    const runs: { side: Side; counted: Counted }[] = [];
+    for (let round = 0; round < settings.runsPerSide; round++) {
+      for (const side of ['A', 'B'] as const) {
+        const counted = await countOne(url, key, await lever.env(side));
+        runs.push({ side, counted });
+        console.log(
+          `  ${side}: ${fixed(counted.total / 1e6, 3)} M instructions per request (scavenges ${fixed(counted.scavenge / 1e6, 3)} M, full collections ${fixed(counted.fullCollection / 1e6, 3)} M, the rest ${fixed(counted.rest / 1e6, 3)} M)`,
+        );
+      }
+    }
+    const of = (side: Side, part: keyof Counted) =>
+      median(runs.filter((r) => r.side === side).map((r) => r.counted[part]));
+    const withoutFull = (side: Side) => of(side, 'total') - of(side, 'fullCollection');
+    const parts: [string, (side: Side) => number][] = [
+      ['all', (side) => of(side, 'total')],
+      ['all but full collections', withoutFull],
+      ['the rest (not the collector)', (side) => of(side, 'rest')],
+      ['scavenges', (side) => of(side, 'scavenge')],
+      ['full collections', (side) => of(side, 'fullCollection')],
+    ];
+    console.log(
+      `\n${lever.what}${on24}: W1, ${settings.requests} requests counted per run after ${settings.warmup}, ${settings.connections} at a time, ${settings.runsPerSide} runs per side (medians)\n`,
+    );
+    console.log(
+      table(
+        ['instructions per request', 'A (M)', 'B (M)', 'A ÷ B'],
+        parts.map(([name, value]) => [
+          name,
+          fixed(value('A') / 1e6, 3),
+          fixed(value('B') / 1e6, 3),
+          value('B') > 0 ? fixed(value('A') / value('B'), 3) : '—',
+        ]),
+        1,
+      ),
+    );
+    if (settings.lever === 'tracing')
+      console.log(`OTLP receiver: ${received.requests} exports, ${fixed(received.bytes / 1024, 1)} KiB`);
+    const loadAfter = (await import('node:os')).loadavg();
+    console.log(loadLine(loadBefore, loadAfter));
+    writeResults(`instructions-${settings.lever}`, {
+      benchmark: 'instructions',
+      lever: settings.lever,
+      what: lever.what,
+      date: new Date().toISOString(),
+      machine: machine(loadBefore, loadAfter),
+      node: execFileSync(hubNode(), ['--version'], { encoding: 'utf8' }).trim(),
+      settings,
+      summary: Object.fromEntries(
+        parts.map(([name, value]) => [
+          name,
+          { A: value('A'), B: value('B'), ratio: value('A') / value('B') },
+        ]),
+      ),
+      runs,
+    });
+  } finally {
+    await revokeKeys(url, Object.values(keys));
+    await monitor.end({ timeout: 5 });
+  }
+}
+
+runIfMain(import.meta.url, run);
