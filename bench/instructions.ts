@@ -29,17 +29,19 @@
  * Needs valgrind (Debian's package).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
+import { until } from '../test/support/process.js';
 import { benchDatabaseUrl, redacted } from './support/database.js';
 import { envNumber } from './support/env.js';
 import { jsonHeaders } from './support/http.js';
 import { otlpReceiver, received } from './support/hub.js';
 import { type BenchKey, createKeys, revokeKeys } from './support/keys.js';
 import { node24 } from './support/node24.js';
-import { PERMIT_CONSUMER, PERMIT_FIELDS, permitConsumer } from './support/permits.js';
+import { PERMIT_CONSUMER, permitConsumer, W1_QUERY } from './support/permits.js';
+import { killOnExit, serveEnv, stopChild } from './support/processes.js';
 import { loadLine, machine, runIfMain, writeResults } from './support/report.js';
 import { fixed, median, table } from './support/stats.js';
 
@@ -140,38 +142,29 @@ async function countOne(url: string, key: string, env: Record<string, string>): 
       'serve',
     ],
     {
-      env: {
-        ...process.env,
-        DATABASE_URL: url,
-        PORT: String(port),
-        JINGTU_JOBS: 'off',
-        JINGTU_RATE_LIMIT: '1000000',
-        LOG_LEVEL: 'silent',
-        NODE_ENV: 'production',
-        ...env,
-      },
+      env: { ...process.env, ...serveEnv('silent', { DATABASE_URL: url, PORT: String(port), ...env }) },
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
+  killOnExit(hub);
   let stderr = '';
   hub.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   const base = `http://127.0.0.1:${port}`;
   try {
-    for (let tries = 0; ; tries++) {
-      if (hub.exitCode !== null) throw new Error(`the hub under callgrind ended: ${stderr}`);
-      const ready = await fetch(`${base}/readyz`).then(
-        (response) => response.ok,
-        () => false,
-      );
-      if (ready) break;
-      if (tries > 600) throw new Error(`the hub under callgrind was not ready in 5 minutes: ${stderr}`);
-      await new Promise((done) => setTimeout(done, 500));
-    }
-    const body = JSON.stringify({
-      query: `query W1 { constructionPermits(first: 100) { nodes { ${PERMIT_FIELDS.join(' ')} } } }`,
-    });
+    await until(
+      async () => {
+        if (hub.exitCode !== null) throw new Error(`the hub under callgrind ended: ${stderr}`);
+        return fetch(`${base}/readyz`).then(
+          (response) => response.ok,
+          () => false,
+        );
+      },
+      5 * 60_000,
+      'the hub under callgrind to be ready',
+    );
+    const body = JSON.stringify({ query: W1_QUERY });
     const send = async (count: number) => {
       let sent = 0;
       await Promise.all(
@@ -202,14 +195,10 @@ async function countOne(url: string, key: string, env: Record<string, string>): 
     control('--dump');
     // the dump is the first part written after the start: callgrind.<pid>.1
     const dumped = join(dir, `callgrind.${hub.pid}.1`);
-    for (let tries = 0; !readdirSync(dir).includes(`callgrind.${hub.pid}.1`); tries++) {
-      if (tries > 100) throw new Error('callgrind wrote no dump');
-      await new Promise((done) => setTimeout(done, 100));
-    }
+    await until(() => existsSync(dumped), 10_000, "callgrind's dump");
     return perRequest(countsOf(dumped), settings.requests);
   } finally {
-    hub.kill('SIGTERM');
-    await new Promise((done) => (hub.exitCode !== null ? done(null) : hub.once('exit', done)));
+    await stopChild(hub, 30_000);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -55,7 +55,7 @@ import { type ForkedHub, forkHub, type HubSettings, received } from './support/h
 import { type BenchKey, createKeys, revokeKeys } from './support/keys.js';
 import { measureLoad } from './support/measure.js';
 import { node24 } from './support/node24.js';
-import { PERMIT_CONSUMER, PERMIT_FIELDS, permitConsumer } from './support/permits.js';
+import { PERMIT_CONSUMER, PERMIT_FIELDS, permitConsumer, W1_QUERY } from './support/permits.js';
 import { loadLine, machine, runIfMain, writeResults } from './support/report.js';
 import { fixed, median, percentile, spread, sum, table } from './support/stats.js';
 
@@ -161,7 +161,7 @@ interface Workload {
 
 function workloads(permitNumbers: string[]): Workload[] {
   const fields = PERMIT_FIELDS.join(' ');
-  const list = `query W1 { constructionPermits(first: 100) { nodes { ${fields} } } }`;
+  const list = W1_QUERY;
   const lookup = `query W6($permitNo: String!) { constructionPermit(permitNo: $permitNo) { ${fields} } }`;
   let next = 0;
   const w6Body = () =>

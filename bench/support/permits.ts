@@ -22,6 +22,9 @@ export const PERMIT_FIELDS = [
   'contactPhone',
 ] as const;
 
+/** W1 of compare and the levers: the first hundred permits, the ten fields (compare asks it in its own words). */
+export const W1_QUERY = `query W1 { constructionPermits(first: 100) { nodes { ${PERMIT_FIELDS.join(' ')} } } }`;
+
 /**
  * The grant of the consumer holding `key` (reused while it lasts; `purpose` says which benchmark asked),
  * and how it reads each field.
