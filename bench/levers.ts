@@ -7,7 +7,9 @@
  * PostgreSQL), and an A/A run of one pair of processes for all rounds measured one identical hub 6% dearer
  * than the other (2026-12-06); over twenty pairs that comes out in the wash. BENCH_LEVER_TOGETHER=0 loads
  * them in turn instead (the order alternating: A B, B A, …). Two of compare's workloads, as compare asks
- * them, over its database (bench/compare.ts loads it; run compare once first):
+ * them, over its database (bench/compare.ts loads it; run compare once first). Both hubs are health-checked
+ * (/readyz every BENCH_PROBE_SECONDS) as a load balancer checks a deployed hub, so that neither answers
+ * nothing but the query it is loaded with (bench/support/hub.ts).
  *
  *   W1  100 construction permits × 10 fields, as PLANNING (open, masked and granted fields)
  *   W6  one permit by its permit number, a different one per request (1,000 sampled numbers)
@@ -40,7 +42,8 @@
  * Environment: BENCH_LEVER (jit), BENCH_LEVER_BASELINE (for code), BENCH_TRACES_SAMPLER(_ARG) (for tracing),
  * BENCH_METRICS_SCRAPE_SECONDS (for metrics), BENCH_LEVERS_NODE24 (1: both hubs on Node 24), BENCH_LEVER_ROUNDS
  * (10; 40 at most), BENCH_LEVER_FORKS (pairs of processes: half the rounds), BENCH_LEVER_TOGETHER (1; 0: in
- * turn), BENCH_SECONDS (3 per hub per round),
+ * turn), BENCH_PROBE_SECONDS (10: both hubs' /readyz asked that often, as a load balancer does; 0: never),
+ * BENCH_SECONDS (3 per hub per round),
  * BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (10), BENCH_POOL (10), BENCH_COMPARE_DATABASE_URL (compare's),
  * BENCH_RESULTS_DIR.
  */
@@ -144,6 +147,8 @@ const tuning = {
   ),
   /** Both hubs loaded at the same time (1, the default) or in turn (0). */
   together: process.env.BENCH_LEVER_TOGETHER !== '0',
+  /** Both hubs' /readyz asked every this many seconds, as a load balancer asks (0: never). */
+  probeSeconds: envNumber('BENCH_PROBE_SECONDS', 10, { min: 0 }),
 };
 
 const databaseUrl = () =>
@@ -252,6 +257,8 @@ function hubSettings(url: string, side: Hub, lever: Lever): HubSettings {
     logLevel: 'silent',
     rateLimit: false,
     applicationName: applicationOf(side),
+    // both health-checked, as deployed behind a load balancer (bench/support/hub.ts: why it matters)
+    probeSeconds: tuning.probeSeconds,
     // both on Node 24 (BENCH_LEVERS_NODE24=1), as the README asks users to run the hub
     ...(process.env.BENCH_LEVERS_NODE24 === '1' ? { execPath: node24() } : {}),
     ...(side === 'A' ? lever.a() : lever.b()),
@@ -381,7 +388,7 @@ export async function run(): Promise<void> {
       };
     });
     console.log(
-      `\n${lever.what}: ${settings.rounds} rounds × ${settings.seconds} s per hub and workload, ${settings.connections} connections per hub, ${tuning.forks} pairs of processes, ${tuning.together ? 'both hubs loaded at once' : 'the hubs loaded in turn'}\n`,
+      `\n${lever.what}: ${settings.rounds} rounds × ${settings.seconds} s per hub and workload, ${settings.connections} connections per hub, ${tuning.forks} pairs of processes, ${tuning.together ? 'both hubs loaded at once' : 'the hubs loaded in turn'}, ${tuning.probeSeconds ? `both health-checked every ${tuning.probeSeconds} s` : 'no health checks'}\n`,
     );
     console.log(
       table(

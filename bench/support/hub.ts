@@ -26,6 +26,13 @@ export interface HubSettings {
   /** /metrics read every this many seconds from the benchmark's process, as Prometheus would (none unless given). */
   metricsScrapeSeconds?: number;
   /**
+   * /readyz asked every this many seconds from the benchmark's process, as a load balancer's health check
+   * asks a deployed hub (none unless given). A hub that answers nothing but the query it is loaded with has
+   * its HTTP path optimised for that alone: a metrics hub's first scrape set off 60 to 110 deoptimisations
+   * in it (node:_http_server, streams, express, router; V8's --log-deopt, 2026-12-07), later ones a few.
+   */
+  probeSeconds?: number;
+  /**
    * Tracing on, started as `jingtu serve` starts it (src/tracing/start.ts), the spans sent over OTLP to a
    * receiver in the benchmark's process that drops them; which requests are traced: OTEL_TRACES_SAMPLER and
    * its argument (the hub's default sampler unless given; tracing off unless `tracing` is given).
@@ -80,10 +87,10 @@ export interface ForkedHub {
 const ENTRY = 'bench/support/hubProcess.ts';
 
 /**
- * Reads a hub's /metrics every `seconds` from this process, as Prometheus would from its own: the client's work
- * is not the hub's, only answering the scrape is.
+ * Asks `url` every `seconds` from this process, as Prometheus (a scrape) or a load balancer (a health check)
+ * would from its own: the client's work is not the hub's, only answering is.
  */
-function scrapeEvery(url: string, seconds: number): NodeJS.Timeout {
+function getEvery(url: string, seconds: number): NodeJS.Timeout {
   return setInterval(() => {
     get(url, (response) => response.resume()).on('error', () => {});
   }, seconds * 1000).unref();
@@ -172,21 +179,22 @@ export async function forkHub(settings: HubSettings): Promise<ForkedHub> {
     },
     copy: async (file, table, columns) => void (await ask({ type: 'copy', file, table, columns })),
     async stop() {
-      clearInterval(scraping);
+      for (const timer of asking) clearInterval(timer);
       // A hub that died (out of memory, say) has closed its channel before its exit is seen.
       await stopChild(child, 15_000, () => (child.connected ? child.send('stop') : child.kill('SIGTERM')));
     },
   });
-  let scraping: NodeJS.Timeout | undefined;
+  const asking: NodeJS.Timeout[] = [];
   return new Promise((done, fail) => {
     const timer = setTimeout(() => fail(new Error(`${name} did not start within 60 s`)), 60_000);
     child.once('exit', (code) => fail(new Error(`${name} exited with ${code} before it was ready`)));
     child.on('message', (message: HubAnswer) => {
       if (message.type === 'ready') {
         clearTimeout(timer);
-        if (settings.metrics !== false && settings.metricsScrapeSeconds) {
-          scraping = scrapeEvery(`http://127.0.0.1:${message.port}/metrics`, settings.metricsScrapeSeconds);
-        }
+        const base = `http://127.0.0.1:${message.port}`;
+        if (settings.metrics !== false && settings.metricsScrapeSeconds)
+          asking.push(getEvery(`${base}/metrics`, settings.metricsScrapeSeconds));
+        if (settings.probeSeconds) asking.push(getEvery(`${base}/readyz`, settings.probeSeconds));
         done(hub(message.port));
       } else if (message.type === 'failed') {
         clearTimeout(timer);
